@@ -1,0 +1,482 @@
+using AeroSnapshot.Fast.Copying;
+using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.Json;
+using Microsoft.Win32.SafeHandles;
+
+namespace AeroSnapshot.Fast.Creation;
+
+/// <summary>
+/// One snapshot attempt: the specification's exact sequence on top of the durable publish
+/// protocol. The steps run in order on the calling thread; the first failure stops the attempt,
+/// removes everything it made, and is reported with the step it happened in.
+/// </summary>
+internal sealed class SnapshotCreator
+{
+    private const uint ReadOnlyFileMode = 0b100_100_100;   // 0444: snapshot files are never modified
+    private const uint DirectoryMode = 0b111_101_101;      // 0755
+    private const int SchemaSyncBatch = 128;                // open descriptors held while schema writeback runs
+
+    private readonly SnapshotRequest _request;
+    private readonly SnapshotOptions _options;
+    private readonly AlignedBufferPool _buffers;
+    private readonly FileCopier _copier = new();
+    private SnapshotStep _step = SnapshotStep.CheckLock;
+    private string? _stagingDirectory;
+    private string? _publishedDirectory;
+
+    public SnapshotCreator(SnapshotRequest request, SnapshotOptions options, AlignedBufferPool buffers)
+    {
+        _request = request;
+        _options = options;
+        _buffers = buffers;
+    }
+
+    public SnapshotId Run()
+    {
+        try
+        {
+            return RunSteps();
+        }
+        catch (Exception failure)
+        {
+            Exception reported = Classify(failure);
+            Exception? cleanupFailure = CleanUp();
+            if (reported is SnapshotException snapshotError && cleanupFailure is not null)
+            {
+                snapshotError.CleanupFailure = cleanupFailure;
+            }
+
+            if (ReferenceEquals(reported, failure))
+            {
+                throw;
+            }
+
+            throw reported;
+        }
+    }
+
+    private SnapshotId RunSteps()
+    {
+        Enter(SnapshotStep.CheckLock);
+        if (!_request.ExecutionLock.IsHeldByCurrentThread)
+        {
+            throw new SnapshotException(
+                SnapshotErrorCode.Failed,
+                "A snapshot may only be taken while the calling thread holds the global execution lock.",
+                SnapshotStep.CheckLock,
+                invariant: "writes are paused for the whole snapshot");
+        }
+
+        // One clock reading gives both the id and created_at.
+        SnapshotId id = SnapshotId.FromDateTimeOffset(_options.TimeProvider.GetUtcNow());
+
+        Enter(SnapshotStep.Prepare);
+        string dataDirectory = _request.DataDirectory;
+        if (NativeFile.TryStatus(dataDirectory) is not { Kind: FileKind.Directory })
+        {
+            throw new SnapshotException(SnapshotErrorCode.Failed, $"The data directory '{dataDirectory}' does not exist or is not a directory.", SnapshotStep.Prepare, dataDirectory);
+        }
+
+        string snapshotsDirectory = Path.Join(dataDirectory, SnapshotLayout.SnapshotsDirectoryName);
+        bool snapshotsDirectoryIsNew = EnsureDirectory(snapshotsDirectory);
+        string finalDirectory = Path.Join(snapshotsDirectory, id.ToString());
+        if (NativeFile.TryStatus(finalDirectory) is not null)
+        {
+            throw Collision(id, finalDirectory);
+        }
+
+        StagingArea.RemoveLeftovers(snapshotsDirectory);
+
+        using SourceFile storage = OpenStorage();
+        SchemaTree schemas = ScanSchemas();
+        CheckFreeSpace(snapshotsDirectory, storage.Status.Size, schemas);
+        string staging = Path.Join(snapshotsDirectory, StagingArea.StagingName(id));
+        NativeFile.MakeDirectory(staging, DirectoryMode);
+        _stagingDirectory = staging;
+
+        Enter(SnapshotStep.SyncWal);
+        _request.Wal.MakeDurable();
+
+        using AlignedBufferPool.Lease buffer = _buffers.Rent();
+        var progress = new ProgressReporter(_options.Progress, storage.Status.Size + schemas.TotalBytes);
+
+        Crc32Checksum storageChecksum = CopyStorage(storage, Path.Join(staging, SnapshotLayout.StorageFileName), buffer.Span, progress);
+        ChecksumMap schemaChecksums = CopySchemas(schemas, Path.Join(staging, SnapshotLayout.SchemasDirectoryName), buffer.Span, progress);
+
+        Enter(SnapshotStep.WriteManifest);
+        SnapshotManifest manifest = SnapshotManifest.Create(id, storageChecksum, schemaChecksums);
+        WriteManifest(manifest, Path.Join(staging, SnapshotManifest.FileName), buffer.Span);
+
+        Enter(SnapshotStep.SyncStaging);
+        NativeFile.SyncDirectory(staging);
+
+        Enter(SnapshotStep.Publish);
+        Publish(staging, finalDirectory, id);
+        _stagingDirectory = null;
+        _publishedDirectory = finalDirectory;
+
+        Enter(SnapshotStep.SyncParent);
+        NativeFile.SyncDirectory(snapshotsDirectory);
+        if (snapshotsDirectoryIsNew)
+        {
+            NativeFile.SyncDirectory(dataDirectory);
+        }
+
+        _publishedDirectory = null;
+        return id;
+    }
+
+    private void Enter(SnapshotStep step)
+    {
+        _step = step;
+        _options.CancellationToken.ThrowIfCancellationRequested();
+        _options.BeforeStep?.Invoke(step);
+    }
+
+    private SourceFile OpenStorage()
+    {
+        if (_request.StorageHandle is { } handle)
+        {
+            FileStatus status = NativeFile.Status(handle, _request.StoragePath);
+            if (status.Kind != FileKind.Regular)
+            {
+                throw new HostileTreeException(_request.StoragePath, $"the storage file is {FileStatus.Describe(status.Kind)}");
+            }
+
+            return new SourceFile(handle, _request.StoragePath, status, ownsHandle: false);
+        }
+
+        FileStatus? pathStatus = NativeFile.TryStatus(_request.StoragePath);
+        if (pathStatus is null)
+        {
+            throw new SnapshotException(SnapshotErrorCode.Failed, $"The storage file '{_request.StoragePath}' does not exist.", SnapshotStep.Prepare, _request.StoragePath, Errno.ENOENT);
+        }
+
+        if (pathStatus.Value.Kind != FileKind.Regular)
+        {
+            throw new HostileTreeException(_request.StoragePath, $"the storage path is {FileStatus.Describe(pathStatus.Value.Kind)}, not a regular file");
+        }
+
+        SafeFileHandle opened = NativeFile.OpenRegularForRead(_request.StoragePath, out FileStatus openedStatus);
+        return new SourceFile(opened, _request.StoragePath, openedStatus, ownsHandle: true);
+    }
+
+    private SchemaTree ScanSchemas() => SchemaTree.Scan(_request.SchemaDirectory);
+
+    private static void CheckFreeSpace(string snapshotsDirectory, long storageBytes, SchemaTree schemas)
+    {
+        if (Sys.StatVfs(snapshotsDirectory, out Sys.StatVfsResult fs) < 0)
+        {
+            throw Errors.Last("statvfs", snapshotsDirectory);
+        }
+
+        long block = (long)Math.Max(fs.FragmentSize, 512);
+        long RoundUp(long bytes) => (bytes + block - 1) / block * block;
+
+        // Files rounded up to whole blocks, one block per directory, and the manifest (≈ 100 bytes
+        // per schema file). Indirect blocks and journal are not counted: this check exists to fail
+        // early on the obvious case; fallocate and the copy itself still catch the rest.
+        long needed = RoundUp(storageBytes) + (block * (schemas.Directories.Count + 2)) + RoundUp(1024 + (100L * schemas.Files.Count));
+        foreach (SchemaFile file in schemas.Files)
+        {
+            needed += RoundUp(file.Size);
+        }
+
+        long available = (long)(fs.AvailableBlocks * fs.FragmentSize);
+        if (available < needed)
+        {
+            throw new SnapshotException(
+                SnapshotErrorCode.IO,
+                $"Not enough free space in '{snapshotsDirectory}': the snapshot needs about {needed} bytes and {available} are available.",
+                SnapshotStep.Prepare,
+                snapshotsDirectory,
+                Errno.ENOSPC);
+        }
+    }
+
+    private Crc32Checksum CopyStorage(SourceFile storage, string destinationPath, Span<byte> buffer, ProgressReporter progress)
+    {
+        Enter(SnapshotStep.CopyStorage);
+        using SafeFileHandle destination = NativeFile.CreateNew(destinationPath, ReadOnlyFileMode);
+        using (var sourceFd = new RawDescriptor(storage.Handle))
+        {
+            // Sequential read-ahead on the source; its pages are the database's cache, never evicted.
+            _ = Sys.FAdvise(sourceFd.Value, 0, 0, Sys.FAdviseSequential);
+        }
+
+        if (_options.Preallocate && storage.Status.Size > 0)
+        {
+            Preallocate(destination, destinationPath, storage.Status.Size);
+        }
+
+        var writeback = new WritebackWindow(_options.WritebackWindowBytes);
+        Crc32Checksum checksum = _copier.Copy(storage.Handle, storage.Path, destination, destinationPath, buffer, ref writeback, progress, _options.CancellationToken, out long copied);
+
+        Enter(SnapshotStep.SyncStorage);
+        NativeFile.Sync(destination, destinationPath, dataOnly: true);
+        using (var destinationFd = new RawDescriptor(destination))
+        {
+            writeback.OnSynced(destinationFd.Value);
+        }
+
+        // The database promised no writes while we hold its lock; if the file changed anyway, the
+        // copy is not a point-in-time image and must not be published.
+        FileStatus after = NativeFile.Status(storage.Handle, storage.Path);
+        if (copied != storage.Status.Size || after.Size != storage.Status.Size
+            || after.ModifiedSeconds != storage.Status.ModifiedSeconds || after.ModifiedNanoseconds != storage.Status.ModifiedNanoseconds)
+        {
+            throw new SnapshotException(
+                SnapshotErrorCode.Failed,
+                $"The storage file '{storage.Path}' changed while it was copied (size {storage.Status.Size} → {after.Size}, {copied} bytes copied): something wrote without holding the execution lock.",
+                SnapshotStep.CopyStorage,
+                storage.Path,
+                invariant: "writes are paused for the whole snapshot");
+        }
+
+        return checksum;
+    }
+
+    private static void Preallocate(SafeFileHandle destination, string path, long length)
+    {
+        using var fd = new RawDescriptor(destination);
+        if (Sys.FAllocate(fd.Value, 0, 0, length) < 0)
+        {
+            int errno = Errors.LastErrno;
+            if (errno is not (Errno.EOPNOTSUPP or Errno.ENOSYS or Errno.EINVAL))
+            {
+                throw Errors.For("fallocate", path, errno);
+            }
+        }
+    }
+
+    private ChecksumMap CopySchemas(SchemaTree schemas, string destinationRoot, Span<byte> buffer, ProgressReporter progress)
+    {
+        Enter(SnapshotStep.CopySchemas);
+        NativeFile.MakeDirectory(destinationRoot, DirectoryMode);
+        foreach (string directory in schemas.Directories)
+        {
+            NativeFile.MakeDirectory(Path.Join(destinationRoot, directory), DirectoryMode);
+        }
+
+        // Small files: write a batch, start each one's writeback at once, then fdatasync the batch.
+        // The disk works on all of them together instead of one fsync round trip per file.
+        var entries = new List<ChecksumEntry>(schemas.Files.Count);
+        var pending = new List<(SafeFileHandle Handle, string Path)>(SchemaSyncBatch);
+        try
+        {
+            foreach (SchemaFile file in schemas.Files)
+            {
+                string sourcePath = Path.Join(_request.SchemaDirectory, file.RelativePath);
+                string destinationPath = Path.Join(destinationRoot, file.RelativePath);
+                using SafeFileHandle source = NativeFile.OpenRegularForRead(sourcePath, out _);
+                SafeFileHandle destination = NativeFile.CreateNew(destinationPath, ReadOnlyFileMode);
+                pending.Add((destination, destinationPath));
+                var noWindow = new WritebackWindow(0);
+                Crc32Checksum checksum = _copier.Copy(source, sourcePath, destination, destinationPath, buffer, ref noWindow, progress, _options.CancellationToken, out _);
+                StartWriteback(destination, destinationPath);
+                entries.Add(new ChecksumEntry(file.RelativePath, checksum));
+                if (pending.Count == SchemaSyncBatch)
+                {
+                    SyncAndClose(pending);
+                    _step = SnapshotStep.CopySchemas;
+                }
+            }
+
+            Enter(SnapshotStep.SyncSchemas);
+            SyncAndClose(pending);
+        }
+        finally
+        {
+            foreach ((SafeFileHandle handle, _) in pending)
+            {
+                handle.Dispose();
+            }
+        }
+
+        _step = SnapshotStep.SyncSchemas;
+
+        // Deepest directories first: each one's entries are durable before its parent's.
+        for (int i = schemas.Directories.Count - 1; i >= 0; i--)
+        {
+            NativeFile.SyncDirectory(Path.Join(destinationRoot, schemas.Directories[i]));
+        }
+
+        NativeFile.SyncDirectory(destinationRoot);
+        return entries.Count == 0 ? ChecksumMap.Empty : ChecksumMap.Create(entries);
+    }
+
+    private static void StartWriteback(SafeFileHandle destination, string path)
+    {
+        using var fd = new RawDescriptor(destination);
+        if (Sys.SyncFileRange(fd.Value, 0, 0, Sys.SyncFileRangeWrite) < 0)
+        {
+            int errno = Errors.LastErrno;
+            if (errno is not (Errno.EINVAL or Errno.ESPIPE or Errno.ENOSYS or Errno.EOPNOTSUPP))
+            {
+                throw Errors.For("sync_file_range", path, errno);
+            }
+        }
+    }
+
+    private void SyncAndClose(List<(SafeFileHandle Handle, string Path)> pending)
+    {
+        _step = SnapshotStep.SyncSchemas;
+        foreach ((SafeFileHandle handle, string path) in pending)
+        {
+            NativeFile.Sync(handle, path, dataOnly: true);
+        }
+
+        foreach ((SafeFileHandle handle, _) in pending)
+        {
+            handle.Dispose();
+        }
+
+        pending.Clear();
+    }
+
+    private void WriteManifest(SnapshotManifest manifest, string path, Span<byte> buffer)
+    {
+        int length = manifest.GetUtf8ByteCount();
+        Span<byte> bytes = length <= buffer.Length ? buffer[..length] : new byte[length];
+        if (!manifest.TryWriteUtf8(bytes, out int written) || written != length)
+        {
+            throw new SnapshotException(SnapshotErrorCode.Manifest, "The manifest could not be serialized.", SnapshotStep.WriteManifest, path);
+        }
+
+        using SafeFileHandle handle = NativeFile.CreateNew(path, ReadOnlyFileMode);
+        try
+        {
+            RandomAccess.Write(handle, bytes, 0);
+        }
+        catch (IOException ex)
+        {
+            throw Errors.FromIOException("write", path, ex);
+        }
+
+        Enter(SnapshotStep.SyncManifest);
+        NativeFile.Sync(handle, path, dataOnly: true);
+    }
+
+    private static void Publish(string staging, string finalDirectory, SnapshotId id)
+    {
+        if (Sys.RenameAt2(Sys.AtFdCwd, staging, Sys.AtFdCwd, finalDirectory, Sys.RenameNoReplace) == 0)
+        {
+            return;
+        }
+
+        int errno = Errors.LastErrno;
+        if (errno is Errno.EEXIST or Errno.ENOTEMPTY)
+        {
+            throw Collision(id, finalDirectory);
+        }
+
+        if (errno is Errno.EINVAL or Errno.ENOSYS)
+        {
+            // The file system cannot rename without replacing. The execution lock excludes other
+            // snapshotters, so checking first and renaming after is safe here.
+            if (NativeFile.TryStatus(finalDirectory) is not null)
+            {
+                throw Collision(id, finalDirectory);
+            }
+
+            if (Sys.Rename(staging, finalDirectory) == 0)
+            {
+                return;
+            }
+
+            errno = Errors.LastErrno;
+        }
+
+        throw Errors.For("rename", staging, errno);
+    }
+
+    private static SnapshotException Collision(SnapshotId id, string finalDirectory) => new(
+        SnapshotErrorCode.Failed,
+        $"A snapshot with id {id} already exists at '{finalDirectory}' (two snapshots in one second); it was left untouched.",
+        SnapshotStep.Publish,
+        finalDirectory,
+        Errno.EEXIST,
+        invariant: "an existing snapshot is never replaced");
+
+    /// <summary>Creates <paramref name="path"/> if needed; true when it was created now.</summary>
+    private static bool EnsureDirectory(string path)
+    {
+        if (Sys.MkDir(path, DirectoryMode) == 0)
+        {
+            return true;
+        }
+
+        int errno = Errors.LastErrno;
+        if (errno == Errno.EEXIST && NativeFile.TryStatus(path) is { Kind: FileKind.Directory })
+        {
+            return false;
+        }
+
+        throw Errors.For("mkdir", path, errno);
+    }
+
+    private Exception Classify(Exception failure) => failure switch
+    {
+        SnapshotException => failure,
+        OperationCanceledException => failure,
+        NativeIOException native => SnapshotException.FromNative(native, _step),
+        HostileTreeException hostile => new SnapshotException(SnapshotErrorCode.Failed, $"Snapshot step {_step} refused the source: {hostile.Message}", _step, hostile.Path, innerException: hostile),
+        ManifestFormatException manifest => new SnapshotException(SnapshotErrorCode.Manifest, $"Snapshot step {_step} failed: {manifest.Message}", _step, innerException: manifest),
+        IOException io => new SnapshotException(SnapshotErrorCode.IO, $"Snapshot step {_step} failed: {io.Message}", _step, errno: io.HResult is > 0 and < 4096 ? io.HResult : null, innerException: io),
+        _ => new SnapshotException(SnapshotErrorCode.Failed, $"Snapshot step {_step} failed: {failure.Message}", _step, innerException: failure),
+    };
+
+    /// <summary>Removes what this attempt made; returns the clean-up's own failure, if any.</summary>
+    private Exception? CleanUp()
+    {
+        try
+        {
+            if (_publishedDirectory is { } published && _stagingDirectory is null)
+            {
+                // Published but not durable: take it back out of sight before deleting it, so a
+                // crash during deletion cannot leave a half-deleted tree under a snapshot's name.
+                string aside = Path.Join(Path.GetDirectoryName(published)!, StagingArea.DeletingPrefix + Path.GetFileName(published));
+                if (Sys.RenameAt2(Sys.AtFdCwd, published, Sys.AtFdCwd, aside, Sys.RenameNoReplace) < 0)
+                {
+                    throw Errors.Last("rename", published);
+                }
+
+                _publishedDirectory = null;
+                _stagingDirectory = aside;
+            }
+
+            if (_stagingDirectory is { } staging)
+            {
+                DirectoryTree.Delete(staging);
+                _stagingDirectory = null;
+                NativeFile.SyncDirectory(Path.GetDirectoryName(staging)!);
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _options.Logger?.LogCleanupFailed(ex);
+            return ex;
+        }
+    }
+
+    /// <summary>An open source file and what it looked like before copying.</summary>
+    private readonly struct SourceFile(SafeFileHandle handle, string path, FileStatus status, bool ownsHandle) : IDisposable
+    {
+        public SafeFileHandle Handle { get; } = handle;
+
+        public string Path { get; } = path;
+
+        public FileStatus Status { get; } = status;
+
+        public void Dispose()
+        {
+            if (ownsHandle)
+            {
+                Handle.Dispose();
+            }
+        }
+    }
+}

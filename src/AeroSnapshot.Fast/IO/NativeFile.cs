@@ -1,0 +1,161 @@
+using AeroSnapshot.Fast.Interop;
+using Microsoft.Win32.SafeHandles;
+
+namespace AeroSnapshot.Fast.IO;
+
+/// <summary>
+/// Opening, inspecting and syncing files through direct system calls. <see cref="File.OpenHandle(string, FileMode, FileAccess, FileShare, FileOptions, long)"/>
+/// is avoided on purpose: it follows symbolic links, blocks forever on a FIFO, cannot open a
+/// directory, and takes an advisory <c>flock</c> that conflicts with the database's own handle.
+/// </summary>
+internal static class NativeFile
+{
+    /// <summary>
+    /// Opens an existing regular file for reading. Refuses a symbolic link (<c>O_NOFOLLOW</c>) and,
+    /// thanks to <c>O_NONBLOCK</c>, returns at once instead of hanging when the path is a FIFO.
+    /// </summary>
+    public static SafeFileHandle OpenRegularForRead(string path, out FileStatus status)
+    {
+        int fd = Sys.Open(path, OpenFlags.ReadOnly | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec, 0);
+        if (fd < 0)
+        {
+            int errno = Errors.LastErrno;
+            throw errno == Errno.ELOOP
+                ? new NativeIOException("open", path, errno, "the path is a symbolic link")
+                : Errors.For("open", path, errno);
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            status = Status(handle, path);
+            if (status.Kind != FileKind.Regular)
+            {
+                throw new NativeIOException("open", path, Errno.EINVAL, $"it is {FileStatus.Describe(status.Kind)}, not a regular file");
+            }
+
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Creates a new file that must not exist yet, never following a link.</summary>
+    public static SafeFileHandle CreateNew(string path, uint mode)
+    {
+        // A file created with mode 0444 is still writable through the descriptor that created it,
+        // so snapshot files are read-only from birth and no chmod has to be made durable later.
+        int fd = Sys.Open(path, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.NoFollow | OpenFlags.CloseOnExec, mode);
+        if (fd < 0)
+        {
+            throw Errors.Last("create", path);
+        }
+
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>Opens a file or directory read-only for fsync; never follows a link.</summary>
+    public static SafeFileHandle OpenForSync(string path, bool directory)
+    {
+        int flags = OpenFlags.ReadOnly | OpenFlags.NoFollow | OpenFlags.CloseOnExec | (directory ? OpenFlags.Directory : OpenFlags.NonBlocking);
+        int fd = Sys.Open(path, flags, 0);
+        if (fd < 0)
+        {
+            throw Errors.Last("open", path);
+        }
+
+        return new SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    public static FileStatus Status(SafeFileHandle handle, string pathForErrors)
+    {
+        int result = WithFd(handle, static fd => Sys.Statx(fd, string.Empty, Sys.AtEmptyPath, Sys.StatxBasicStats, out Sys.StatxResult stat) < 0 ? (-1, default) : (0, stat), out Sys.StatxResult status);
+        if (result < 0)
+        {
+            throw Errors.Last("statx", pathForErrors);
+        }
+
+        return FileStatus.From(status);
+    }
+
+    /// <summary>The status of a path itself (a link is reported as a link), or null if it does not exist.</summary>
+    public static FileStatus? TryStatus(string path)
+    {
+        if (Sys.Statx(Sys.AtFdCwd, path, Sys.AtSymlinkNoFollow, Sys.StatxBasicStats, out Sys.StatxResult status) < 0)
+        {
+            int errno = Errors.LastErrno;
+            if (errno is Errno.ENOENT or Errno.ENOTDIR)
+            {
+                return null;
+            }
+
+            throw Errors.For("statx", path, errno);
+        }
+
+        return FileStatus.From(status);
+    }
+
+    /// <summary>fsync or fdatasync, with the error reported (unlike the runtime's own flush).</summary>
+    public static void Sync(SafeFileHandle handle, string pathForErrors, bool dataOnly)
+    {
+        int result = WithFd(handle, dataOnly ? static fd => Sys.FDataSync(fd) : static fd => Sys.FSync(fd));
+        if (result < 0)
+        {
+            throw Errors.Last(dataOnly ? "fdatasync" : "fsync", pathForErrors);
+        }
+    }
+
+    /// <summary>Makes a directory's entries durable: open, fsync, close.</summary>
+    public static void SyncDirectory(string path)
+    {
+        using SafeFileHandle handle = OpenForSync(path, directory: true);
+        Sync(handle, path, dataOnly: false);
+    }
+
+    public static void MakeDirectory(string path, uint mode = 0b111_101_101)
+    {
+        if (Sys.MkDir(path, mode) < 0)
+        {
+            throw Errors.Last("mkdir", path);
+        }
+    }
+
+    /// <summary>Runs <paramref name="call"/> with the raw descriptor, keeping the handle alive meanwhile.</summary>
+    public static int WithFd(SafeFileHandle handle, Func<int, int> call)
+    {
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return call((int)handle.DangerousGetHandle());
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    private static int WithFd<T>(SafeFileHandle handle, Func<int, (int Result, T Value)> call, out T value)
+    {
+        bool added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            (int result, value) = call((int)handle.DangerousGetHandle());
+            return result;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+}

@@ -1,0 +1,15 @@
+using System.Runtime.InteropServices;
+
+namespace AeroSnapshot.Fast.Interop;
+
+internal static partial class Sys
+{
+    internal const int AtFdCwd = -100;
+    internal const uint RenameNoReplace = 1;
+
+    [LibraryImport(Libc, EntryPoint = "renameat2", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int RenameAt2(int oldDirFd, string oldPath, int newDirFd, string newPath, uint flags);
+
+    [LibraryImport(Libc, EntryPoint = "rename", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    internal static partial int Rename(string oldPath, string newPath);
+}

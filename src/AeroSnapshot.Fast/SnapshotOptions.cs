@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+
+namespace AeroSnapshot.Fast;
+
+/// <summary>Options for taking and reading snapshots.</summary>
+public sealed class SnapshotOptions
+{
+    /// <summary>The defaults.</summary>
+    public static SnapshotOptions Default { get; } = new();
+
+    /// <summary>
+    /// The clock. The snapshot id and <c>created_at</c> come from one reading of it.
+    /// </summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>Called as bytes are copied or read. Keep it cheap: it runs inside the write pause.</summary>
+    public Action<SnapshotProgress>? Progress { get; init; }
+
+    /// <summary>Stops the operation between buffers; a partial snapshot is removed first.</summary>
+    public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>Where skipped snapshots and clean-up problems are logged.</summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>
+    /// Writeback window for the storage copy, in bytes: each window's writeback is started as soon
+    /// as it is written and waited for one window later. 0 turns it off (one fdatasync at the end).
+    /// </summary>
+    public long WritebackWindowBytes { get; init; } = 8 * 1024 * 1024;
+
+    /// <summary>
+    /// Size of the copy buffer in bytes (a multiple of 4096; 1 MiB by default). Buffers are pooled
+    /// by the <see cref="SnapshotManager"/> and reused across snapshots.
+    /// </summary>
+    public int BufferSize { get; init; } = 1024 * 1024;
+
+    /// <summary>Reserve the storage copy's full size with <c>fallocate</c> before copying, so ENOSPC comes first.</summary>
+    public bool Preallocate { get; init; } = true;
+
+    /// <summary>Test hook: called before each creation step; an exception from it aborts the snapshot like a real fault.</summary>
+    internal Action<SnapshotStep>? BeforeStep { get; init; }
+}
