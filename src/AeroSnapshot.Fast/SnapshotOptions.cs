@@ -37,6 +37,9 @@ public sealed class SnapshotOptions
     /// <summary>Reserve the storage copy's full size with <c>fallocate</c> before copying, so ENOSPC comes first.</summary>
     public bool Preallocate { get; init; } = true;
 
+    /// <summary>Verification stops at the first problem instead of listing them all.</summary>
+    public bool StopAtFirstProblem { get; init; }
+
     /// <summary>Test hook: called before each creation step; an exception from it aborts the snapshot like a real fault.</summary>
     internal Action<SnapshotStep>? BeforeStep { get; init; }
 }

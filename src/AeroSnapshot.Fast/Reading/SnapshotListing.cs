@@ -1,0 +1,50 @@
+namespace AeroSnapshot.Fast;
+
+/// <summary>What an entry of <c>snapshots/</c> is.</summary>
+public enum SnapshotEntryKind
+{
+    /// <summary>A directory named like a snapshot id.</summary>
+    Snapshot,
+
+    /// <summary>A leftover of an interrupted create or prune (<c>.staging-*</c>, <c>.deleting-*</c>).</summary>
+    Incomplete,
+
+    /// <summary>Anything else (stray files, foreign directories); never touched.</summary>
+    Other,
+}
+
+/// <summary>One entry of a cheap listing: read from the manifest and directory metadata only, no data read.</summary>
+/// <param name="Name">The entry's name under <c>snapshots/</c>.</param>
+/// <param name="Directory">The entry's full path.</param>
+/// <param name="Kind">Snapshot, incomplete leftover, or other.</param>
+/// <param name="Id">The id its name parses to, for snapshots.</param>
+/// <param name="CreatedAt">The manifest's <c>created_at</c>, when readable.</param>
+/// <param name="Bytes">Total size of its regular files.</param>
+/// <param name="Files">Number of regular files in it.</param>
+/// <param name="ManifestError">Why the manifest could not be read; null when it could (or for non-snapshots).</param>
+public sealed record SnapshotListing(
+    string Name,
+    string Directory,
+    SnapshotEntryKind Kind,
+    SnapshotId? Id,
+    SnapshotInstant? CreatedAt,
+    long Bytes,
+    int Files,
+    string? ManifestError)
+{
+    /// <summary>True for a snapshot whose manifest was read.</summary>
+    public bool ManifestReadable => Kind == SnapshotEntryKind.Snapshot && ManifestError is null;
+}
+
+/// <summary>What prune did.</summary>
+/// <param name="Kept">Valid snapshots kept, newest first.</param>
+/// <param name="Deleted">Valid snapshots deleted.</param>
+/// <param name="Invalid">Snapshots that did not verify: never deleted automatically, listed here.</param>
+public sealed record PruneResult(IReadOnlyList<SnapshotId> Kept, IReadOnlyList<SnapshotId> Deleted, IReadOnlyList<SkippedSnapshot> Invalid);
+
+/// <summary>What restore did.</summary>
+/// <param name="Id">The snapshot restored.</param>
+/// <param name="TargetDirectory">The data directory written.</param>
+/// <param name="BytesRestored">Bytes copied.</param>
+/// <param name="FilesRestored">Files copied (storage and schemas).</param>
+public sealed record RestoreResult(SnapshotId Id, string TargetDirectory, long BytesRestored, int FilesRestored);

@@ -1,0 +1,67 @@
+namespace AeroSnapshot.Fast;
+
+/// <summary>What verifying one snapshot found: every problem, not only the first.</summary>
+public sealed class VerificationReport
+{
+    /// <summary>Creates a report.</summary>
+    public VerificationReport(string snapshotDirectory, SnapshotManifest? manifest, IReadOnlyList<VerificationProblem> problems, long bytesVerified, int filesVerified)
+    {
+        SnapshotDirectory = snapshotDirectory;
+        Manifest = manifest;
+        Problems = problems;
+        BytesVerified = bytesVerified;
+        FilesVerified = filesVerified;
+    }
+
+    /// <summary>The snapshot directory verified.</summary>
+    public string SnapshotDirectory { get; }
+
+    /// <summary>The manifest, when it could be read.</summary>
+    public SnapshotManifest? Manifest { get; }
+
+    /// <summary>Every problem found, in the order found.</summary>
+    public IReadOnlyList<VerificationProblem> Problems { get; }
+
+    /// <summary>True when nothing is wrong.</summary>
+    public bool IsValid => Problems.Count == 0;
+
+    /// <summary>Bytes read and checksummed.</summary>
+    public long BytesVerified { get; }
+
+    /// <summary>Files read and checksummed.</summary>
+    public int FilesVerified { get; }
+
+    /// <summary>
+    /// The error restore or recovery raises for this report: <c>AERO_METADATA_CORRUPTION</c> when
+    /// the manifest is missing or invalid, <c>AERO_DATA_CORRUPTION</c> otherwise (both FATAL);
+    /// null when the snapshot is valid.
+    /// </summary>
+    public SnapshotException? ToCorruptionError()
+    {
+        if (IsValid)
+        {
+            return null;
+        }
+
+        VerificationProblem first = Problems[0];
+        bool metadata = Problems.Any(static p => p.IsManifestProblem);
+        string code = metadata ? SnapshotErrorCode.MetadataCorruption : SnapshotErrorCode.DataCorruption;
+        string summary = string.Join("; ", Problems.Take(5).Select(static p => $"{p.Kind} {p.RelativePath}"));
+        return new SnapshotException(
+            code,
+            $"Snapshot '{SnapshotDirectory}' failed verification ({Problems.Count} problem(s)): {summary}{(Problems.Count > 5 ? "; …" : string.Empty)}.",
+            SnapshotStep.Read,
+            Path.Join(SnapshotDirectory, first.RelativePath),
+            first.Errno,
+            invariant: metadata ? "a snapshot's manifest is valid and names its directory" : "every snapshot file matches its manifest checksum");
+    }
+
+    /// <summary>Throws <see cref="ToCorruptionError"/> unless the snapshot is valid.</summary>
+    public void ThrowIfInvalid()
+    {
+        if (ToCorruptionError() is { } error)
+        {
+            throw error;
+        }
+    }
+}
