@@ -1,0 +1,41 @@
+using AeroSnapshot.Fast.Tests.Support;
+
+namespace AeroSnapshot.Fast.Tests.Creation;
+
+/// <summary>The copy loop allocates nothing per byte: a 256 MiB snapshot costs the same managed bytes as a 1 MiB one.</summary>
+public sealed class CreateSnapshotAllocationTests
+{
+    [Fact]
+    public void Creating_a_256_MiB_snapshot_allocates_the_same_managed_bytes_as_a_1_MiB_one()
+    {
+        using var manager = new SnapshotManager();
+        using var small = new TestDataDirectory();
+        using var large = new TestDataDirectory();
+        small.WriteStorage(1 << 20);
+        small.WriteSchema("a.json", "{}");
+        large.WriteStorage(256 << 20);
+        large.WriteSchema("a.json", "{}");
+        var clock = new FixedTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var options = new SnapshotOptions { TimeProvider = clock };
+
+        // Warm up: JIT, the buffer pool, and lazily initialised runtime state.
+        using (var warmUp = new TestDataDirectory())
+        {
+            warmUp.WriteStorage(1 << 20);
+            warmUp.WriteSchema("a.json", "{}");
+            warmUp.CreateSnapshot(manager, options);
+        }
+
+        long smallBytes = Measure(() => small.CreateSnapshot(manager, options));
+        long largeBytes = Measure(() => large.CreateSnapshot(manager, options));
+
+        Assert.True(Math.Abs(largeBytes - smallBytes) <= 1024, $"1 MiB: {smallBytes} B, 256 MiB: {largeBytes} B");
+    }
+
+    private static long Measure(Action action)
+    {
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        action();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+}
