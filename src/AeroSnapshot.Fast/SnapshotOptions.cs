@@ -34,6 +34,12 @@ public sealed class SnapshotOptions
     /// </summary>
     public int BufferSize { get; init; } = 1024 * 1024;
 
+    /// <summary>
+    /// Clone the storage file with <c>ioctl(FICLONE)</c> where the file system supports it (XFS with
+    /// reflink, btrfs), then checksum the clone; falls back to the streaming copy elsewhere.
+    /// </summary>
+    public bool UseReflink { get; init; } = true;
+
     /// <summary>Reserve the storage copy's full size with <c>fallocate</c> before copying, so ENOSPC comes first.</summary>
     public bool Preallocate { get; init; } = true;
 

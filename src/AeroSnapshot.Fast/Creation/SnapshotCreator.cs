@@ -205,13 +205,26 @@ internal sealed class SnapshotCreator
             _ = Sys.FAdvise(sourceFd.Value, 0, 0, Sys.FAdviseSequential);
         }
 
-        if (_options.Preallocate && storage.Status.Size > 0)
-        {
-            Preallocate(destination, destinationPath, storage.Status.Size);
-        }
-
+        Crc32Checksum checksum;
+        long copied;
         var writeback = new WritebackWindow(_options.WritebackWindowBytes);
-        Crc32Checksum checksum = _copier.Copy(storage.Handle, storage.Path, destination, destinationPath, buffer, ref writeback, progress, _options.CancellationToken, out long copied);
+        if (_options.UseReflink && storage.Status.Size > 0 && Reflink.TryClone(storage.Handle, destination, destinationPath))
+        {
+            // The clone shares the source's blocks: read it once for the checksum. Its pages are
+            // the copy's own (a separate inode), so the database's cache is left alone.
+            using var cloneForRead = NativeFile.OpenRegularForRead(destinationPath, out _);
+            checksum = _copier.Checksum(cloneForRead, destinationPath, buffer, progress, _options.CancellationToken, out copied);
+            writeback = new WritebackWindow(0);
+        }
+        else
+        {
+            if (_options.Preallocate && storage.Status.Size > 0)
+            {
+                Preallocate(destination, destinationPath, storage.Status.Size);
+            }
+
+            checksum = _copier.Copy(storage.Handle, storage.Path, destination, destinationPath, buffer, ref writeback, progress, _options.CancellationToken, out copied);
+        }
 
         Enter(SnapshotStep.SyncStorage);
         NativeFile.Sync(destination, destinationPath, dataOnly: true);
