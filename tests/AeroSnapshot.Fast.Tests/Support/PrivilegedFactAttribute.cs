@@ -26,3 +26,16 @@ public static class Privileges
     [System.Runtime.InteropServices.DllImport("libc.so.6")]
     private static extern uint geteuid();
 }
+
+/// <summary>The theory form of <see cref="PrivilegedFactAttribute"/>.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PrivilegedTheoryAttribute : TheoryAttribute
+{
+    public PrivilegedTheoryAttribute()
+    {
+        if (!Privileges.IsRoot && !Privileges.Required)
+        {
+            Skip = "needs root (loop mounts, power-cut ioctl); set AEROSNAP_REQUIRE_PRIVILEGED_TESTS=1 to make this a failure instead";
+        }
+    }
+}

@@ -1,0 +1,19 @@
+namespace AeroSnapshot.Bench.Infrastructure;
+
+/// <summary>
+/// Settings that come from the environment, because BenchmarkDotNet runs each benchmark in a
+/// child process that inherits the environment but not our command line.
+/// </summary>
+internal static class BenchmarkSettings
+{
+    /// <summary>AEROSNAP_BENCH_SHORT=1: every benchmark once, on tiny inputs (CI keeps the suite from rotting).</summary>
+    public static bool Short => Environment.GetEnvironmentVariable("AEROSNAP_BENCH_SHORT") == "1";
+
+    /// <summary>AEROSNAP_BENCH_4GIB=1 adds the 4 GiB storage case.</summary>
+    public static bool Include4GiB => Environment.GetEnvironmentVariable("AEROSNAP_BENCH_4GIB") == "1";
+
+    /// <summary>AEROSNAP_BENCH_DIR: where benchmark data lives (default: bench-data under the working directory).</summary>
+    public static string DataRoot => Environment.GetEnvironmentVariable("AEROSNAP_BENCH_DIR") is { Length: > 0 } dir
+        ? dir
+        : Path.Join(Path.GetTempPath(), "aerosnap-bench");
+}

@@ -1,0 +1,83 @@
+using AeroSnapshot.Bench.Baselines;
+using AeroSnapshot.Bench.Infrastructure;
+using AeroSnapshot.Fast;
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Engines;
+
+namespace AeroSnapshot.Bench;
+
+/// <summary>
+/// Verify of a cached snapshot (as right after it was taken): the cost is reading plus CRC, so the
+/// bar is reading the same files and doing nothing with them (what <c>cat &gt; /dev/null</c> does).
+/// </summary>
+[MemoryDiagnoser]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 7)]
+public class VerifyBenchmarks
+{
+    private BenchData _data = null!;
+    private SnapshotManager _manager = null!;
+    private string _snapshot = null!;
+    private readonly byte[] _readBuffer = GC.AllocateUninitializedArray<byte>(1 << 20, pinned: true);
+
+    [ParamsSource(nameof(StorageSizes))]
+    public int StorageMiB { get; set; }
+
+    public static IEnumerable<int> StorageSizes => BenchmarkSettings.Short ? [1] : [64, 1024];
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _data = new BenchData($"verify-{StorageMiB}", (long)StorageMiB << 20, schemaFiles: 10, schemaFileBytes: 4096);
+        _manager = new SnapshotManager();
+        var executionLock = new GlobalExecutionLock();
+        using (executionLock.Acquire())
+        {
+            SnapshotId id = _manager.CreateSnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, executionLock, new SnapshotOptions { WritebackWindowBytes = 0 });
+            _snapshot = Path.Join(_data.SnapshotsDirectory, id.ToString());
+        }
+
+        PageCache.Warm(_snapshot);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _manager.Dispose();
+        _data.Dispose();
+    }
+
+    [Benchmark(Baseline = true, Description = "read only (cat)")]
+    public long ReadOnly()
+    {
+        long total = 0;
+        foreach (string file in Directory.EnumerateFiles(_snapshot, "*", SearchOption.AllDirectories))
+        {
+            using var handle = File.OpenHandle(file);
+            long offset = 0;
+            int read;
+            while ((read = RandomAccess.Read(handle, _readBuffer, offset)) > 0)
+            {
+                offset += read;
+            }
+
+            total += offset;
+        }
+
+        return total;
+    }
+
+    [Benchmark(Description = "reference (8 KiB + CRC)")]
+    public uint Reference()
+    {
+        uint last = 0;
+        foreach (string file in Directory.EnumerateFiles(_snapshot, "*", SearchOption.AllDirectories))
+        {
+            last = ReferenceAlgorithm.ChecksumByRereading(file);
+        }
+
+        return last;
+    }
+
+    [Benchmark(Description = "AeroSnapshot.Fast Verify")]
+    public bool Verify() => _manager.Verify(_snapshot).IsValid;
+}

@@ -1,0 +1,131 @@
+using System.IO.Hashing;
+using AeroSnapshot.Fast.Tests.Support;
+using Xunit.Abstractions;
+
+namespace AeroSnapshot.Fast.Tests.Reliability;
+
+/// <summary>
+/// Suite 1: the power is cut before every durable step of create (and right after it returns), on a
+/// loop-mounted ext4 with a 600 s commit interval, so only what the protocol made durable survives.
+/// After remounting, discovery must see the previous valid set or that set plus the complete new
+/// snapshot, never anything else; the sources must be unchanged.
+/// </summary>
+[Collection(nameof(PowerCutTests))]
+public sealed class PowerCutTests(ITestOutputHelper output)
+{
+    public static TheoryData<string, int> Cases()
+    {
+        var cases = new TheoryData<string, int>();
+        foreach (int size in new[] { 0, (1 << 20) + 3, 9 << 20 })
+        {
+            foreach (SnapshotStep step in Enum.GetValues<SnapshotStep>().Where(static s => s is not (SnapshotStep.Cleanup or SnapshotStep.Read)))
+            {
+                cases.Add(step.ToString(), size);
+            }
+
+            cases.Add("AfterReturn", size);
+        }
+
+        return cases;
+    }
+
+    [PrivilegedTheory]
+    [MemberData(nameof(Cases))]
+    public void Power_cut_during_create_leaves_the_previous_set_or_the_previous_set_plus_the_new_snapshot(string cutPoint, int storageBytes)
+    {
+        using var fs = new LoopFileSystem("ext4", 96L << 20, "commit=600");
+        var data = new TestDataDirectory(fs.MountPoint);
+        data.WriteStorage(storageBytes, seed: storageBytes);
+        data.WriteSchema("users/user_v1.json", "{\"type\":\"object\"}");
+        data.WriteSchema("orders_v1.json", "{}");
+        ExternalCommand.Run("sync");
+        var clock = new FixedTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
+        SnapshotId previous;
+        using (var manager = new SnapshotManager())
+        {
+            previous = data.CreateSnapshot(manager, new SnapshotOptions { TimeProvider = clock });
+        }
+
+        Dictionary<string, uint> sourcesBefore = Checksums(data.Root, exclude: "snapshots");
+        clock.Now = clock.Now.AddSeconds(1);
+        SnapshotId next = SnapshotId.FromDateTimeOffset(clock.Now);
+        bool returned = false;
+        using (var manager = new SnapshotManager())
+        {
+            var options = new SnapshotOptions
+            {
+                TimeProvider = clock,
+                BeforeStep = step =>
+                {
+                    if (step.ToString() == cutPoint)
+                    {
+                        PowerCut.Cut(fs.MountPoint);
+                        throw new PowerCutException();
+                    }
+                },
+            };
+            try
+            {
+                data.CreateSnapshot(manager, options);
+                returned = true;
+            }
+            catch (SnapshotException ex) when (ex.InnerException is PowerCutException)
+            {
+                output.WriteLine($"cut before {cutPoint}; clean-up after the cut: {ex.CleanupFailure?.Message ?? "none needed"}");
+            }
+        }
+
+        if (cutPoint == "AfterReturn")
+        {
+            Assert.True(returned);
+            PowerCut.Cut(fs.MountPoint);
+        }
+
+        fs.Unmount();
+        fs.Mount("ext4", "commit=600");
+
+        using (var manager = new SnapshotManager())
+        {
+            DiscoveryResult discovery = manager.DiscoverNewestValid(data.Root);
+            Assert.True(discovery.Found);
+            List<SnapshotId> snapshots = ValidSnapshotIds(manager, data);
+            output.WriteLine($"after remount: {string.Join(", ", snapshots)}; ignored: {string.Join(", ", discovery.IgnoredEntries)}; skipped: {discovery.Skipped.Count}");
+            Assert.Empty(discovery.Skipped);
+            if (cutPoint == "AfterReturn")
+            {
+                Assert.Equal([previous, next], snapshots);
+            }
+            else
+            {
+                Assert.True(snapshots.SequenceEqual([previous]) || snapshots.SequenceEqual([previous, next]), string.Join(", ", snapshots));
+            }
+
+            Assert.Equal(snapshots[^1], discovery.SelectedId);
+            manager.RemoveLeftovers(data.Root);
+            Assert.All(Directory.EnumerateFileSystemEntries(data.SnapshotsDirectory), static e => Assert.True(SnapshotId.TryParse(Path.GetFileName(e), out _), e));
+        }
+
+        Assert.Equal(sourcesBefore, Checksums(data.Root, exclude: "snapshots"));
+    }
+
+    private static List<SnapshotId> ValidSnapshotIds(SnapshotManager manager, TestDataDirectory data)
+    {
+        var valid = new List<SnapshotId>();
+        foreach (string entry in Directory.EnumerateFileSystemEntries(data.SnapshotsDirectory).Order(StringComparer.Ordinal))
+        {
+            if (SnapshotId.TryParse(Path.GetFileName(entry), out SnapshotId id))
+            {
+                VerificationReport report = manager.Verify(entry);
+                Assert.True(report.IsValid, $"{entry}: {string.Join("; ", report.Problems.Select(static p => p.Message))}");
+                valid.Add(id);
+            }
+        }
+
+        return valid;
+    }
+
+    private static Dictionary<string, uint> Checksums(string root, string exclude)
+        => Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+            .Where(f => !Path.GetRelativePath(root, f).StartsWith(exclude, StringComparison.Ordinal))
+            .ToDictionary(f => Path.GetRelativePath(root, f), static f => Crc32.HashToUInt32(File.ReadAllBytes(f)));
+}
