@@ -1,4 +1,5 @@
 using AeroSnapshot.Fast.Copying;
+using AeroSnapshot.Fast.Restoring;
 
 namespace AeroSnapshot.Fast.Reading;
 
@@ -21,6 +22,10 @@ internal sealed class SnapshotDiscovery
 
     public DiscoveryResult Discover(string dataDirectory, Action<SkippedSnapshot>? onSkipped)
     {
+        // A restore interrupted before its swap has moved the WAL and snapshots out of the data
+        // directory; recovering from what is left would silently lose them.
+        RestoreRecovery.ThrowIfRollbackPending(dataDirectory);
+
         List<SnapshotsDirectory.Entry>? entries;
         try
         {
