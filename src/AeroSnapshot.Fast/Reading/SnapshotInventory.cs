@@ -211,19 +211,26 @@ internal sealed class SnapshotInventory
                     continue;
                 }
 
+                bool listed = _manifest.SchemaChecksums.TryGetValue(childRelative, out Crc32Checksum expected);
+                if (listed)
+                {
+                    _keysFound.Add(childRelative);
+                }
+
                 if (found.Kind == FileKind.Directory)
                 {
+                    // Looked into even when it stands where a listed file should be: what is in it is extra.
+                    if (listed)
+                    {
+                        Add(NotRegular(childInSnapshot, found.Kind));
+                    }
+
                     _schemaDirectories.Add(childRelative);
                     subdirectories.Add(childRelative);
                     continue;
                 }
 
                 _notDirectories[childRelative] = found.Kind;
-                bool listed = _manifest.SchemaChecksums.TryGetValue(childRelative, out Crc32Checksum expected);
-                if (listed)
-                {
-                    _keysFound.Add(childRelative);
-                }
 
                 if (listed && found.Kind == FileKind.Regular)
                 {
