@@ -154,6 +154,32 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void AEROGEN006_record_is_reported_at_its_name()
+    {
+        // A record is a class to [AttributeUsage], but a generated "partial class" cannot complete it.
+        AssertSingleDiagnosticAt("AEROGEN006", """
+            [JsonDocument]
+            public partial record [|Doc|]
+            {
+                [JsonField("n")] public int N { get; init; }
+            }
+            """);
+    }
+
+    [Fact]
+    public void AEROGEN006_struct_is_reported_at_its_name_as_well_as_by_the_compiler()
+    {
+        // The compiler's CS0592 comes from [AttributeUsage]; the generator must not emit a class for it.
+        AssertSingleDiagnosticAt("AEROGEN006", """
+            [JsonDocument]
+            public partial struct [|Doc|]
+            {
+                [JsonField("n")] public int N { get; init; }
+            }
+            """);
+    }
+
+    [Fact]
     public void AEROGEN006_generic_type_is_reported_at_its_name()
     {
         AssertSingleDiagnosticAt("AEROGEN006", """

@@ -151,6 +151,28 @@ public sealed class GeneratedCodeTests
         Assert.Equal("flag", error.Field);
     }
 
+    [Fact]
+    public void Document_name_with_quotes_backslashes_and_markup_is_emitted_as_a_valid_literal()
+    {
+        // DocumentName is user text that lands in a string literal and an XML doc comment; it used to be
+        // pasted in raw, so a quote or backslash broke the generated code (CS1003, CS1009) and a newline
+        // or '<' broke the doc comment.
+        var (_, output, generatorDiagnostics) = GeneratorHarness.Run("""
+            namespace Samples;
+            [AeroSnapshot.Fast.Json.JsonDocument(DocumentName = "odd \"name\"\n C:\\dir <b>&amp;")]
+            public partial class Odd
+            {
+                [AeroSnapshot.Fast.Json.JsonField("n")] public int N { get; init; }
+            }
+            """);
+
+        IReadOnlyList<Diagnostic> problems = GeneratorHarness.Problems(output, generatorDiagnostics);
+        Assert.True(problems.Count == 0, GeneratorHarness.Describe(problems));
+        Type type = Load(output).GetType("Samples.Odd")!;
+        var error = Assert.Throws<ManifestFormatException>(() => Read(type, "[]"));
+        Assert.StartsWith("odd \"name\"\n C:\\dir <b>&amp;: ", error.Message, StringComparison.Ordinal);
+    }
+
     private static Assembly Load(Compilation output)
     {
         using var image = new MemoryStream();
