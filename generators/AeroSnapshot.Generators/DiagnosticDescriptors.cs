@@ -50,7 +50,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedTypeShape = new(
         id: "AEROGEN006",
         title: "JSON document type must be a top-level, non-generic class",
-        messageFormat: "Type '{0}' must be a non-generic class declared directly in a namespace",
+        messageFormat: "Type '{0}' must be a non-generic class (not a record or struct) declared directly in a namespace",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);

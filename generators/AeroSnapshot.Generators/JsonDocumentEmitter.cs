@@ -1,4 +1,6 @@
+using System.Text;
 using AeroSnapshot.Generators.Model;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace AeroSnapshot.Generators;
 
@@ -89,10 +91,10 @@ internal static class JsonDocumentEmitter
 
     private static void EmitReader(SourceWriter source, DocumentModel model)
     {
-        source.Line($"/// <summary>Reads a {model.DocumentName} document, refusing anything its contract forbids.</summary>");
+        source.Line($"/// <summary>Reads a {DocCommentText(model.DocumentName)} document, refusing anything its contract forbids.</summary>");
         source.Line($"/// <exception cref=\"{Json}.ManifestFormatException\">The document is not valid JSON of this shape.</exception>");
         source.Open($"public static {model.TypeName} ReadUtf8(global::System.ReadOnlySpan<byte> utf8Json)");
-        source.Line($"var reader = new {Json}.JsonDocumentReader(utf8Json, \"{model.DocumentName}\");");
+        source.Line($"var reader = new {Json}.JsonDocumentReader(utf8Json, {SymbolDisplay.FormatLiteral(model.DocumentName, quote: true)});");
         foreach (MemberModel member in model.Members)
         {
             source.Line($"{LocalType(member)} {LocalName(member)} = default;");
@@ -151,6 +153,28 @@ internal static class JsonDocumentEmitter
         source.Line("document.OnRead();");
         source.Line("return document;");
         source.Close();
+    }
+
+    /// <summary>
+    /// DocumentName is free text from the attribute: inside a <c>///</c> line it must stay on that line
+    /// and be well-formed XML, or the comment (and, with documentation on, the build) breaks.
+    /// </summary>
+    private static string DocCommentText(string text)
+    {
+        var escaped = new StringBuilder(text.Length);
+        foreach (char c in text)
+        {
+            switch (c)
+            {
+                case '&': escaped.Append("&amp;"); break;
+                case '<': escaped.Append("&lt;"); break;
+                case '>': escaped.Append("&gt;"); break;
+                case < ' ' or '\u0085' or '\u2028' or '\u2029': escaped.Append(' '); break;
+                default: escaped.Append(c); break;
+            }
+        }
+
+        return escaped.ToString();
     }
 
     private static bool IsReference(MemberKind kind) => kind is MemberKind.String or MemberKind.ChecksumMap;

@@ -20,7 +20,9 @@ public sealed class JsonDocumentGenerator : IIncrementalGenerator
         IncrementalValuesProvider<DocumentResult> documents = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 JsonDocumentParser.DocumentAttributeName,
-                predicate: static (node, _) => node is ClassDeclarationSyntax,
+                // Every kind of type declaration, not only classes: a record (or a struct, which the
+                // attribute's usage already forbids) must get AEROGEN006 rather than silently no code.
+                predicate: static (node, _) => node is TypeDeclarationSyntax,
                 transform: JsonDocumentParser.Parse)
             .WithTrackingName(TrackingNames.Documents);
 

@@ -31,7 +31,8 @@ internal static class JsonDocumentParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.TypeNotPartial, declaration.Identifier.GetLocation(), type.Name));
         }
 
-        if (type.ContainingType is not null || type.IsGenericType || type.TypeKind != TypeKind.Class)
+        // A record is TypeKind.Class, but the emitted "partial class" cannot complete a "partial record".
+        if (type.ContainingType is not null || type.IsGenericType || type.TypeKind != TypeKind.Class || type.IsRecord)
         {
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedTypeShape, declaration.Identifier.GetLocation(), type.Name));
         }

@@ -1,0 +1,71 @@
+using System.Reflection;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Reports;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace AeroSnapshot.Bench;
+
+/// <summary>
+/// BenchmarkDotNet entry point. Everything after the program name goes to <see cref="BenchmarkSwitcher"/>
+/// (for example <c>--filter *Manifest*</c>), except <c>--quick</c>: it runs every selected benchmark
+/// once, in process, with no warm-up or pilot stage — a smoke test for CI that proves each benchmark
+/// runs and that the write benchmarks allocate nothing, not a measurement.
+/// </summary>
+public static class Program
+{
+    public static int Main(string[] args)
+    {
+        bool quick = args.Contains("--quick", StringComparer.Ordinal);
+        string[] rest = [.. args.Where(a => a != "--quick")];
+        if (quick && !rest.Contains("--filter", StringComparer.Ordinal))
+        {
+            rest = [.. rest, "--filter", "*"];
+        }
+
+        IConfig config = quick
+            ? DefaultConfig.Instance
+                // In process: no separate project build per run, which on a two-core machine costs more than the benchmarks.
+                .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId("Quick"))
+                .WithOptions(ConfigOptions.DisableOptimizationsValidator)
+            : DefaultConfig.Instance;
+
+        IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(rest, config);
+        return quick ? CheckQuickRun([.. summaries]) : 0;
+    }
+
+    /// <summary>Fails the quick run when a benchmark did not run or a write benchmark allocated.</summary>
+    private static int CheckQuickRun(Summary[] summaries)
+    {
+        BenchmarkReport[] reports = [.. summaries.SelectMany(s => s.Reports)];
+        int failures = 0;
+        if (reports.Length == 0 || summaries.Any(s => s.HasCriticalValidationErrors))
+        {
+            Console.Error.WriteLine("quick run: no benchmark ran");
+            return 1;
+        }
+
+        foreach (BenchmarkReport report in reports)
+        {
+            string name = report.BenchmarkCase.DisplayInfo;
+            if (!report.Success)
+            {
+                Console.Error.WriteLine($"quick run: {name} failed");
+                failures++;
+                continue;
+            }
+
+            long? allocated = report.GcStats.GetBytesAllocatedPerOperation(report.BenchmarkCase);
+            bool mustNotAllocate = report.BenchmarkCase.Descriptor.WorkloadMethod.Name is nameof(ManifestBenchmarks.Write) or nameof(ManifestBenchmarks.Measure);
+            if (mustNotAllocate && allocated != 0)
+            {
+                Console.Error.WriteLine($"quick run: {name} allocated {allocated} B per operation, expected 0");
+                failures++;
+            }
+        }
+
+        Console.WriteLine($"quick run: {reports.Length} benchmarks ran, {failures} problems");
+        return failures == 0 ? 0 : 1;
+    }
+}
