@@ -1,0 +1,70 @@
+using AeroSnapshot.Fast;
+using Spectre.Console;
+
+namespace AeroSnapshot.Cli.Output;
+
+/// <summary>
+/// A progress bar (bytes, MB/s, ETA) on stderr for long copies and verifications, drawn only when
+/// <see cref="CliOutput.ShowProgress"/> allows it. The callback the library calls does nothing
+/// but store numbers: it runs inside the write pause, and Spectre redraws on its own thread.
+/// </summary>
+internal static class ProgressDisplay
+{
+    /// <summary>Runs <paramref name="work"/>, giving it a progress callback, or null when no bar is shown.</summary>
+    public static T Run<T>(CliOutput output, string title, Func<Action<SnapshotProgress>?, T> work)
+    {
+        if (!output.ShowProgress)
+        {
+            return work(null);
+        }
+
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Error),
+        });
+
+        return console.Progress()
+            .AutoClear(true)
+            .HideCompleted(true)
+            .Columns(
+                new TaskDescriptionColumn { Alignment = Justify.Left },
+                new ProgressBarColumn(),
+                new PercentageColumn(),
+                new DownloadedColumn(),
+                new TransferSpeedColumn(),
+                new RemainingTimeColumn())
+            .Start(context => work(new Tracker(context, title).Report));
+    }
+
+    /// <summary>
+    /// One bar per pass: commands that verify several snapshots (newest, prune, list --verify)
+    /// get a fresh bar each time the byte count starts over.
+    /// </summary>
+    private sealed class Tracker(ProgressContext context, string title)
+    {
+        private ProgressTask? _task;
+        private long _lastDone;
+        private string? _lastFile;
+
+        public void Report(SnapshotProgress progress)
+        {
+            if (_task is null || progress.BytesDone < _lastDone || progress.BytesTotal != (long)_task.MaxValue)
+            {
+                _task?.StopTask();
+                _task = context.AddTask(Label(progress.CurrentFile), autoStart: true, maxValue: Math.Max(progress.BytesTotal, 1));
+                _lastFile = progress.CurrentFile;
+            }
+            else if (!ReferenceEquals(progress.CurrentFile, _lastFile))
+            {
+                _task.Description = Label(progress.CurrentFile);
+                _lastFile = progress.CurrentFile;
+            }
+
+            _lastDone = progress.BytesDone;
+            _task.Value = progress.BytesDone;
+        }
+
+        private string Label(string currentFile)
+            => Markup.Escape($"{title} {Path.GetFileName(currentFile)}");
+    }
+}
