@@ -38,12 +38,11 @@ internal static class Human
 
     /// <summary><c>482.1 MB/s</c>, <c>2.61 GB/s</c>, or <c>n/a</c>.</summary>
     public static string Rate(long bytes, TimeSpan elapsed)
-    {
-        if (MegabytesPerSecond(bytes, elapsed) is not { } mbps)
-        {
-            return "n/a";
-        }
+        => MegabytesPerSecond(bytes, elapsed) is { } mbps ? Rate(mbps) : "n/a";
 
+    /// <summary>A rate given in decimal megabytes per second.</summary>
+    public static string Rate(double mbps)
+    {
         return mbps >= 1000
             ? string.Create(CultureInfo.InvariantCulture, $"{mbps / 1000:0.00} GB/s")
             : string.Create(CultureInfo.InvariantCulture, $"{mbps:0.0} MB/s");

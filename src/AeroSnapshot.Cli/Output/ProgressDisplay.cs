@@ -1,5 +1,6 @@
 using AeroSnapshot.Fast;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace AeroSnapshot.Cli.Output;
 
@@ -30,10 +31,24 @@ internal static class ProgressDisplay
                 new TaskDescriptionColumn { Alignment = Justify.Left },
                 new ProgressBarColumn(),
                 new PercentageColumn(),
-                new DownloadedColumn(),
-                new TransferSpeedColumn(),
+                new BytesColumn(),
+                new RateColumn(),
                 new RemainingTimeColumn())
             .Start(context => work(new Tracker(context, title).Report));
+    }
+
+    /// <summary>Done / total in the same binary units as the rest of the tool's output (Spectre's own column says "MB" for MiB).</summary>
+    private sealed class BytesColumn : ProgressColumn
+    {
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+            => new Text($"{ByteSize.Format((long)task.Value)} / {ByteSize.Format((long)task.MaxValue)}");
+    }
+
+    /// <summary>Throughput in decimal MB/s, the unit disks are rated in, as in the summaries.</summary>
+    private sealed class RateColumn : ProgressColumn
+    {
+        public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime)
+            => new Text(task.Speed is { } bytesPerSecond ? Human.Rate(bytesPerSecond / 1e6) : "-");
     }
 
     /// <summary>
