@@ -15,15 +15,21 @@ internal static class PruneCommand
             Description = "How many of the newest valid snapshots to keep (at least 1)",
             Required = true,
             HelpName = "N",
-        };
-        keep.Validators.Add(static result =>
-        {
-            // 0 would delete every valid snapshot; a tool run by hand should not make that one typo away.
-            if (result.GetValueOrDefault<int>() < 1)
+
+            // Parsed here rather than checked in a validator: a validator reading a value that did
+            // not convert ("many") throws instead of reporting a usage error.
+            CustomParser = static result =>
             {
-                result.AddError("--keep must be at least 1.");
-            }
-        });
+                string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+                if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int count) || count < 1)
+                {
+                    // 0 would delete every valid snapshot: a tool run by hand should not make that one typo away.
+                    result.AddError($"--keep must be a whole number of at least 1, not '{text}'.");
+                }
+
+                return count;
+            },
+        };
         var command = new Command(
             "prune",
             "Delete all but the newest N valid snapshots. Verifies them first; snapshots that do not verify are never deleted "
