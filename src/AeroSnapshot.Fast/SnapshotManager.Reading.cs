@@ -1,6 +1,11 @@
+using AeroSnapshot.Fast.Creation;
+using AeroSnapshot.Fast.Reading;
+using AeroSnapshot.Fast.Restoring;
+
 namespace AeroSnapshot.Fast;
 
-// Read side: verify, discover, list, clean up, prune, restore. (Being implemented.)
+// Read side: verify, discover, list, clean up, prune, restore. Each public entry point validates
+// its arguments and hands over to the one class that does that job (Reading/, Restoring/).
 public sealed partial class SnapshotManager
 {
     /// <summary>
@@ -9,31 +14,79 @@ public sealed partial class SnapshotManager
     /// </summary>
     /// <param name="snapshotDirectory">The snapshot directory (<c>…/snapshots/&lt;id&gt;</c>).</param>
     /// <param name="options">Progress, cancellation, buffer size and <see cref="SnapshotOptions.StopAtFirstProblem"/>.</param>
+    /// <returns>The report; problems (including failed reads, as <see cref="VerificationProblemKind.Unreadable"/>) are listed, not thrown.</returns>
+    /// <exception cref="SnapshotException">Nothing exists at <paramref name="snapshotDirectory"/>, or its own status cannot be read.</exception>
     public VerificationReport Verify(string snapshotDirectory, SnapshotOptions? options = null)
-        => throw new NotImplementedException();
+    {
+        ArgumentException.ThrowIfNullOrEmpty(snapshotDirectory);
+        options ??= SnapshotOptions.Default;
+        return new SnapshotVerifier(options, Buffers(options)).Verify(snapshotDirectory);
+    }
 
     /// <summary>
     /// Finds the newest snapshot under <c>&lt;dataDirectory&gt;/snapshots</c> that verifies. Entries
     /// that are not snapshot ids are ignored; every snapshot passed over is reported through
     /// <paramref name="onSkipped"/> and the options' logger. Nothing is ever deleted.
     /// </summary>
+    /// <exception cref="SnapshotException">
+    /// <c>snapshots</c> cannot be listed or is not a directory, or a restore into
+    /// <paramref name="dataDirectory"/> was interrupted before its swap (run <see cref="RemoveLeftovers"/> first).
+    /// </exception>
     public DiscoveryResult DiscoverNewestValid(string dataDirectory, SnapshotOptions? options = null, Action<SkippedSnapshot>? onSkipped = null)
-        => throw new NotImplementedException();
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        options ??= SnapshotOptions.Default;
+        return new SnapshotDiscovery(options, Buffers(options)).Discover(dataDirectory, onSkipped);
+    }
 
     /// <summary>Lists the entries of <c>snapshots/</c> from metadata alone (no data is read), newest snapshot first.</summary>
+    /// <exception cref="SnapshotException"><c>snapshots</c> or an entry of it cannot be listed.</exception>
     public IReadOnlyList<SnapshotListing> ListSnapshots(string dataDirectory)
-        => throw new NotImplementedException();
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        return SnapshotCatalog.List(dataDirectory, Buffers(SnapshotOptions.Default));
+    }
 
-    /// <summary>Removes leftover staging and half-pruned directories (never a snapshot); returns their names.</summary>
+    /// <summary>
+    /// Removes leftover staging and half-pruned directories (never a snapshot), and finishes or undoes
+    /// an interrupted restore into <paramref name="dataDirectory"/>; returns the names it handled.
+    /// </summary>
+    /// <remarks>Call it while no snapshot is being taken of this data directory: a snapshot in progress is a staging directory.</remarks>
+    /// <exception cref="SnapshotException">A leftover could not be removed, or an interrupted restore could not be recovered.</exception>
     public IReadOnlyList<string> RemoveLeftovers(string dataDirectory)
-        => throw new NotImplementedException();
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try
+        {
+            // Restores first: an interrupted one may have moved snapshots/ out of the data directory.
+            List<string> handled = RestoreRecovery.Recover(RestoreTarget.For(dataDirectory));
+            handled.AddRange(StagingArea.RemoveLeftovers(Path.Join(dataDirectory, SnapshotLayout.SnapshotsDirectoryName)));
+            return handled;
+        }
+        catch (NativeIOException ex)
+        {
+            throw SnapshotException.FromNative(ex, SnapshotStep.Cleanup);
+        }
+    }
 
     /// <summary>
     /// Deletes all but the newest <paramref name="keep"/> valid snapshots. Snapshots that do not
-    /// verify are never deleted; nothing is deleted when no snapshot verifies.
+    /// verify are never deleted; nothing is deleted when no snapshot verifies, or when verification
+    /// cannot tell (a read failed).
     /// </summary>
+    /// <param name="dataDirectory">The data directory whose <c>snapshots/</c> is pruned.</param>
+    /// <param name="keep">How many valid snapshots to keep; at least 1, so the newest valid one is never deleted.</param>
+    /// <param name="options">Progress, cancellation, logger and buffer size.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="keep"/> is less than 1.</exception>
+    /// <exception cref="SnapshotException">A read failed during verification (nothing deleted), or a deletion failed (its leftover is never taken for a snapshot).</exception>
     public PruneResult Prune(string dataDirectory, int keep, SnapshotOptions? options = null)
-        => throw new NotImplementedException();
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
+        options ??= SnapshotOptions.Default;
+        return new SnapshotPruner(options, Buffers(options)).Prune(dataDirectory, keep);
+    }
 
     /// <summary>
     /// Materialises a snapshot into a data directory (<c>storage.dat</c>, <c>metadata/schemas/**</c>),
@@ -43,6 +96,19 @@ public sealed partial class SnapshotManager
     /// <param name="targetDataDirectory">The data directory to restore into (created if missing).</param>
     /// <param name="clearWal">Also empty the target's <c>wal/</c> (a snapshot carries no WAL); left alone by default.</param>
     /// <param name="options">Progress, cancellation and buffer size.</param>
+    /// <remarks>
+    /// Everything in the target but <c>storage.dat</c> and <c>metadata/schemas</c> is kept (the WAL,
+    /// <c>snapshots/</c>, the lock file…). The database must not be running on the target.
+    /// </remarks>
+    /// <exception cref="SnapshotException">
+    /// <c>AERO_DATA_CORRUPTION</c> or <c>AERO_METADATA_CORRUPTION</c> when the snapshot does not
+    /// verify, <c>AERO_SNAPSHOT_IO</c> when a system call fails; in every case the target is as it was.
+    /// </exception>
     public RestoreResult Restore(string snapshotDirectory, string targetDataDirectory, bool clearWal = false, SnapshotOptions? options = null)
-        => throw new NotImplementedException();
+    {
+        ArgumentException.ThrowIfNullOrEmpty(snapshotDirectory);
+        ArgumentException.ThrowIfNullOrEmpty(targetDataDirectory);
+        options ??= SnapshotOptions.Default;
+        return new SnapshotRestorer(snapshotDirectory, targetDataDirectory, clearWal, options, Buffers(options)).Run();
+    }
 }

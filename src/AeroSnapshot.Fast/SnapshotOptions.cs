@@ -40,6 +40,11 @@ public sealed class SnapshotOptions
     /// <summary>Verification stops at the first problem instead of listing them all.</summary>
     public bool StopAtFirstProblem { get; init; }
 
-    /// <summary>Test hook: called before each creation step; an exception from it aborts the snapshot like a real fault.</summary>
+    /// <summary>
+    /// Test hook: called before each step of creation, prune and restore (and before each file
+    /// verification reads, as <see cref="SnapshotStep.Read"/>); an exception from it is handled like
+    /// a real fault at that point. A <see cref="SimulatedCrashException"/> is not handled at all:
+    /// the operation stops dead, leaving what a crash there would leave.
+    /// </summary>
     internal Action<SnapshotStep>? BeforeStep { get; init; }
 }

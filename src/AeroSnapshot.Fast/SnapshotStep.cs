@@ -2,7 +2,8 @@ namespace AeroSnapshot.Fast;
 
 /// <summary>
 /// The steps of snapshot creation, in the order of the specification's exact sequence (with the
-/// publish protocol's steps between them). An error names the step that failed.
+/// publish protocol's steps between them), then those of reading, pruning and restoring. An error
+/// names the step that failed.
 /// </summary>
 public enum SnapshotStep
 {
@@ -47,4 +48,46 @@ public enum SnapshotStep
 
     /// <summary>Reading a snapshot back (verify, discover, restore).</summary>
     Read,
+
+    /// <summary>Prune: renaming a snapshot aside to <c>.deleting-&lt;id&gt;</c>, so it stops being a snapshot in one step.</summary>
+    PruneRenameAside,
+
+    /// <summary>Prune: fsync of <c>snapshots/</c>, making the rename durable before anything is deleted.</summary>
+    PruneSyncRename,
+
+    /// <summary>Prune: deleting the renamed-aside tree.</summary>
+    PruneDelete,
+
+    /// <summary>Prune: fsync of <c>snapshots/</c> after the deletion.</summary>
+    PruneSyncDelete,
+
+    /// <summary>Restore: finishing or undoing an earlier restore of the same target that was interrupted.</summary>
+    RestoreRecover,
+
+    /// <summary>Restore: copying the snapshot into the new directory beside the target, checking each file's CRC-32 as it is copied.</summary>
+    RestoreCopy,
+
+    /// <summary>Restore: fsync of every file and directory created, and of the target's parent.</summary>
+    RestoreSync,
+
+    /// <summary>Restore: writing the fsynced intent marker into the new directory before entries of the target are moved.</summary>
+    RestoreWriteIntent,
+
+    /// <summary>Restore: moving the entries that are kept (WAL, snapshots, lock…) from the target into the new directory.</summary>
+    RestoreMoveEntries,
+
+    /// <summary>Restore: fsync of both directories after the moves.</summary>
+    RestoreSyncMoves,
+
+    /// <summary>Restore: the atomic swap (<c>RENAME_EXCHANGE</c>, or a no-replace rename when the target did not exist).</summary>
+    RestoreSwap,
+
+    /// <summary>Restore: fsync of the target's parent, which makes the swap durable. The restore is complete after this step.</summary>
+    RestoreSyncSwap,
+
+    /// <summary>Restore, after completion: removing the intent marker from the restored directory.</summary>
+    RestoreRemoveIntent,
+
+    /// <summary>Restore, after completion: deleting the previous data (now beside the target).</summary>
+    RestoreRemoveOld,
 }

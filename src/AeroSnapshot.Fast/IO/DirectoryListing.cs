@@ -15,7 +15,7 @@ internal static class DirectoryListing
     /// <summary>An entry: its name (null when the bytes are not UTF-8) and the raw bytes.</summary>
     internal readonly record struct Entry(string? Name, byte[] RawName);
 
-    public static unsafe List<Entry> Read(string directory)
+    public static List<Entry> Read(string directory)
     {
         IntPtr dir = Sys.OpenDir(directory);
         if (dir == IntPtr.Zero)
@@ -23,6 +23,12 @@ internal static class DirectoryListing
             throw Errors.Last("opendir", directory);
         }
 
+        return ReadAndClose(dir, directory);
+    }
+
+    /// <summary>Reads the entries of a stream from <c>opendir</c> or <c>fdopendir</c>, and closes it.</summary>
+    public static unsafe List<Entry> ReadAndClose(IntPtr dir, string directory)
+    {
         var entries = new List<Entry>();
         try
         {

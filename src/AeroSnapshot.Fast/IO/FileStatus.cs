@@ -18,6 +18,9 @@ internal enum FileKind
 /// <summary>The parts of <c>statx</c> the library uses: kind, size and modification time.</summary>
 internal readonly record struct FileStatus(FileKind Kind, long Size, long ModifiedSeconds, uint ModifiedNanoseconds, ulong Inode, long AllocatedBytes)
 {
+    /// <summary>The permission bits (<c>mode &amp; 07777</c>), so a restore can give a replaced directory the old one's mode.</summary>
+    public uint Permissions { get; init; }
+
     internal static FileStatus From(in Sys.StatxResult result) => new(
         result.FileType switch
         {
@@ -34,7 +37,10 @@ internal readonly record struct FileStatus(FileKind Kind, long Size, long Modifi
         result.ModifiedSeconds,
         result.ModifiedNanoseconds,
         result.Inode,
-        (long)result.Blocks * 512);
+        (long)result.Blocks * 512)
+    {
+        Permissions = result.Mode & 0xFFFu,
+    };
 
     /// <summary>A human name for the kind, for error messages.</summary>
     public static string Describe(FileKind kind) => kind switch

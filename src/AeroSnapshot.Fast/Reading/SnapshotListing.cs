@@ -47,4 +47,12 @@ public sealed record PruneResult(IReadOnlyList<SnapshotId> Kept, IReadOnlyList<S
 /// <param name="TargetDirectory">The data directory written.</param>
 /// <param name="BytesRestored">Bytes copied.</param>
 /// <param name="FilesRestored">Files copied (storage and schemas).</param>
-public sealed record RestoreResult(SnapshotId Id, string TargetDirectory, long BytesRestored, int FilesRestored);
+public sealed record RestoreResult(SnapshotId Id, string TargetDirectory, long BytesRestored, int FilesRestored)
+{
+    /// <summary>
+    /// A failure while tidying up after the restore was complete and durable (removing the intent
+    /// marker or the previous data); null when there was none. The restore itself succeeded; what
+    /// is left is removed by <see cref="SnapshotManager.RemoveLeftovers"/> or the next restore.
+    /// </summary>
+    public Exception? CleanupFailure { get; init; }
+}

@@ -21,13 +21,24 @@ public enum VerificationProblemKind
     /// <summary>A file's CRC-32 is not the one the manifest records.</summary>
     ChecksumMismatch,
 
-    /// <summary>Something other than a regular file stands where a file is expected (a directory, a link, a FIFO…).</summary>
+    /// <summary>
+    /// Something other than a regular file stands where a file is expected (a directory, a link, a
+    /// FIFO…), or the snapshot path itself is not a directory. It is never opened or followed.
+    /// </summary>
     NotARegularFile,
 
-    /// <summary>A manifest key names a path outside <c>schemas/</c>; it is reported and never opened.</summary>
+    /// <summary>
+    /// A manifest key leads outside <c>schemas/</c>: through a symbolic link standing where one of
+    /// its directories should be. The link is never followed and the file never opened. (Keys such
+    /// as <c>../x</c> or <c>/etc/passwd</c> never get this far: the manifest reader refuses them, and
+    /// the manifest is reported as <see cref="ManifestInvalid"/>.)
+    /// </summary>
     PathOutsideSnapshot,
 
-    /// <summary>A file could not be opened or read (the errno is given).</summary>
+    /// <summary>
+    /// A file or directory could not be opened or read (the errno is given): an I/O failure, so
+    /// nothing can be said about its contents. For <c>manifest.json</c> this is a manifest problem.
+    /// </summary>
     Unreadable,
 }
 
@@ -47,5 +58,12 @@ public sealed record VerificationProblem(
     int? Errno = null)
 {
     /// <summary>True for problems with the manifest itself (metadata), false for problems with data.</summary>
-    public bool IsManifestProblem => Kind is VerificationProblemKind.ManifestMissing or VerificationProblemKind.ManifestInvalid or VerificationProblemKind.SnapshotIdMismatch;
+    public bool IsManifestProblem => Kind is VerificationProblemKind.ManifestMissing or VerificationProblemKind.ManifestInvalid or VerificationProblemKind.SnapshotIdMismatch
+        || (Kind == VerificationProblemKind.Unreadable && RelativePath == SnapshotManifest.FileName);
+
+    /// <summary>
+    /// True when the problem is a failed read rather than something found in the snapshot: the
+    /// snapshot may be fine and the disk not. Prune refuses to delete anything while this is so.
+    /// </summary>
+    public bool IsReadFailure => Kind == VerificationProblemKind.Unreadable;
 }

@@ -32,6 +32,29 @@ public sealed class VerificationReport
     public int FilesVerified { get; }
 
     /// <summary>
+    /// The code restore or recovery raises for this report: <c>AERO_METADATA_CORRUPTION</c> when the
+    /// manifest is missing, unreadable or invalid, <c>AERO_DATA_CORRUPTION</c> otherwise; null when valid.
+    /// </summary>
+    public string? CorruptionCode => IsValid
+        ? null
+        : Problems.Any(static p => p.IsManifestProblem) ? SnapshotErrorCode.MetadataCorruption : SnapshotErrorCode.DataCorruption;
+
+    /// <summary>
+    /// True when a read failed (see <see cref="VerificationProblem.IsReadFailure"/>): the snapshot is
+    /// not known to be valid, but not known to be corrupt either.
+    /// </summary>
+    public bool HasReadFailures => Problems.Any(static p => p.IsReadFailure);
+
+    /// <summary>The first problems, one short clause each, for messages and logs.</summary>
+    public string Summarize(int count = 5)
+    {
+        string summary = string.Join("; ", Problems.Take(count).Select(static p => p.Expected is { } expected && p.Actual is { } actual
+            ? $"{p.Kind} {p.RelativePath} (expected {expected}, actual {actual})"
+            : $"{p.Kind} {p.RelativePath}"));
+        return Problems.Count > count ? summary + "; …" : summary;
+    }
+
+    /// <summary>
     /// The error restore or recovery raises for this report: <c>AERO_METADATA_CORRUPTION</c> when
     /// the manifest is missing or invalid, <c>AERO_DATA_CORRUPTION</c> otherwise (both FATAL);
     /// null when the snapshot is valid.
@@ -44,12 +67,11 @@ public sealed class VerificationReport
         }
 
         VerificationProblem first = Problems[0];
-        bool metadata = Problems.Any(static p => p.IsManifestProblem);
-        string code = metadata ? SnapshotErrorCode.MetadataCorruption : SnapshotErrorCode.DataCorruption;
-        string summary = string.Join("; ", Problems.Take(5).Select(static p => $"{p.Kind} {p.RelativePath}"));
+        string code = CorruptionCode!;
+        bool metadata = code == SnapshotErrorCode.MetadataCorruption;
         return new SnapshotException(
             code,
-            $"Snapshot '{SnapshotDirectory}' failed verification ({Problems.Count} problem(s)): {summary}{(Problems.Count > 5 ? "; …" : string.Empty)}.",
+            $"Snapshot '{SnapshotDirectory}' failed verification ({Problems.Count} problem(s)): {Summarize()}.",
             SnapshotStep.Read,
             Path.Join(SnapshotDirectory, first.RelativePath),
             first.Errno,

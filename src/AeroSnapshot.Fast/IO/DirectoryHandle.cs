@@ -1,0 +1,169 @@
+using AeroSnapshot.Fast.Interop;
+using Microsoft.Win32.SafeHandles;
+
+namespace AeroSnapshot.Fast.IO;
+
+/// <summary>
+/// An open directory reached without following any symbolic link, with its children opened
+/// relative to it (<c>openat</c>, <c>statx</c> on a descriptor). Every component is opened with
+/// <c>O_NOFOLLOW</c>, so the kernel itself refuses a link at the moment of use: a link swapped in
+/// after a check cannot redirect a read outside the tree, which a check-then-open-by-path could not
+/// promise. Children are always single names as read from the directory, never paths.
+/// </summary>
+internal sealed class DirectoryHandle : IDisposable
+{
+    private readonly SafeFileHandle _handle;
+
+    private DirectoryHandle(SafeFileHandle handle, string path)
+    {
+        _handle = handle;
+        Path = path;
+    }
+
+    /// <summary>The directory's path, for messages.</summary>
+    public string Path { get; }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> as a directory. A final component that is a link fails with
+    /// <c>ELOOP</c>, one that is not a directory with <c>ENOTDIR</c>.
+    /// </summary>
+    public static DirectoryHandle Open(string path)
+    {
+        int fd = Sys.Open(path, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.NoFollow | OpenFlags.CloseOnExec, 0);
+        if (fd < 0)
+        {
+            throw Errors.Last("open", path);
+        }
+
+        return new DirectoryHandle(new SafeFileHandle(fd, ownsHandle: true), path);
+    }
+
+    /// <summary>Opens the child directory <paramref name="name"/> (a single name), never through a link.</summary>
+    public DirectoryHandle OpenDirectory(string name)
+    {
+        string path = ChildPath(name);
+        int fd;
+        using (var dir = new RawDescriptor(_handle))
+        {
+            fd = Sys.OpenAt(dir.Value, name, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.NoFollow | OpenFlags.CloseOnExec, 0);
+        }
+
+        if (fd < 0)
+        {
+            throw Errors.Last("openat", path);
+        }
+
+        return new DirectoryHandle(new SafeFileHandle(fd, ownsHandle: true), path);
+    }
+
+    /// <summary>
+    /// Opens the child <paramref name="name"/> for reading. <c>O_NOFOLLOW</c> refuses a link
+    /// (<c>ELOOP</c>) and <c>O_NONBLOCK</c> keeps a FIFO from hanging the open; the caller checks
+    /// <paramref name="status"/> (taken from the descriptor, so it is what was opened).
+    /// </summary>
+    public SafeFileHandle OpenForRead(string name, out FileStatus status)
+    {
+        string path = ChildPath(name);
+        int fd;
+        using (var dir = new RawDescriptor(_handle))
+        {
+            fd = Sys.OpenAt(dir.Value, name, OpenFlags.ReadOnly | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec, 0);
+        }
+
+        if (fd < 0)
+        {
+            throw Errors.Last("openat", path);
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            status = NativeFile.Status(handle, path);
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The status of the child itself (a link is reported as a link), or null when it does not exist.</summary>
+    public FileStatus? TryStatus(string name)
+    {
+        int result;
+        Sys.StatxResult stat;
+        using (var dir = new RawDescriptor(_handle))
+        {
+            result = Sys.Statx(dir.Value, name, Sys.AtSymlinkNoFollow, Sys.StatxBasicStats, out stat);
+        }
+
+        if (result < 0)
+        {
+            int errno = Errors.LastErrno;
+            if (errno is Errno.ENOENT or Errno.ENOTDIR)
+            {
+                return null;
+            }
+
+            throw Errors.For("statx", ChildPath(name), errno);
+        }
+
+        return FileStatus.From(stat);
+    }
+
+    /// <summary>The directory's own status.</summary>
+    public FileStatus Status() => NativeFile.Status(_handle, Path);
+
+    /// <summary>The entries of this directory, names as raw bytes (see <see cref="DirectoryListing"/>).</summary>
+    public List<DirectoryListing.Entry> List()
+    {
+        // fdopendir takes the descriptor it is given and closedir closes it, so it gets its own
+        // descriptor of the same directory and this handle stays usable.
+        int fd;
+        using (var dir = new RawDescriptor(_handle))
+        {
+            fd = Sys.OpenAt(dir.Value, ".", OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.CloseOnExec, 0);
+        }
+
+        if (fd < 0)
+        {
+            throw Errors.Last("openat", Path);
+        }
+
+        IntPtr stream = Sys.FdOpenDir(fd);
+        if (stream == IntPtr.Zero)
+        {
+            NativeIOException error = Errors.Last("fdopendir", Path);
+            _ = Sys.Close(fd);
+            throw error;
+        }
+
+        return DirectoryListing.ReadAndClose(stream, Path);
+    }
+
+    /// <summary>Makes the directory's entries durable.</summary>
+    public void Sync() => NativeFile.Sync(_handle, Path, dataOnly: false);
+
+    /// <summary>
+    /// Renames the child <paramref name="rawName"/> of <paramref name="from"/> to the same name in
+    /// <paramref name="to"/>, by its raw bytes, never replacing anything. Returns 0 or the errno.
+    /// </summary>
+    public static unsafe int TryMove(DirectoryHandle from, ReadOnlySpan<byte> rawName, DirectoryHandle to)
+    {
+        Span<byte> name = rawName.Length < 256 ? stackalloc byte[rawName.Length + 1] : new byte[rawName.Length + 1];
+        rawName.CopyTo(name);
+        name[^1] = 0;
+        using var fromFd = new RawDescriptor(from._handle);
+        using var toFd = new RawDescriptor(to._handle);
+        fixed (byte* p = name)
+        {
+            return Sys.RenameAt2(fromFd.Value, p, toFd.Value, p, Sys.RenameNoReplace) == 0 ? 0 : Errors.LastErrno;
+        }
+    }
+
+    /// <summary>The path of a child, for messages.</summary>
+    public string ChildPath(string name) => System.IO.Path.Join(Path, name);
+
+    public void Dispose() => _handle.Dispose();
+}

@@ -1,0 +1,213 @@
+using AeroSnapshot.Fast.Copying;
+using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.Reading;
+using Microsoft.Win32.SafeHandles;
+
+namespace AeroSnapshot.Fast.Restoring;
+
+/// <summary>
+/// Copies a snapshot whose manifest and file set were already checked into a new data directory
+/// (<c>storage.dat</c>, <c>metadata/schemas/**</c>), verifying while copying: each file's CRC-32 is
+/// computed over the very buffers written and must be the manifest's, so the data is read once
+/// and what lands on disk is what was verified. Every file is made durable before this returns;
+/// the directories are left to the caller, which syncs them deepest first.
+/// </summary>
+internal sealed class RestoreCopier
+{
+    private const uint FileMode = 0b110_100_100;       // 0644: restored data is the database's to modify
+    private const uint DirectoryMode = 0b111_101_101;  // 0755
+    private const int SyncBatch = 128;                  // open descriptors held while schema writeback runs
+
+    private readonly SnapshotOptions _options;
+    private readonly FileCopier _copier = new();
+
+    public RestoreCopier(SnapshotOptions options) => _options = options;
+
+    /// <summary>Directories created under the destination, parents first (relative, <c>/</c> separators).</summary>
+    public List<string> CreatedDirectories { get; } = [];
+
+    public long BytesCopied { get; private set; }
+
+    public int FilesCopied { get; private set; }
+
+    /// <summary>Copies <paramref name="snapshot"/> into the existing, empty <paramref name="destination"/>.</summary>
+    /// <param name="snapshot">The opened snapshot; its inventory must have found no problem.</param>
+    /// <param name="destination">The new data directory.</param>
+    /// <param name="storagePermissions">Permission bits for <c>storage.dat</c> (the old one's, when there was one).</param>
+    /// <param name="buffer">The pooled copy buffer.</param>
+    /// <exception cref="SnapshotException"><c>AERO_DATA_CORRUPTION</c> when a file does not match its checksum.</exception>
+    /// <exception cref="NativeIOException">A read, write or fsync failed.</exception>
+    public void Copy(OpenedSnapshot snapshot, string destination, uint storagePermissions, Span<byte> buffer)
+    {
+        SnapshotInventory inventory = snapshot.Inventory!;
+        string schemasRoot = Path.Join(destination, SnapshotLayout.DataSchemasPath);
+        MakeDirectory(destination, "metadata");
+        CreatedDirectories.Add("metadata");
+        MakeDirectory(destination, SnapshotLayout.DataSchemasPath);
+        CreatedDirectories.Add(SnapshotLayout.DataSchemasPath);
+        foreach (string directory in inventory.SchemaDirectories)
+        {
+            MakeDirectory(schemasRoot, directory);
+            CreatedDirectories.Add(SnapshotLayout.DataSchemasPath + "/" + directory);
+        }
+
+        var progress = new ProgressReporter(_options.Progress, inventory.TotalBytes);
+        var pending = new List<(SafeFileHandle Handle, string Path)>(SyncBatch);
+        using var chain = new DirectoryChain(snapshot.Handle!);
+        try
+        {
+            foreach (InventoryFile file in inventory.Files)
+            {
+                bool isStorage = file.SchemaKey is null;
+                string target = isStorage ? Path.Join(destination, SnapshotLayout.StorageFileName) : Path.Join(schemasRoot, file.SchemaKey);
+                SafeFileHandle destinationHandle = CopyOne(snapshot, chain, file, target, isStorage ? storagePermissions : FileMode, buffer, progress);
+                if (isStorage)
+                {
+                    // The big file was written back as it went (see WritebackWindow): sync it now.
+                    destinationHandle.Dispose();
+                }
+                else
+                {
+                    pending.Add((destinationHandle, target));
+                    if (pending.Count == SyncBatch)
+                    {
+                        SyncAndClose(pending);
+                    }
+                }
+            }
+
+            SyncAndClose(pending);
+        }
+        finally
+        {
+            foreach ((SafeFileHandle handle, _) in pending)
+            {
+                handle.Dispose();
+            }
+        }
+    }
+
+    private SafeFileHandle CopyOne(OpenedSnapshot snapshot, DirectoryChain chain, InventoryFile file, string target, uint permissions, Span<byte> buffer, ProgressReporter progress)
+    {
+        string sourcePath = Path.Join(snapshot.Directory, file.RelativePath);
+        SafeFileHandle source;
+        FileStatus status;
+        try
+        {
+            source = chain.OpenForRead(file.RelativePath, out status);
+        }
+        catch (NativeIOException ex) when (ex.Errno is Errno.ENOENT or Errno.ENOTDIR or Errno.ELOOP)
+        {
+            throw Corruption(SnapshotVerifier.ReadFailure(file, ex), snapshot.Directory);
+        }
+
+        using (source)
+        {
+            if (status.Kind != FileKind.Regular)
+            {
+                throw Corruption(new VerificationProblem(VerificationProblemKind.NotARegularFile, file.RelativePath, $"{file.RelativePath} is {FileStatus.Describe(status.Kind)}, not a regular file."), snapshot.Directory);
+            }
+
+            SafeFileHandle destination = NativeFile.CreateNew(target, permissions);
+            try
+            {
+                // The mode given to open(2) is filtered by the umask; the old file's bits are set exactly.
+                using (var fd = new RawDescriptor(destination))
+                {
+                    if (Sys.FChmod(fd.Value, permissions) < 0)
+                    {
+                        throw Errors.Last("fchmod", target);
+                    }
+                }
+
+                bool isStorage = file.SchemaKey is null;
+                if (isStorage && _options.Preallocate && status.Size > 0)
+                {
+                    Preallocate(destination, target, status.Size);
+                }
+
+                var writeback = new WritebackWindow(isStorage ? _options.WritebackWindowBytes : 0);
+                Crc32Checksum actual = _copier.Copy(source, sourcePath, destination, target, buffer, ref writeback, progress, _options.CancellationToken, out long length);
+                if (actual != file.Expected)
+                {
+                    throw Corruption(
+                        new VerificationProblem(
+                            VerificationProblemKind.ChecksumMismatch,
+                            file.RelativePath,
+                            $"{file.RelativePath}: the manifest records {file.Expected} but its {length} bytes have {actual}.",
+                            file.Expected,
+                            actual),
+                        snapshot.Directory);
+                }
+
+                if (isStorage)
+                {
+                    NativeFile.Sync(destination, target, dataOnly: true);
+                    using var fd = new RawDescriptor(destination);
+                    writeback.OnSynced(fd.Value);
+                }
+                else
+                {
+                    StartWriteback(destination, target);
+                }
+
+                BytesCopied += length;
+                FilesCopied++;
+                return destination;
+            }
+            catch
+            {
+                destination.Dispose();
+                throw;
+            }
+        }
+    }
+
+    private static SnapshotException Corruption(VerificationProblem problem, string snapshotDirectory)
+        => new VerificationReport(snapshotDirectory, null, [problem], 0, 0).ToCorruptionError()!;
+
+    private static void MakeDirectory(string parent, string relative)
+        => NativeFile.MakeDirectory(Path.Join(parent, relative), DirectoryMode);
+
+    private static void Preallocate(SafeFileHandle destination, string path, long length)
+    {
+        using var fd = new RawDescriptor(destination);
+        if (Sys.FAllocate(fd.Value, 0, 0, length) < 0)
+        {
+            int errno = Errors.LastErrno;
+            if (errno is not (Errno.EOPNOTSUPP or Errno.ENOSYS or Errno.EINVAL))
+            {
+                throw Errors.For("fallocate", path, errno);
+            }
+        }
+    }
+
+    private static void StartWriteback(SafeFileHandle destination, string path)
+    {
+        using var fd = new RawDescriptor(destination);
+        if (Sys.SyncFileRange(fd.Value, 0, 0, Sys.SyncFileRangeWrite) < 0)
+        {
+            int errno = Errors.LastErrno;
+            if (errno is not (Errno.EINVAL or Errno.ESPIPE or Errno.ENOSYS or Errno.EOPNOTSUPP))
+            {
+                throw Errors.For("sync_file_range", path, errno);
+            }
+        }
+    }
+
+    private static void SyncAndClose(List<(SafeFileHandle Handle, string Path)> pending)
+    {
+        foreach ((SafeFileHandle handle, string path) in pending)
+        {
+            NativeFile.Sync(handle, path, dataOnly: true);
+        }
+
+        foreach ((SafeFileHandle handle, _) in pending)
+        {
+            handle.Dispose();
+        }
+
+        pending.Clear();
+    }
+}

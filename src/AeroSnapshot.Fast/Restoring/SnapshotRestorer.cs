@@ -1,0 +1,423 @@
+using AeroSnapshot.Fast.Copying;
+using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.Json;
+using AeroSnapshot.Fast.Reading;
+
+namespace AeroSnapshot.Fast.Restoring;
+
+/// <summary>
+/// One restore of a snapshot into a data directory, built beside it and swapped in atomically.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The new data directory is built as <c>&lt;parent&gt;/.&lt;name&gt;.restore-&lt;id&gt;</c>: in the
+/// target's own parent, so it is on the same file system and the swap is a rename. The snapshot's
+/// manifest and file set are checked first (nothing is written for a snapshot that is visibly
+/// broken), then its files are copied with their CRC-32 checked on the bytes written, and every
+/// file and directory created is fsynced, then the parent.
+/// </para>
+/// <para>
+/// A target that does not exist gets the new directory by a no-replace rename. For one that does,
+/// what the snapshot does not carry must survive: everything but <c>storage.dat</c> and
+/// <c>metadata/schemas</c> (the WAL, <c>snapshots/</c>, the lock file, other metadata, whatever else
+/// is there) is moved into the new directory, by renames within the file system (so a WAL or a
+/// folder of snapshots costs nothing to move), and then the two directories are exchanged with
+/// <c>renameat2(RENAME_EXCHANGE)</c> in one atomic step and the parent fsynced. Only then is the
+/// old data (now beside the target) deleted: until the new directory is durable the old one exists
+/// whole, in place or, during the moves, split between the two directories as the marker records.
+/// </para>
+/// <para>
+/// The moves cannot be atomic together, so before the first one an fsynced intent marker listing
+/// them is put into the new directory (see <see cref="RestoreIntent"/>). On a failure the steps
+/// are undone here (exchange back, move back, delete); after a crash, <see cref="RestoreRecovery"/>
+/// does the same from the marker's position at the next restore or clean-up, and discovery refuses
+/// to run on a data directory whose entries are still beside it.
+/// </para>
+/// </remarks>
+internal sealed class SnapshotRestorer
+{
+    private const uint DefaultDirectoryMode = 0b111_101_101;  // 0755
+    private const uint DefaultFileMode = 0b110_100_100;       // 0644
+    private const string MetadataName = "metadata";
+    private const string WalName = "wal";
+
+    private readonly string _snapshotDirectory;
+    private readonly RestoreTarget _target;
+    private readonly bool _clearWal;
+    private readonly SnapshotOptions _options;
+    private readonly AlignedBufferPool _buffers;
+
+    private SnapshotStep _step = SnapshotStep.RestoreRecover;
+    private string? _sibling;       // set while the new directory beside the target is there and ours to delete
+    private string? _published;     // new target: renamed into place but not yet durable
+    private bool _exchanged;        // existing target: swapped but not yet durable
+    private SnapshotId _id;
+    private readonly List<byte[]> _movedTop = [];
+    private readonly List<byte[]> _movedMetadata = [];
+
+    public SnapshotRestorer(string snapshotDirectory, string targetDataDirectory, bool clearWal, SnapshotOptions options, AlignedBufferPool buffers)
+    {
+        _snapshotDirectory = snapshotDirectory;
+        _target = RestoreTarget.For(targetDataDirectory);
+        _clearWal = clearWal;
+        _options = options;
+        _buffers = buffers;
+    }
+
+    public RestoreResult Run()
+    {
+        try
+        {
+            return RunSteps();
+        }
+        catch (Exception failure) when (failure is not SimulatedCrashException)
+        {
+            Exception reported = Classify(failure);
+            Exception? cleanupFailure = RollBack();
+            if (reported is SnapshotException snapshotError && cleanupFailure is not null)
+            {
+                snapshotError.CleanupFailure = cleanupFailure;
+            }
+
+            if (ReferenceEquals(reported, failure))
+            {
+                throw;
+            }
+
+            throw reported;
+        }
+    }
+
+    private RestoreResult RunSteps()
+    {
+        Enter(SnapshotStep.RestoreRecover);
+        foreach (string name in RestoreRecovery.Recover(_target))
+        {
+            _options.Logger?.LogLeftoverRemoved(name);
+        }
+
+        Enter(SnapshotStep.Read);
+        using AlignedBufferPool.Lease buffer = _buffers.Rent();
+        var copier = new RestoreCopier(_options);
+        TargetState state;
+        string sibling;
+        using (OpenedSnapshot snapshot = OpenSnapshot(buffer.Span))
+        {
+            _id = snapshot.Manifest!.SnapshotId;
+            state = InspectTarget();
+            sibling = _target.SiblingFor(_id);
+
+            Enter(SnapshotStep.RestoreCopy);
+            NativeFile.MakeDirectory(sibling, DefaultDirectoryMode);
+            _sibling = sibling;
+            copier.Copy(snapshot, sibling, state.StoragePermissions, buffer.Span);
+        }
+
+        if (_clearWal && state.WalIsDirectory)
+        {
+            // The WAL stays behind with the old data; the restored directory gets an empty one.
+            NativeFile.MakeDirectory(Path.Join(sibling, WalName), DefaultDirectoryMode);
+            SetPermissions(Path.Join(sibling, WalName), state.WalPermissions);
+            copier.CreatedDirectories.Add(WalName);
+        }
+
+        Enter(SnapshotStep.RestoreSync);
+        SetPermissions(Path.Join(sibling, MetadataName), state.MetadataPermissions);
+        SetPermissions(sibling, state.TargetPermissions);
+
+        // Deepest first: each directory's entries are durable before its parent's; the parent
+        // last, so that the new directory itself survives a crash (recovery relies on it).
+        for (int i = copier.CreatedDirectories.Count - 1; i >= 0; i--)
+        {
+            NativeFile.SyncDirectory(Path.Join(sibling, copier.CreatedDirectories[i]));
+        }
+
+        NativeFile.SyncDirectory(sibling);
+        NativeFile.SyncDirectory(_target.Parent);
+
+        Exception? cleanupFailure = state.Exists ? SwapIntoExisting(sibling) : PublishNew(sibling);
+        return new RestoreResult(_id, _target.Path, copier.BytesCopied, copier.FilesCopied) { CleanupFailure = cleanupFailure };
+    }
+
+    private OpenedSnapshot OpenSnapshot(Span<byte> scratch)
+    {
+        OpenedSnapshot? snapshot = OpenedSnapshot.TryOpen(_snapshotDirectory, scratch, stopAtFirstProblem: false)
+            ?? throw new SnapshotException(SnapshotErrorCode.IO, $"There is no snapshot at '{_snapshotDirectory}'.", SnapshotStep.Read, _snapshotDirectory, Errno.ENOENT);
+        if (snapshot.Problems.Count > 0)
+        {
+            // Structural problems (manifest, missing, extra, links) are known before a byte is
+            // written; checksums are checked while copying.
+            using (snapshot)
+            {
+                throw new VerificationReport(_snapshotDirectory, snapshot.Manifest, snapshot.Problems, 0, 0).ToCorruptionError()!;
+            }
+        }
+
+        return snapshot;
+    }
+
+    private TargetState InspectTarget()
+    {
+        if (NativeFile.TryStatus(_target.Parent) is not { Kind: FileKind.Directory })
+        {
+            throw new SnapshotException(SnapshotErrorCode.Failed, $"The parent of the target, '{_target.Parent}', does not exist or is not a directory.", SnapshotStep.Read, _target.Parent, Errno.ENOENT);
+        }
+
+        FileStatus? target = NativeFile.TryStatus(_target.Path);
+        if (target is null)
+        {
+            return new TargetState(false, DefaultDirectoryMode, DefaultDirectoryMode, DefaultFileMode, false, DefaultDirectoryMode);
+        }
+
+        if (target.Value.Kind != FileKind.Directory)
+        {
+            throw new SnapshotException(
+                SnapshotErrorCode.Failed,
+                $"The target '{_target.Path}' is {FileStatus.Describe(target.Value.Kind)}, not a data directory; nothing was changed.",
+                SnapshotStep.Read,
+                _target.Path);
+        }
+
+        FileStatus? metadata = NativeFile.TryStatus(Path.Join(_target.Path, MetadataName));
+        if (metadata is { Kind: not FileKind.Directory })
+        {
+            throw new SnapshotException(
+                SnapshotErrorCode.Failed,
+                $"'{Path.Join(_target.Path, MetadataName)}' is {FileStatus.Describe(metadata.Value.Kind)}, not a directory; nothing was changed.",
+                SnapshotStep.Read,
+                Path.Join(_target.Path, MetadataName));
+        }
+
+        FileStatus? storage = NativeFile.TryStatus(Path.Join(_target.Path, SnapshotLayout.StorageFileName));
+        FileStatus? wal = NativeFile.TryStatus(Path.Join(_target.Path, WalName));
+        return new TargetState(
+            true,
+            target.Value.Permissions,
+            metadata?.Permissions ?? DefaultDirectoryMode,
+            storage is { Kind: FileKind.Regular } ? storage.Value.Permissions : DefaultFileMode,
+            wal is { Kind: FileKind.Directory },
+            wal?.Permissions ?? DefaultDirectoryMode);
+    }
+
+    /// <summary>The target did not exist: the new directory takes its name, never replacing anything.</summary>
+    private Exception? PublishNew(string sibling)
+    {
+        Enter(SnapshotStep.RestoreSwap);
+        if (Sys.RenameAt2(Sys.AtFdCwd, sibling, Sys.AtFdCwd, _target.Path, Sys.RenameNoReplace) < 0)
+        {
+            int errno = Errors.LastErrno;
+            throw errno is Errno.EEXIST or Errno.ENOTEMPTY
+                ? new SnapshotException(SnapshotErrorCode.Failed, $"'{_target.Path}' was created by someone else during the restore; it was left untouched.", SnapshotStep.RestoreSwap, _target.Path, errno)
+                : Errors.For("renameat2", sibling, errno);
+        }
+
+        _published = _target.Path;
+        _sibling = null;
+
+        Enter(SnapshotStep.RestoreSyncSwap);
+        NativeFile.SyncDirectory(_target.Parent);
+        _published = null;
+        return null;
+    }
+
+    /// <summary>The target exists: move what it keeps into the new directory, exchange the two, delete the old.</summary>
+    private Exception? SwapIntoExisting(string sibling)
+    {
+        Enter(SnapshotStep.RestoreWriteIntent);
+        string targetMetadata = Path.Join(_target.Path, MetadataName);
+        string siblingMetadata = Path.Join(sibling, MetadataName);
+        bool hasMetadata = NativeFile.TryStatus(targetMetadata) is not null;
+        var intent = new RestoreIntent(_id, EntriesToKeep(_target.Path, top: true), hasMetadata ? EntriesToKeep(targetMetadata, top: false) : []);
+        using (DirectoryHandle siblingHandle = DirectoryHandle.Open(sibling))
+        {
+            intent.WriteDurably(siblingHandle);
+        }
+
+        Enter(SnapshotStep.RestoreMoveEntries);
+        Move(_target.Path, sibling, intent.TopLevel, _movedTop);
+        if (intent.InMetadata.Count > 0)
+        {
+            Move(targetMetadata, siblingMetadata, intent.InMetadata, _movedMetadata);
+        }
+
+        Enter(SnapshotStep.RestoreSyncMoves);
+        if (intent.InMetadata.Count > 0)
+        {
+            NativeFile.SyncDirectory(targetMetadata);
+            NativeFile.SyncDirectory(siblingMetadata);
+        }
+
+        NativeFile.SyncDirectory(_target.Path);
+        NativeFile.SyncDirectory(sibling);
+
+        Enter(SnapshotStep.RestoreSwap);
+        if (Sys.RenameAt2(Sys.AtFdCwd, _target.Path, Sys.AtFdCwd, sibling, Sys.RenameExchange) < 0)
+        {
+            int errno = Errors.LastErrno;
+            throw new NativeIOException(
+                "renameat2(RENAME_EXCHANGE)",
+                _target.Path,
+                errno,
+                errno is Errno.EINVAL or Errno.ENOSYS ? "the file system cannot exchange directories atomically" : null);
+        }
+
+        _exchanged = true;
+
+        Enter(SnapshotStep.RestoreSyncSwap);
+        NativeFile.SyncDirectory(_target.Parent);
+
+        // Durable: the restore is complete. The new directory's name now holds the old data, and
+        // what follows is tidying up, which a later recovery can finish if it fails here.
+        _exchanged = false;
+        _sibling = null;
+        _movedTop.Clear();
+        _movedMetadata.Clear();
+        try
+        {
+            Enter(SnapshotStep.RestoreRemoveIntent);
+            string marker = Path.Join(_target.Path, RestoreIntent.FileName);
+            if (Sys.Unlink(marker) < 0)
+            {
+                throw Errors.Last("unlink", marker);
+            }
+
+            NativeFile.SyncDirectory(_target.Path);
+
+            Enter(SnapshotStep.RestoreRemoveOld);
+            DirectoryTree.Delete(sibling);
+            NativeFile.SyncDirectory(_target.Parent);
+            return null;
+        }
+        catch (Exception ex) when (ex is not SimulatedCrashException)
+        {
+            _options.Logger?.LogCleanupFailed(ex);
+            return ex;
+        }
+    }
+
+    /// <summary>
+    /// The raw names of the entries of <paramref name="directory"/> a restore keeps: in the data
+    /// directory everything but <c>storage.dat</c>, <c>metadata</c> (whose other entries are kept one
+    /// level down) and, when the WAL is cleared, <c>wal</c>; in <c>metadata/</c> everything but <c>schemas</c>.
+    /// </summary>
+    private List<byte[]> EntriesToKeep(string directory, bool top)
+    {
+        var keep = new List<byte[]>();
+        foreach (DirectoryListing.Entry entry in DirectoryListing.Read(directory))
+        {
+            bool replaced = top
+                ? entry.Name is SnapshotLayout.StorageFileName or MetadataName || (_clearWal && entry.Name == WalName)
+                : entry.Name == SnapshotLayout.SchemasDirectoryName;
+            if (!replaced)
+            {
+                keep.Add(entry.RawName);
+            }
+        }
+
+        keep.Sort(static (a, b) => a.AsSpan().SequenceCompareTo(b));
+        return keep;
+    }
+
+    private static void Move(string from, string to, IReadOnlyList<byte[]> names, List<byte[]> moved)
+    {
+        using DirectoryHandle source = DirectoryHandle.Open(from);
+        using DirectoryHandle destination = DirectoryHandle.Open(to);
+        foreach (byte[] name in names)
+        {
+            int errno = DirectoryHandle.TryMove(source, name, destination);
+            if (errno != 0)
+            {
+                throw Errors.For("renameat2", source.ChildPath(DirectoryListing.Printable(name)), errno);
+            }
+
+            moved.Add(name);
+        }
+    }
+
+    /// <summary>Puts everything back as it was before this restore; returns its own failure, if any.</summary>
+    private Exception? RollBack()
+    {
+        try
+        {
+            string sibling = _target.SiblingFor(_id);
+            if (_published is { } published)
+            {
+                if (Sys.RenameAt2(Sys.AtFdCwd, published, Sys.AtFdCwd, sibling, Sys.RenameNoReplace) < 0)
+                {
+                    throw Errors.Last("renameat2", published);
+                }
+
+                _published = null;
+                _sibling = sibling;
+            }
+
+            if (_exchanged)
+            {
+                if (Sys.RenameAt2(Sys.AtFdCwd, _target.Path, Sys.AtFdCwd, sibling, Sys.RenameExchange) < 0)
+                {
+                    throw Errors.Last("renameat2(RENAME_EXCHANGE)", _target.Path);
+                }
+
+                _exchanged = false;
+                NativeFile.SyncDirectory(_target.Parent);
+            }
+
+            if (_movedTop.Count > 0 || _movedMetadata.Count > 0)
+            {
+                RestoreRecovery.MoveBack(_target, sibling, new RestoreIntent(_id, _movedTop, _movedMetadata));
+                _movedTop.Clear();
+                _movedMetadata.Clear();
+            }
+
+            if (_sibling is { } owned)
+            {
+                DirectoryTree.Delete(owned);
+                _sibling = null;
+                NativeFile.SyncDirectory(_target.Parent);
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or SnapshotException or UnauthorizedAccessException)
+        {
+            // The intent marker (when there is one) still tells the next restore or clean-up what to undo.
+            _options.Logger?.LogCleanupFailed(ex);
+            return ex;
+        }
+    }
+
+    private void Enter(SnapshotStep step)
+    {
+        _step = step;
+        _options.CancellationToken.ThrowIfCancellationRequested();
+        _options.BeforeStep?.Invoke(step);
+    }
+
+    private static void SetPermissions(string path, uint permissions)
+    {
+        if (Sys.Chmod(path, permissions) < 0)
+        {
+            throw Errors.Last("chmod", path);
+        }
+    }
+
+    private Exception Classify(Exception failure) => failure switch
+    {
+        SnapshotException => failure,
+        OperationCanceledException => failure,
+        NativeIOException native => SnapshotException.FromNative(native, _step),
+        ManifestFormatException manifest => new SnapshotException(SnapshotErrorCode.MetadataCorruption, $"Restore step {_step} failed: {manifest.Message}", _step, innerException: manifest),
+        IOException io => new SnapshotException(SnapshotErrorCode.IO, $"Restore step {_step} failed: {io.Message}", _step, errno: io.HResult is > 0 and < 4096 ? io.HResult : null, innerException: io),
+        _ => new SnapshotException(SnapshotErrorCode.Failed, $"Restore step {_step} failed: {failure.Message}", _step, innerException: failure),
+    };
+
+    /// <summary>What the target looked like before the restore, and the modes the new directory inherits from it.</summary>
+    private readonly record struct TargetState(
+        bool Exists,
+        uint TargetPermissions,
+        uint MetadataPermissions,
+        uint StoragePermissions,
+        bool WalIsDirectory,
+        uint WalPermissions);
+}
