@@ -4,8 +4,8 @@ namespace AeroSnapshot.Cli.Tests;
 internal static class ReadSide
 {
     /// <summary>
-    /// The skip reason for end-to-end tests of the read commands while the library's read side is
-    /// pending; null once branch read-side is merged.
+    /// The skip reason for end-to-end tests of the read commands while the library's read side was
+    /// pending on branch 'read-side'; null (run them) since that branch is merged.
     /// </summary>
-    public const string? Pending = "Needs the library's read side (SnapshotManager.Verify/ListSnapshots/DiscoverNewestValid/RemoveLeftovers/Prune/Restore), implemented on branch 'read-side', not merged yet.";
+    public const string? Pending = null;
 }
