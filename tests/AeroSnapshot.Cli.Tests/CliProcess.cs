@@ -53,7 +53,6 @@ public static class CliProcess
         }
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["NO_COLOR"] = "1";
 
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");

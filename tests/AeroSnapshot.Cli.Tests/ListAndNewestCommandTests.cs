@@ -24,6 +24,8 @@ public sealed class ListAndNewestCommandTests : IDisposable
         Assert.Contains(id, text.Stdout, StringComparison.Ordinal);
         Assert.Contains("unverified", text.Stdout, StringComparison.Ordinal);
         Assert.Contains("incomplete", text.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[", text.Stdout, StringComparison.Ordinal); // piped: no colour codes
+        Assert.Contains(".staging-" + Older, text.Stdout, StringComparison.Ordinal); // piped: names are not wrapped
         Assert.True(json.ExitCode == 0, json.ToString());
         using JsonDocument document = json.Json();
         JsonElement[] entries = document.RootElement.GetProperty("entries").EnumerateArray().ToArray();

@@ -40,7 +40,7 @@ internal static class CreateCommand
     {
         output.Line($"Created snapshot {created.Id}");
         output.Line($"  path   {created.Directory}");
-        output.Line($"  size   {ByteSize.Format(created.Bytes)} in {Human.Count(created.Files, "file")}");
+        output.Line($"  size   {ByteSize.Format(created.Bytes)} in {Human.Count(created.Files, "file")} ({FileBreakdown(created.Files)})");
         output.Line($"  pause  {Human.Duration(created.Pause)} with writes paused ({Human.Rate(created.Bytes, created.Pause)})");
         output.Line($"  wal    {created.WalSynced ?? "none (no WAL file; nothing to fsync)"}");
         output.JsonDocument(json =>
@@ -50,6 +50,10 @@ internal static class CreateCommand
             json.WriteEndObject();
         });
     }
+
+    /// <summary>A snapshot holds storage.dat, the schema files and manifest.json.</summary>
+    internal static string FileBreakdown(int files)
+        => $"storage.dat, {Human.Count(Math.Max(files - 2, 0), "schema file")}, manifest.json";
 
     internal static void WriteFields(System.Text.Json.Utf8JsonWriter json, DataPaths paths, CreatedSnapshot created)
     {

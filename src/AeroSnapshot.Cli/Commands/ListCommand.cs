@@ -70,11 +70,11 @@ internal static class ListCommand
         }
 
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(snapshots));
-        table.AddColumn("id");
+        table.AddColumn(new TableColumn("id").NoWrap());
         table.AddColumn("created_at");
         table.AddColumn(new TableColumn("bytes").RightAligned());
         table.AddColumn(new TableColumn("files").RightAligned());
-        table.AddColumn("status");
+        table.AddColumn(new TableColumn("status").NoWrap());
         foreach (Row row in rows)
         {
             table.AddRow(

@@ -55,6 +55,7 @@ internal static class PruneCommand
             if (result.Invalid.Count > 0)
             {
                 context.Output.ErrorLine($"{Human.Count(result.Invalid.Count, "snapshot")} failed verification and {(result.Invalid.Count == 1 ? "was" : "were")} left in place: {string.Join(", ", result.Invalid.Select(static s => s.Id))}");
+                context.Output.Line($"Not deleted (failed verification): {Human.Count(result.Invalid.Count, "snapshot")}");
                 foreach (SkippedSnapshot invalid in result.Invalid)
                 {
                     context.Output.Line($"  {invalid.Id}  {invalid.Code}");

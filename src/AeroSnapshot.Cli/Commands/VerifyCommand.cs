@@ -40,7 +40,7 @@ internal static class VerifyCommand
     internal static void Print(CliOutput output, VerificationReport report, TimeSpan elapsed)
     {
         string id = TextReports.IdOf(report);
-        string read = $"{Human.Count(report.FilesVerified, "file")}, {ByteSize.Format(report.BytesVerified)} read in {Human.Duration(elapsed)} ({Human.Rate(report.BytesVerified, elapsed)})";
+        string read = $"{Human.Count(report.FilesVerified, "file")}, {ByteSize.Format(report.BytesVerified)} checksummed in {Human.Duration(elapsed)}, {Human.Rate(report.BytesVerified, elapsed)}";
         if (report.IsValid)
         {
             output.Line($"Snapshot {id} is valid: {read}.");
@@ -52,7 +52,7 @@ internal static class VerifyCommand
             output.ErrorLine($"{error.Code}: snapshot {id} failed verification with {Human.Count(report.Problems.Count, "problem")}.");
         }
 
-        output.Line($"Snapshot {id} is CORRUPT: {Human.Count(report.Problems.Count, "problem")} ({read}).");
+        output.Line($"Snapshot {id} is CORRUPT, {Human.Count(report.Problems.Count, "problem")} found: {read}.");
         TextReports.Problems(output, report.Problems);
     }
 

@@ -70,11 +70,25 @@ internal sealed class CliOutput
             return;
         }
 
-        _tableConsole ??= AnsiConsole.Create(new AnsiConsoleSettings
+        if (_tableConsole is null)
         {
-            Out = new AnsiConsoleOutput(_stdout),
-            Interactive = InteractionSupport.No,
-        });
+            bool redirected = Console.IsOutputRedirected;
+            _tableConsole = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Out = new AnsiConsoleOutput(_stdout),
+                Interactive = InteractionSupport.No,
+
+                // Spectre would colour a pipe too; a file or grep gets plain text.
+                Ansi = redirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 } ? AnsiSupport.No : AnsiSupport.Detect,
+            });
+
+            if (redirected)
+            {
+                // No terminal to fit: let rows be as wide as they need rather than wrapping at 80.
+                _tableConsole.Profile.Width = 1024;
+            }
+        }
+
         _tableConsole.Write(renderable);
     }
 

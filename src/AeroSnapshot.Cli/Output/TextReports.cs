@@ -10,10 +10,17 @@ internal static class TextReports
     {
         foreach (VerificationProblem problem in problems)
         {
-            string checksums = problem.Expected is { } expected && problem.Actual is { } actual
-                ? $" (expected {expected}, found {actual})"
-                : string.Empty;
-            output.Line($"{indent}{problem.Kind,-20} {problem.RelativePath}: {problem.Message}{checksums}");
+            // The library's messages usually name the file and the checksums already; add only what is missing.
+            string message = problem.Message.Contains(problem.RelativePath, StringComparison.Ordinal)
+                ? problem.Message
+                : $"{problem.RelativePath}: {problem.Message}";
+            if (problem.Expected is { } expected && problem.Actual is { } actual
+                && !message.Contains(expected.ToString(), StringComparison.Ordinal))
+            {
+                message += $" (expected {expected}, found {actual})";
+            }
+
+            output.Line($"{indent}{problem.Kind}: {message}");
         }
     }
 
