@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AeroSnapshot.Cli.Interop;
 using AeroSnapshot.Cli.Output;
 using AeroSnapshot.Fast;
 
@@ -74,7 +75,7 @@ internal static class Require
                 SnapshotErrorCode.Failed,
                 $"The {what} '{full}' does not exist or is not a directory.",
                 path: full,
-                errno: File.Exists(full) ? 20 : 2);
+                errno: File.Exists(full) ? LibC.ENOTDIR : LibC.ENOENT);
         }
 
         return full;

@@ -39,7 +39,7 @@ internal static class SnapshotTaker
                 $"The WAL '{paths.Wal}' given with --wal does not exist.",
                 SnapshotStep.SyncWal,
                 paths.Wal,
-                2);
+                LibC.ENOENT);
         }
 
         using SafeFileHandle? walHandle = walPath is null ? null : NativeHandles.OpenReadOnly(walPath, SnapshotStep.SyncWal);

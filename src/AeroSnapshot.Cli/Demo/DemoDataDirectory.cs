@@ -113,7 +113,7 @@ internal static class DemoDataDirectory
                 SnapshotErrorCode.Failed,
                 $"Refusing to build the demo in '{directory}': it exists and is not an empty folder. Give --dir a new or empty folder.",
                 path: directory,
-                errno: 17);
+                errno: LibC.EEXIST);
         }
     }
 }

@@ -22,7 +22,10 @@ internal static partial class LibC
     internal const int LockExclusive = 2;
     internal const int LockNonBlocking = 4;
 
+    internal const int ENOENT = 2;
     internal const int EWOULDBLOCK = 11;
+    internal const int EEXIST = 17;
+    internal const int ENOTDIR = 20;
 
     [LibraryImport(Library, EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial int Open(string path, int flags, uint mode);

@@ -59,14 +59,16 @@ internal static class ProgressDisplay
     {
         private ProgressTask? _task;
         private long _lastDone;
+        private long _lastTotal;
         private string? _lastFile;
 
         public void Report(SnapshotProgress progress)
         {
-            if (_task is null || progress.BytesDone < _lastDone || progress.BytesTotal != (long)_task.MaxValue)
+            if (_task is null || progress.BytesDone < _lastDone || progress.BytesTotal != _lastTotal)
             {
                 _task?.StopTask();
                 _task = context.AddTask(Label(progress.CurrentFile), autoStart: true, maxValue: Math.Max(progress.BytesTotal, 1));
+                _lastTotal = progress.BytesTotal;
                 _lastFile = progress.CurrentFile;
             }
             else if (!ReferenceEquals(progress.CurrentFile, _lastFile))
