@@ -37,7 +37,11 @@ public static class CliProcess
 
     public static CliResult Run(params string[] arguments) => Run(DefaultTimeout, arguments);
 
-    public static CliResult Run(TimeSpan timeout, params string[] arguments)
+    public static CliResult Run(TimeSpan timeout, params string[] arguments) => Run(timeout, new Dictionary<string, string>(), arguments);
+
+    public static CliResult Run(IReadOnlyDictionary<string, string> environment, params string[] arguments) => Run(DefaultTimeout, environment, arguments);
+
+    public static CliResult Run(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo(DotnetHost)
         {
@@ -53,6 +57,10 @@ public static class CliProcess
         }
 
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach ((string name, string value) in environment)
+        {
+            start.Environment[name] = value;
+        }
 
         var stopwatch = Stopwatch.StartNew();
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");

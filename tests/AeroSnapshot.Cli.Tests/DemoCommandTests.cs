@@ -47,14 +47,33 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
+    public void Demo_without_dir_builds_in_a_new_folder_under_the_system_temp_directory_and_says_where()
+    {
+        // TMPDIR points the tool's temp directory into this test's folder, so nothing is left behind.
+        var environment = new Dictionary<string, string> { ["TMPDIR"] = _root + "/" };
+
+        CliResult text = CliProcess.Run(environment, "demo", "--size", "64KiB");
+        CliResult json = CliProcess.Run(environment, "demo", "--size", "64KiB", "--json");
+
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains("under the system temp directory", text.Stdout, StringComparison.Ordinal);
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using JsonDocument document = json.Json();
+        string dir = document.RootElement.GetProperty("data_dir").GetString()!;
+        Assert.True(document.RootElement.GetProperty("default_dir").GetBoolean());
+        Assert.Equal(_root, Path.GetDirectoryName(dir));
+        Assert.StartsWith("aerosnap-demo-", Path.GetFileName(dir), StringComparison.Ordinal);
+        Assert.Equal(2, Directory.GetDirectories(_root, "aerosnap-demo-*").Length);
+    }
+
+    [Fact]
     public void Demo_storage_content_is_deterministic_for_a_given_size()
     {
-        // Two demos of the same size write byte-identical storage files; the snapshot step is not
-        // needed for this, so the runs may fail after building (read side pending) without harm.
+        // Two demos of the same size write byte-identical storage files.
         string first = Path.Join(_root, "one");
         string second = Path.Join(_root, "two");
-        CliProcess.Run("demo", "--dir", first, "--size", "1048577", "--quiet");
-        CliProcess.Run("demo", "--dir", second, "--size", "1048577", "--quiet");
+        Assert.Equal(0, CliProcess.Run("demo", "--dir", first, "--size", "1048577", "--quiet").ExitCode);
+        Assert.Equal(0, CliProcess.Run("demo", "--dir", second, "--size", "1048577", "--quiet").ExitCode);
 
         byte[] a = File.ReadAllBytes(Path.Join(first, "storage.dat"));
         Assert.Equal(1048577, a.Length);
