@@ -52,7 +52,7 @@ public sealed class SnapshotException : Exception
     /// <summary>ERROR (the database keeps running) or FATAL.</summary>
     public SnapshotSeverity Severity { get; }
 
-    /// <summary>The step of creation that failed, when the error comes from creation.</summary>
+    /// <summary>The step that failed (of creation, reading, prune or restore), when one applies.</summary>
     public SnapshotStep? Step { get; }
 
     /// <summary>The file or directory involved.</summary>

@@ -51,7 +51,10 @@ public sealed partial class SnapshotManager
     /// Removes leftover staging and half-pruned directories (never a snapshot), and finishes or undoes
     /// an interrupted restore into <paramref name="dataDirectory"/>; returns the names it handled.
     /// </summary>
-    /// <remarks>Call it while no snapshot is being taken of this data directory: a snapshot in progress is a staging directory.</remarks>
+    /// <remarks>
+    /// Call it while no snapshot is being taken of, and no restore is running into, this data
+    /// directory: work in progress looks exactly like a leftover.
+    /// </remarks>
     /// <exception cref="SnapshotException">A leftover could not be removed, or an interrupted restore could not be recovered.</exception>
     public IReadOnlyList<string> RemoveLeftovers(string dataDirectory)
     {

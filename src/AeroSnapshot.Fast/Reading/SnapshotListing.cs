@@ -3,7 +3,10 @@ namespace AeroSnapshot.Fast;
 /// <summary>What an entry of <c>snapshots/</c> is.</summary>
 public enum SnapshotEntryKind
 {
-    /// <summary>A directory named like a snapshot id.</summary>
+    /// <summary>
+    /// An entry named like a snapshot id: a directory, or something that claims to be a snapshot and
+    /// is not (a link, a file), which <see cref="SnapshotListing.ManifestError"/> then explains.
+    /// </summary>
     Snapshot,
 
     /// <summary>A leftover of an interrupted create or prune (<c>.staging-*</c>, <c>.deleting-*</c>).</summary>

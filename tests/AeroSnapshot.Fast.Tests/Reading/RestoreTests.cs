@@ -342,6 +342,24 @@ public sealed class RestoreTests : IDisposable
     }
 
     [Fact]
+    public void A_crash_while_restoring_into_a_new_directory_leaves_nothing_under_its_name_and_the_build_is_removed()
+    {
+        _workspace.WriteTypicalData();
+        SnapshotId id = _workspace.Snapshot();
+        string target = Path.Join(_workspace.Root, "restored");
+
+        Assert.Throws<SimulatedCrashException>(() => _workspace.Manager.Restore(_workspace.SnapshotPath(id), target, options: Faults.CrashAt(SnapshotStep.RestoreSwap)));
+        Assert.False(Path.Exists(target));
+        Assert.Single(Siblings());
+
+        IReadOnlyList<string> handled = _workspace.Manager.RemoveLeftovers(target);
+
+        Assert.Single(handled);
+        Assert.False(Path.Exists(target));
+        Assert.Empty(Siblings());
+    }
+
+    [Fact]
     public void Recovery_never_overwrites_an_entry_created_in_the_target_after_the_crash()
     {
         SnapshotId id = LiveDataDirectoryWithOlderSnapshot();

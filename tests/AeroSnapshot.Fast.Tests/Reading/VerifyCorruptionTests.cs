@@ -42,6 +42,19 @@ public sealed class VerifyCorruptionTests : IDisposable
     }
 
     [Fact]
+    public void Progress_counts_up_to_every_byte_verified()
+    {
+        var seen = new List<SnapshotProgress>();
+
+        VerificationReport report = Verify(new SnapshotOptions { Progress = seen.Add });
+
+        Assert.NotEmpty(seen);
+        Assert.All(seen, p => Assert.Equal(report.BytesVerified, p.BytesTotal));
+        Assert.Equal(report.BytesVerified, seen[^1].BytesDone);
+        Assert.Equal(seen.Select(p => p.BytesDone).Order(), seen.Select(p => p.BytesDone));
+    }
+
+    [Fact]
     public void An_extra_file_in_schemas_is_reported_as_extra()
     {
         File.WriteAllText(InSnapshot("schemas/app/stray.json"), "{}");
