@@ -1,0 +1,22 @@
+using System.CommandLine;
+using AeroSnapshot.Cli.Output;
+using AeroSnapshot.Fast;
+
+namespace AeroSnapshot.Cli;
+
+/// <summary>What a command's body gets: its parsed command line, its output, and the Ctrl+C token.</summary>
+internal sealed class CommandContext(ParseResult parseResult, CliOutput output, CancellationToken cancellation)
+{
+    public ParseResult ParseResult { get; } = parseResult;
+
+    public CliOutput Output { get; } = output;
+
+    public CancellationToken Cancellation { get; } = cancellation;
+
+    /// <summary>Library options carrying the cancellation token and, when a bar is shown, its callback.</summary>
+    public SnapshotOptions Options(Action<SnapshotProgress>? progress) => new()
+    {
+        Progress = progress,
+        CancellationToken = Cancellation,
+    };
+}

@@ -1,0 +1,58 @@
+using System.CommandLine;
+using AeroSnapshot.Cli.Output;
+using AeroSnapshot.Fast;
+
+namespace AeroSnapshot.Cli.Commands;
+
+/// <summary><c>aerosnap clean &lt;data-dir&gt;</c>: removes what interrupted creates and prunes left behind.</summary>
+internal static class CleanCommand
+{
+    public static Command Build(GlobalOptions globals, CancellationToken cancellation)
+    {
+        var dataDir = new Argument<string>("data-dir") { Description = "The AeroDB data directory" };
+        var command = new Command(
+            "clean",
+            "Remove leftover staging directories (.staging-*, .deleting-*) under <data-dir>/snapshots; never a snapshot. "
+            + "Takes the data directory's LOCK, so it never removes the staging of a snapshot being taken.")
+        {
+            dataDir,
+        };
+
+        CommandRunner.SetBody(command, globals, context =>
+        {
+            string directory = Require.ExistingDirectory(context.ParseResult.GetRequiredValue(dataDir), "data directory");
+            using DataDirectoryLock dataLock = DataDirectoryLock.Acquire(directory);
+            using var manager = new SnapshotManager();
+            IReadOnlyList<string> removed = manager.RemoveLeftovers(directory);
+
+            if (removed.Count == 0)
+            {
+                context.Output.Line("Nothing to clean.");
+            }
+            else
+            {
+                context.Output.Line($"Removed {Human.Count(removed.Count, "leftover")}:");
+                foreach (string name in removed)
+                {
+                    context.Output.Line($"  {name}");
+                }
+            }
+
+            context.Output.JsonDocument(json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("data_dir", directory);
+                json.WriteStartArray("removed");
+                foreach (string name in removed)
+                {
+                    json.WriteStringValue(name);
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            });
+            return ExitCodes.Success;
+        }, cancellation);
+        return command;
+    }
+}

@@ -1,0 +1,79 @@
+using System.CommandLine;
+using AeroSnapshot.Cli.Output;
+using AeroSnapshot.Fast;
+
+namespace AeroSnapshot.Cli.Commands;
+
+/// <summary><c>aerosnap create &lt;data-dir&gt;</c>: takes a snapshot.</summary>
+internal static class CreateCommand
+{
+    public static Command Build(GlobalOptions globals, CancellationToken cancellation)
+    {
+        var dataDir = new Argument<string>("data-dir") { Description = "The AeroDB data directory" };
+        var overrides = new DataPaths.Overrides();
+        var command = new Command(
+            "create",
+            "Take a snapshot of a data directory into <data-dir>/snapshots/<id>. Takes the data directory's LOCK "
+            + "(fails at once if another process holds it), pauses writes with a global execution lock, fsyncs the WAL, "
+            + "copies storage and schemas with checksums, and publishes the snapshot durably.")
+        {
+            dataDir,
+        };
+        overrides.AddTo(command);
+
+        CommandRunner.SetBody(command, globals, context =>
+        {
+            DataPaths paths = overrides.Resolve(context.ParseResult, context.ParseResult.GetRequiredValue(dataDir));
+            using var manager = new SnapshotManager();
+            CreatedSnapshot created = ProgressDisplay.Run(
+                context.Output,
+                "snapshot",
+                progress => SnapshotTaker.Take(manager, paths, context.Options(progress)));
+
+            Print(context.Output, paths, created);
+            return ExitCodes.Success;
+        }, cancellation);
+        return command;
+    }
+
+    internal static void Print(CliOutput output, DataPaths paths, CreatedSnapshot created)
+    {
+        output.Line($"Created snapshot {created.Id}");
+        output.Line($"  path   {created.Directory}");
+        output.Line($"  size   {ByteSize.Format(created.Bytes)} in {Human.Count(created.Files, "file")} ({FileBreakdown(created.Files)})");
+        output.Line($"  pause  {Human.Duration(created.Pause)} with writes paused ({Human.Rate(created.Bytes, created.Pause)})");
+        output.Line($"  wal    {created.WalSynced ?? "none (no WAL file; nothing to fsync)"}");
+        output.JsonDocument(json =>
+        {
+            json.WriteStartObject();
+            WriteFields(json, paths, created);
+            json.WriteEndObject();
+        });
+    }
+
+    /// <summary>A snapshot holds storage.dat, the schema files and manifest.json.</summary>
+    internal static string FileBreakdown(int files)
+        => $"storage.dat, {Human.Count(Math.Max(files - 2, 0), "schema file")}, manifest.json";
+
+    internal static void WriteFields(System.Text.Json.Utf8JsonWriter json, DataPaths paths, CreatedSnapshot created)
+    {
+        json.WriteString("snapshot_id", created.Id.ToString());
+        json.WriteString("path", created.Directory);
+        json.WriteString("data_dir", paths.DataDirectory);
+        json.WriteString("storage", paths.Storage);
+        json.WriteString("schemas", paths.Schemas);
+        if (created.WalSynced is { } wal)
+        {
+            json.WriteString("wal", wal);
+        }
+        else
+        {
+            json.WriteNull("wal");
+        }
+
+        json.WriteNumber("bytes", created.Bytes);
+        json.WriteNumber("files", created.Files);
+        JsonOutput.WriteMilliseconds(json, "pause_ms", created.Pause);
+        JsonOutput.WriteRate(json, "mb_per_s", created.Bytes, created.Pause);
+    }
+}

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using AeroSnapshot.Cli.Demo;
+using AeroSnapshot.Cli.Output;
+using AeroSnapshot.Fast;
+
+namespace AeroSnapshot.Cli.Commands;
+
+/// <summary><c>aerosnap demo</c>: builds a data directory, snapshots it, verifies it, and says how fast.</summary>
+internal static class DemoCommand
+{
+    private const long DefaultSize = 256L * 1024 * 1024;
+
+    public static Command Build(GlobalOptions globals, CancellationToken cancellation)
+    {
+        var dir = new Option<string>("--dir")
+        {
+            Description = "Where to build the demo data directory; must not exist or be empty [default: a new folder aerosnap-demo-* under the system temp directory]",
+            HelpName = "path",
+        };
+        var size = new Option<long>("--size")
+        {
+            Description = $"Size of the demo storage file: {ByteSize.Forms}",
+            HelpName = "size",
+            DefaultValueFactory = static _ => DefaultSize,
+            CustomParser = static result =>
+            {
+                string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+                if (ByteSize.TryParse(text, out long bytes))
+                {
+                    return bytes;
+                }
+
+                result.AddError($"Invalid size '{text}' for --size: use {ByteSize.Forms}.");
+                return 0;
+            },
+        };
+        var command = new Command(
+            "demo",
+            "Build a demo data directory (a storage file of --size with deterministic content, a nested schema tree, a WAL), "
+            + "take a snapshot of it, verify the snapshot, and report throughput and the pause (time the execution lock was held).")
+        {
+            dir,
+            size,
+        };
+
+        CommandRunner.SetBody(command, globals, context =>
+        {
+            string? given = context.ParseResult.GetValue(dir);
+            string directory = Path.GetFullPath(given ?? DemoDataDirectory.DefaultDirectory());
+            long bytes = context.ParseResult.GetValue(size);
+            DemoDataDirectory.RequireEmpty(directory);
+            DataPaths paths = DataPaths.Defaults(directory);
+            CliOutput output = context.Output;
+
+            output.Line(given is null
+                ? $"Demo data directory: {directory} (a new folder under the system temp directory, {Path.GetTempPath()})"
+                : $"Demo data directory: {directory}");
+
+            long start = Stopwatch.GetTimestamp();
+            DemoContents contents = DemoDataDirectory.Build(paths, bytes, context.Cancellation);
+            TimeSpan buildTime = Stopwatch.GetElapsedTime(start);
+            output.Line($"Built it in {Human.Duration(buildTime)}:");
+            output.Line($"  storage.dat        {ByteSize.Format(contents.StorageBytes)} of a xorshift64 stream (seed 0x{DemoDataDirectory.Seed:X16}), written in 1 MiB chunks, fsynced");
+            output.Line($"  metadata/schemas/  {Human.Count(contents.SchemaFiles, "JSON schema file")} in {Human.Count(contents.SchemaDirectories, "nested directory", "nested directories")}, {ByteSize.Format(contents.SchemaBytes)}");
+            output.Line($"  wal/wal.log        {ByteSize.Format(contents.WalBytes)}");
+
+            using var manager = new SnapshotManager();
+            CreatedSnapshot created = ProgressDisplay.Run(output, "snapshot", progress => SnapshotTaker.Take(manager, paths, context.Options(progress)));
+            output.Line($"Snapshot {created.Id}: {created.Directory}");
+            output.Line($"  copied {ByteSize.Format(created.Bytes)} in {Human.Count(created.Files, "file")} ({CreateCommand.FileBreakdown(created.Files)}) at {Human.Rate(created.Bytes, created.Pause)}");
+            output.Line($"  pause  {Human.Duration(created.Pause)} (the execution lock was held: WAL fsync, copy with CRC-32, fsyncs, manifest, publish)");
+
+            start = Stopwatch.GetTimestamp();
+            VerificationReport report = ProgressDisplay.Run(output, "verify", progress => manager.Verify(created.Directory, context.Options(progress)));
+            TimeSpan verifyTime = Stopwatch.GetElapsedTime(start);
+            VerifyCommand.Print(output, report, verifyTime);
+            output.Line($"Try: aerosnap list {Quote(directory)} --verify   |   rm -rf {Quote(directory)} when done");
+
+            output.JsonDocument(json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("data_dir", directory);
+                json.WriteBoolean("default_dir", given is null);
+                json.WriteStartObject("built");
+                json.WriteNumber("storage_bytes", contents.StorageBytes);
+                json.WriteString("storage_seed", string.Create(CultureInfo.InvariantCulture, $"0x{DemoDataDirectory.Seed:X16}"));
+                json.WriteNumber("schema_files", contents.SchemaFiles);
+                json.WriteNumber("schema_bytes", contents.SchemaBytes);
+                json.WriteNumber("wal_bytes", contents.WalBytes);
+                JsonOutput.WriteMilliseconds(json, "elapsed_ms", buildTime);
+                json.WriteEndObject();
+                json.WriteStartObject("snapshot");
+                CreateCommand.WriteFields(json, paths, created);
+                json.WriteEndObject();
+                json.WritePropertyName("verification");
+                VerifyCommand.WriteReport(json, report, verifyTime);
+                json.WriteEndObject();
+            });
+            return report.IsValid ? ExitCodes.Success : ExitCodes.Corruption;
+        }, cancellation);
+        return command;
+    }
+
+    private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"'{path}'" : path;
+}

@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Text.Json;
+using AeroSnapshot.Cli.Output;
+using AeroSnapshot.Fast;
+
+namespace AeroSnapshot.Cli.Commands;
+
+/// <summary><c>aerosnap verify &lt;snapshot-dir&gt;</c>: full verification, every problem listed.</summary>
+internal static class VerifyCommand
+{
+    public static Command Build(GlobalOptions globals, CancellationToken cancellation)
+    {
+        var snapshotDir = new Argument<string>("snapshot-dir") { Description = "The snapshot directory (<data-dir>/snapshots/<id>)" };
+        var command = new Command(
+            "verify",
+            "Verify a snapshot: read its manifest strictly, checksum every file, and print every problem found. Exits 1 when the snapshot is corrupt.")
+        {
+            snapshotDir,
+        };
+
+        CommandRunner.SetBody(command, globals, context =>
+        {
+            string directory = Require.ExistingDirectory(context.ParseResult.GetRequiredValue(snapshotDir), "snapshot directory");
+            using var manager = new SnapshotManager();
+            long start = Stopwatch.GetTimestamp();
+            VerificationReport report = ProgressDisplay.Run(
+                context.Output,
+                "verify",
+                progress => manager.Verify(directory, context.Options(progress)));
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
+
+            Print(context.Output, report, elapsed);
+            context.Output.JsonDocument(json => WriteReport(json, report, elapsed));
+            return report.IsValid ? ExitCodes.Success : ExitCodes.Corruption;
+        }, cancellation);
+        return command;
+    }
+
+    internal static void Print(CliOutput output, VerificationReport report, TimeSpan elapsed)
+    {
+        string id = TextReports.IdOf(report);
+        string read = $"{Human.Count(report.FilesVerified, "file")}, {ByteSize.Format(report.BytesVerified)} checksummed in {Human.Duration(elapsed)}, {Human.Rate(report.BytesVerified, elapsed)}";
+        if (report.IsValid)
+        {
+            output.Line($"Snapshot {id} is valid: {read}.");
+            return;
+        }
+
+        if (report.ToCorruptionError() is { } error)
+        {
+            output.ErrorLine($"{error.Code}: snapshot {id} failed verification with {Human.Count(report.Problems.Count, "problem")}.");
+        }
+
+        output.Line($"Snapshot {id} is CORRUPT, {Human.Count(report.Problems.Count, "problem")} found: {read}.");
+        TextReports.Problems(output, report.Problems);
+    }
+
+    internal static void WriteReport(Utf8JsonWriter json, VerificationReport report, TimeSpan elapsed)
+    {
+        json.WriteStartObject();
+        json.WriteString("snapshot_dir", report.SnapshotDirectory);
+        if (report.Manifest is { } manifest)
+        {
+            json.WriteString("snapshot_id", manifest.SnapshotId.ToString());
+            json.WriteString("created_at", manifest.CreatedAt.ToString());
+            json.WriteNumber("format_version", manifest.FormatVersion);
+        }
+        else
+        {
+            json.WriteNull("snapshot_id");
+        }
+
+        json.WriteBoolean("valid", report.IsValid);
+        json.WriteNumber("bytes_verified", report.BytesVerified);
+        json.WriteNumber("files_verified", report.FilesVerified);
+        JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
+        JsonOutput.WriteRate(json, "mb_per_s", report.BytesVerified, elapsed);
+        JsonOutput.WriteProblems(json, "problems", report.Problems);
+        if (report.ToCorruptionError() is { } error)
+        {
+            json.WritePropertyName("error");
+            JsonOutput.WriteError(json, error);
+        }
+
+        json.WriteEndObject();
+    }
+}

@@ -1,0 +1,159 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using AeroSnapshot.Fast;
+
+namespace AeroSnapshot.Cli.Output;
+
+/// <summary>
+/// Builds the one JSON document a command prints with <c>--json</c>. Written with
+/// <see cref="Utf8JsonWriter"/>: no reflection, and the shape is exactly what the code says.
+/// </summary>
+internal static class JsonOutput
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        Indented = true,
+        // Paths and messages are printed as they are (raw UTF-8), not \u-escaped: this is a terminal
+        // or a pipe, not an HTML page. Only what JSON requires is escaped.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Renders one document as a string.</summary>
+    public static string Render(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            write(writer);
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The AeroDB error payload: <c>{"code","severity","message","details":{…}}</c>.</summary>
+    public static void WriteError(Utf8JsonWriter json, SnapshotException error)
+    {
+        json.WriteStartObject();
+        json.WriteString("code", error.Code);
+        json.WriteString("severity", SeverityName(error.Severity));
+        json.WriteString("message", error.Message);
+        json.WriteStartObject("details");
+        WriteStringIfPresent(json, "path", error.Path);
+        if (error.Errno is { } errno)
+        {
+            json.WriteNumber("errno", errno);
+        }
+
+        if (error.Step is { } step)
+        {
+            json.WriteString("step", SnakeCase(step.ToString()));
+        }
+
+        WriteStringIfPresent(json, "invariant", error.Invariant);
+        WriteStringIfPresent(json, "cleanup_failure", error.CleanupFailure?.Message);
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    /// <summary>A usage error in the same shape (code <c>AERO_CLI_USAGE</c>), listing every parse error.</summary>
+    public static void WriteUsageError(Utf8JsonWriter json, IReadOnlyList<string> errors)
+    {
+        json.WriteStartObject();
+        json.WriteString("code", UsageErrorCode);
+        json.WriteString("severity", "ERROR");
+        json.WriteString("message", errors.Count > 0 ? errors[0] : "Bad usage.");
+        json.WriteStartObject("details");
+        json.WriteStartArray("errors");
+        foreach (string error in errors)
+        {
+            json.WriteStringValue(error);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    /// <summary>The code reported for a bad command line; the tool's own, as AeroDB has none for it.</summary>
+    public const string UsageErrorCode = "AERO_CLI_USAGE";
+
+    public static string SeverityName(SnapshotSeverity severity) => severity == SnapshotSeverity.Fatal ? "FATAL" : "ERROR";
+
+    public static void WriteStringIfPresent(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    /// <summary>One verification problem: kind, path and message always; checksums and errno when known.</summary>
+    public static void WriteProblem(Utf8JsonWriter json, VerificationProblem problem)
+    {
+        json.WriteStartObject();
+        json.WriteString("kind", SnakeCase(problem.Kind.ToString()));
+        json.WriteString("path", problem.RelativePath);
+        json.WriteString("message", problem.Message);
+        WriteStringIfPresent(json, "expected", problem.Expected?.ToString());
+        WriteStringIfPresent(json, "actual", problem.Actual?.ToString());
+        if (problem.Errno is { } errno)
+        {
+            json.WriteNumber("errno", errno);
+        }
+
+        json.WriteEndObject();
+    }
+
+    public static void WriteProblems(Utf8JsonWriter json, string name, IReadOnlyList<VerificationProblem> problems)
+    {
+        json.WriteStartArray(name);
+        foreach (VerificationProblem problem in problems)
+        {
+            WriteProblem(json, problem);
+        }
+
+        json.WriteEndArray();
+    }
+
+    public static void WriteMilliseconds(Utf8JsonWriter json, string name, TimeSpan elapsed)
+        => json.WriteNumber(name, Math.Round(elapsed.TotalMilliseconds, 3));
+
+    public static void WriteRate(Utf8JsonWriter json, string name, long bytes, TimeSpan elapsed)
+    {
+        if (Human.MegabytesPerSecond(bytes, elapsed) is { } mbps)
+        {
+            json.WriteNumber(name, Math.Round(mbps, 1));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    /// <summary><c>ChecksumMismatch</c> → <c>checksum_mismatch</c>, matching the snake_case keys around it.</summary>
+    public static string SnakeCase(string pascal)
+    {
+        var text = new StringBuilder(pascal.Length + 8);
+        for (int i = 0; i < pascal.Length; i++)
+        {
+            char c = pascal[i];
+            if (char.IsAsciiLetterUpper(c))
+            {
+                if (i > 0)
+                {
+                    text.Append('_');
+                }
+
+                text.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                text.Append(c);
+            }
+        }
+
+        return text.ToString();
+    }
+}

@@ -1,0 +1,30 @@
+using AeroSnapshot.Fast;
+
+namespace AeroSnapshot.Cli.Output;
+
+/// <summary>Verification results as text for people.</summary>
+internal static class TextReports
+{
+    /// <summary>One line per problem, indented.</summary>
+    public static void Problems(CliOutput output, IReadOnlyList<VerificationProblem> problems, string indent = "  ")
+    {
+        foreach (VerificationProblem problem in problems)
+        {
+            // The library's messages usually name the file and the checksums already; add only what is missing.
+            string message = problem.Message.Contains(problem.RelativePath, StringComparison.Ordinal)
+                ? problem.Message
+                : $"{problem.RelativePath}: {problem.Message}";
+            if (problem.Expected is { } expected && problem.Actual is { } actual
+                && !message.Contains(expected.ToString(), StringComparison.Ordinal))
+            {
+                message += $" (expected {expected}, found {actual})";
+            }
+
+            output.Line($"{indent}{problem.Kind}: {message}");
+        }
+    }
+
+    /// <summary>The snapshot id a report is about: the manifest's, else the directory's name.</summary>
+    public static string IdOf(VerificationReport report)
+        => report.Manifest?.SnapshotId.ToString() ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(report.SnapshotDirectory));
+}

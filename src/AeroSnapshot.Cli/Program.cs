@@ -1,0 +1,99 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using System.Runtime.InteropServices;
+using AeroSnapshot.Cli;
+using AeroSnapshot.Cli.Commands;
+
+// Ctrl+C and SIGTERM cancel the running operation between buffers, so the library removes its
+// partial snapshot or restore before the process exits; a second Ctrl+C ends it at once.
+using var cancellation = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    if (!cancellation.IsCancellationRequested)
+    {
+        e.Cancel = true;
+        cancellation.Cancel();
+    }
+};
+using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+{
+    context.Cancel = true;
+    cancellation.Cancel();
+});
+
+Command root = Cli.Build(cancellation.Token, out GlobalOptions globals);
+ParseResult parse = root.Parse(args);
+if (parse.Action is ParseErrorAction)
+{
+    return CommandRunner.OutputFor(parse, globals).UsageError(
+        parse.Errors.Select(static e => e.Message).ToList(),
+        $"Try '{Cli.CommandPath(parse)} --help'.");
+}
+
+return parse.Invoke(new InvocationConfiguration
+{
+    EnableDefaultExceptionHandler = false,
+    ProcessTerminationTimeout = null,
+});
+
+namespace AeroSnapshot.Cli
+{
+    /// <summary>The command tree.</summary>
+    internal static class Cli
+    {
+        public static Command Build(CancellationToken cancellation, out GlobalOptions globals)
+        {
+            globals = new GlobalOptions();
+
+            // Not a RootCommand: its name would be the entry assembly's ("AeroSnapshot.Cli"), and
+            // help must say what people type, which is the tool's command name.
+            var root = new Command("aerosnap", "aerosnap: durable, checksummed snapshots of an AeroDB data directory.")
+            {
+                new HelpOption(),
+                new VersionOption(),
+                CreateCommand.Build(globals, cancellation),
+                VerifyCommand.Build(globals, cancellation),
+                ListCommand.Build(globals, cancellation),
+                NewestCommand.Build(globals, cancellation),
+                CleanCommand.Build(globals, cancellation),
+                PruneCommand.Build(globals, cancellation),
+                RestoreCommand.Build(globals, cancellation),
+                DemoCommand.Build(globals, cancellation),
+            };
+            root.Add(globals.Json);
+            root.Add(globals.Quiet);
+
+            HelpOption help = root.Options.OfType<HelpOption>().Single();
+            help.Action = new HelpWithExitCodes((HelpAction)help.Action!);
+            return root;
+        }
+
+        /// <summary><c>aerosnap create</c> for the command the user was typing.</summary>
+        public static string CommandPath(ParseResult parse)
+        {
+            var names = new List<string>();
+            for (System.CommandLine.Parsing.SymbolResult? result = parse.CommandResult; result is not null; result = result.Parent)
+            {
+                if (result is System.CommandLine.Parsing.CommandResult command)
+                {
+                    names.Add(command.Command.Name);
+                }
+            }
+
+            names.Reverse();
+            return string.Join(' ', names);
+        }
+
+        /// <summary>The standard help, followed by the exit codes every command shares.</summary>
+        private sealed class HelpWithExitCodes(HelpAction standard) : SynchronousCommandLineAction
+        {
+            public override int Invoke(ParseResult parseResult)
+            {
+                int result = standard.Invoke(parseResult);
+                parseResult.InvocationConfiguration.Output.WriteLine(ExitCodes.HelpText);
+                return result;
+            }
+        }
+    }
+}

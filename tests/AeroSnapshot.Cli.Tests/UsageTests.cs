@@ -1,0 +1,92 @@
+using System.Text.Json;
+
+namespace AeroSnapshot.Cli.Tests;
+
+public sealed class UsageTests
+{
+    public static TheoryData<string> Commands => new() { "create", "verify", "list", "newest", "clean", "prune", "restore", "demo" };
+
+    [Theory]
+    [MemberData(nameof(Commands))]
+    public void Every_command_has_help_that_documents_the_exit_codes(string command)
+    {
+        CliResult result = CliProcess.Run(command, "--help");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains($"aerosnap {command}", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--json", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("--quiet", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Exit codes:", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("3  the operation failed", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Root_help_lists_every_command()
+    {
+        CliResult result = CliProcess.Run("--help");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        foreach (string command in Commands)
+        {
+            Assert.Contains(command, result.Stdout, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Exit codes:", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_missing_argument_exits_2_and_points_at_help()
+    {
+        CliResult result = CliProcess.Run("create");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("aerosnap create --help", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.Stdout);
+    }
+
+    [Fact]
+    public void No_command_exits_2()
+    {
+        Assert.Equal(2, CliProcess.Run().ExitCode);
+    }
+
+    [Fact]
+    public void An_unknown_command_or_option_exits_2()
+    {
+        Assert.Equal(2, CliProcess.Run("snapshot-everything").ExitCode);
+        Assert.Equal(2, CliProcess.Run("list", "/tmp", "--no-such-option").ExitCode);
+    }
+
+    [Theory]
+    [InlineData("12XB")]
+    [InlineData("1.5GiB")]
+    [InlineData("64MB")]
+    [InlineData("-4096")]
+    public void An_invalid_size_exits_2_and_names_the_accepted_forms(string size)
+    {
+        CliResult result = CliProcess.Run("demo", "--size", size);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("KiB, MiB or GiB", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Prune_without_keep_or_with_keep_below_1_exits_2()
+    {
+        Assert.Equal(2, CliProcess.Run("prune", "/tmp").ExitCode);
+        Assert.Equal(2, CliProcess.Run("prune", "/tmp", "--keep", "0").ExitCode);
+        Assert.Equal(2, CliProcess.Run("prune", "/tmp", "--keep", "many").ExitCode);
+    }
+
+    [Fact]
+    public void A_usage_error_with_json_prints_one_error_document()
+    {
+        CliResult result = CliProcess.Run("verify", "--json");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        using JsonDocument json = result.Json();
+        Assert.Equal("AERO_CLI_USAGE", json.RootElement.GetProperty("code").GetString());
+        Assert.Equal("ERROR", json.RootElement.GetProperty("severity").GetString());
+        Assert.NotEmpty(json.RootElement.GetProperty("details").GetProperty("errors").EnumerateArray());
+    }
+}
