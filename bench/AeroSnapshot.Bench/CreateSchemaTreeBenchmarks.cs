@@ -2,13 +2,12 @@ using AeroSnapshot.Bench.Baselines;
 using AeroSnapshot.Bench.Infrastructure;
 using AeroSnapshot.Fast;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 
 namespace AeroSnapshot.Bench;
 
 /// <summary>Create with many small schema files: here the cost is fsync round trips, not bandwidth.</summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[Config(typeof(IoBenchmarkConfig))]
 public class CreateSchemaTreeBenchmarks
 {
     private BenchData _data = null!;

@@ -2,7 +2,6 @@ using AeroSnapshot.Bench.Baselines;
 using AeroSnapshot.Bench.Infrastructure;
 using AeroSnapshot.Fast;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 
 namespace AeroSnapshot.Bench;
 
@@ -11,7 +10,7 @@ namespace AeroSnapshot.Bench;
 /// every iteration), fsync included: the database's write pause.
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5)]
+[Config(typeof(IoBenchmarkConfig))]
 public class CreateStorageBenchmarks
 {
     private BenchData _data = null!;

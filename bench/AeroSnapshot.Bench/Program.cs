@@ -18,6 +18,12 @@ public static class Program
     public static int Main(string[] args)
     {
         bool quick = args.Contains("--quick", StringComparer.Ordinal);
+        if (quick)
+        {
+            // Tiny inputs for the I/O benchmarks too (read by their parameter sources).
+            Environment.SetEnvironmentVariable("AEROSNAP_BENCH_SHORT", "1");
+        }
+
         string[] rest = [.. args.Where(a => a != "--quick")];
         if (quick && !rest.Contains("--filter", StringComparer.Ordinal))
         {

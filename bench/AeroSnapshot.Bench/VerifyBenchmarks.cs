@@ -2,7 +2,6 @@ using AeroSnapshot.Bench.Baselines;
 using AeroSnapshot.Bench.Infrastructure;
 using AeroSnapshot.Fast;
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Engines;
 
 namespace AeroSnapshot.Bench;
 
@@ -11,7 +10,7 @@ namespace AeroSnapshot.Bench;
 /// bar is reading the same files and doing nothing with them (what <c>cat &gt; /dev/null</c> does).
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 7)]
+[Config(typeof(IoBenchmarkConfig))]
 public class VerifyBenchmarks
 {
     private BenchData _data = null!;

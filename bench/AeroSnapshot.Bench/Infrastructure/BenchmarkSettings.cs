@@ -6,8 +6,11 @@ namespace AeroSnapshot.Bench.Infrastructure;
 /// </summary>
 internal static class BenchmarkSettings
 {
-    /// <summary>AEROSNAP_BENCH_SHORT=1: every benchmark once, on tiny inputs (CI keeps the suite from rotting).</summary>
+    /// <summary>AEROSNAP_BENCH_SHORT=1 (set by --quick): every benchmark once, on tiny inputs (CI keeps the suite from rotting).</summary>
     public static bool Short => Environment.GetEnvironmentVariable("AEROSNAP_BENCH_SHORT") == "1";
+
+    /// <summary>AEROSNAP_BENCH_ITERATIONS: measured iterations per case (default 5).</summary>
+    public static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("AEROSNAP_BENCH_ITERATIONS"), out int n) && n > 0 ? n : 5;
 
     /// <summary>AEROSNAP_BENCH_4GIB=1 adds the 4 GiB storage case.</summary>
     public static bool Include4GiB => Environment.GetEnvironmentVariable("AEROSNAP_BENCH_4GIB") == "1";

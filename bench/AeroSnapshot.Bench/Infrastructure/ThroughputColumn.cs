@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Columns;
+using BenchmarkDotNet.Mathematics;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 
@@ -25,7 +26,7 @@ internal sealed class ThroughputColumn : IColumn
 
     public UnitType UnitType => UnitType.Dimensionless;
 
-    public string Legend => "Throughput: bytes moved per invocation (from the parameters) / mean time, in 10^6 bytes per second";
+    public string Legend => "Throughput: bytes moved per invocation (from the parameters) / median time, in 10^6 bytes per second";
 
     public static long BytesPerInvocation(BenchmarkCase benchmarkCase)
     {
