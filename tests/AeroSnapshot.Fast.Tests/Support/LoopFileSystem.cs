@@ -40,7 +40,23 @@ public sealed class LoopFileSystem : IDisposable
 
     public string MountPoint { get; }
 
-    public void Unmount() => ExternalCommand.TryRun("umount", MountPoint);
+    /// <summary>Unmounts, retrying while the kernel still reports the mount busy; throws with umount's output otherwise.</summary>
+    public void Unmount()
+    {
+        (int exitCode, string output) = (0, string.Empty);
+        for (int attempt = 0; attempt < 20; attempt++)
+        {
+            (exitCode, output) = ExternalCommand.TryRun("umount", MountPoint);
+            if (exitCode == 0)
+            {
+                return;
+            }
+
+            Thread.Sleep(100);
+        }
+
+        throw new InvalidOperationException($"umount {MountPoint} failed ({exitCode}): {output}");
+    }
 
     public void Mount(string type, string mountOptions = "")
         => ExternalCommand.Run("mount", "-t", type, "-o", mountOptions.Length == 0 ? "loop" : "loop," + mountOptions, ImagePath, MountPoint);
