@@ -53,4 +53,10 @@ public sealed class SnapshotOptions
     /// the operation stops dead, leaving what a crash there would leave.
     /// </summary>
     internal Action<SnapshotStep>? BeforeStep { get; init; }
+
+    /// <summary>
+    /// Benchmark switch: sync copied files with fsync instead of fdatasync. fdatasync is enough for
+    /// a new file's data and size (the mode is fixed at creation), and is the default.
+    /// </summary>
+    internal bool SyncFilesWithFsync { get; init; }
 }

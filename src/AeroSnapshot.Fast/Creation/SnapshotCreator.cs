@@ -227,7 +227,7 @@ internal sealed class SnapshotCreator
         }
 
         Enter(SnapshotStep.SyncStorage);
-        NativeFile.Sync(destination, destinationPath, dataOnly: true);
+        NativeFile.Sync(destination, destinationPath, dataOnly: !_options.SyncFilesWithFsync);
         using (var destinationFd = new RawDescriptor(destination))
         {
             writeback.OnSynced(destinationFd.Value);
@@ -337,7 +337,7 @@ internal sealed class SnapshotCreator
         _step = SnapshotStep.SyncSchemas;
         foreach ((SafeFileHandle handle, string path) in pending)
         {
-            NativeFile.Sync(handle, path, dataOnly: true);
+            NativeFile.Sync(handle, path, dataOnly: !_options.SyncFilesWithFsync);
         }
 
         foreach ((SafeFileHandle handle, _) in pending)
@@ -368,7 +368,7 @@ internal sealed class SnapshotCreator
         }
 
         Enter(SnapshotStep.SyncManifest);
-        NativeFile.Sync(handle, path, dataOnly: true);
+        NativeFile.Sync(handle, path, dataOnly: !_options.SyncFilesWithFsync);
     }
 
     private static void Publish(string staging, string finalDirectory, SnapshotId id)
