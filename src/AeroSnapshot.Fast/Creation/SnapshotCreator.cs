@@ -220,7 +220,7 @@ internal sealed class SnapshotCreator
         {
             if (_options.Preallocate && storage.Status.Size > 0)
             {
-                Preallocate(destination, destinationPath, storage.Status.Size);
+                NativeFile.Preallocate(destination, destinationPath, storage.Status.Size);
             }
 
             checksum = _copier.Copy(storage.Handle, storage.Path, destination, destinationPath, buffer, ref writeback, progress, _options.CancellationToken, out copied);
@@ -250,19 +250,6 @@ internal sealed class SnapshotCreator
         return checksum;
     }
 
-    private static void Preallocate(SafeFileHandle destination, string path, long length)
-    {
-        using var fd = new RawDescriptor(destination);
-        if (Sys.FAllocate(fd.Value, 0, 0, length) < 0)
-        {
-            int errno = Errors.LastErrno;
-            if (errno is not (Errno.EOPNOTSUPP or Errno.ENOSYS or Errno.EINVAL))
-            {
-                throw Errors.For("fallocate", path, errno);
-            }
-        }
-    }
-
     private ChecksumMap CopySchemas(SchemaTree schemas, string destinationRoot, Span<byte> buffer, ProgressReporter progress)
     {
         Enter(SnapshotStep.CopySchemas);
@@ -287,7 +274,7 @@ internal sealed class SnapshotCreator
                 pending.Add((destination, destinationPath));
                 var noWindow = new WritebackWindow(0);
                 Crc32Checksum checksum = _copier.Copy(source, sourcePath, destination, destinationPath, buffer, ref noWindow, progress, _options.CancellationToken, out _);
-                StartWriteback(destination, destinationPath);
+                NativeFile.StartWriteback(destination, destinationPath);
                 entries.Add(new ChecksumEntry(file.RelativePath, checksum));
                 if (pending.Count == SchemaSyncBatch)
                 {
@@ -317,19 +304,6 @@ internal sealed class SnapshotCreator
 
         NativeFile.SyncDirectory(destinationRoot);
         return entries.Count == 0 ? ChecksumMap.Empty : ChecksumMap.Create(entries);
-    }
-
-    private static void StartWriteback(SafeFileHandle destination, string path)
-    {
-        using var fd = new RawDescriptor(destination);
-        if (Sys.SyncFileRange(fd.Value, 0, 0, Sys.SyncFileRangeWrite) < 0)
-        {
-            int errno = Errors.LastErrno;
-            if (errno is not (Errno.EINVAL or Errno.ESPIPE or Errno.ENOSYS or Errno.EOPNOTSUPP))
-            {
-                throw Errors.For("sync_file_range", path, errno);
-            }
-        }
     }
 
     private void SyncAndClose(List<(SafeFileHandle Handle, string Path)> pending)

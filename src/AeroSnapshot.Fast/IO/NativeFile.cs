@@ -123,6 +123,40 @@ internal static class NativeFile
         }
     }
 
+    /// <summary>
+    /// Reserves <paramref name="length"/> bytes for a new file so that running out of space shows up
+    /// before the copy, not in the middle. File systems that cannot reserve simply skip it.
+    /// </summary>
+    public static void Preallocate(SafeFileHandle destination, string path, long length)
+    {
+        using var fd = new RawDescriptor(destination);
+        if (Sys.FAllocate(fd.Value, 0, 0, length) < 0)
+        {
+            int errno = Errors.LastErrno;
+            if (errno is not (Errno.EOPNOTSUPP or Errno.ENOSYS or Errno.EINVAL))
+            {
+                throw Errors.For("fallocate", path, errno);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts writeback of a whole file without waiting (<c>sync_file_range(WRITE)</c>), so that a
+    /// later fsync of many small files finds most of the work done. A file system without it is skipped.
+    /// </summary>
+    public static void StartWriteback(SafeFileHandle destination, string path)
+    {
+        using var fd = new RawDescriptor(destination);
+        if (Sys.SyncFileRange(fd.Value, 0, 0, Sys.SyncFileRangeWrite) < 0)
+        {
+            int errno = Errors.LastErrno;
+            if (errno is not (Errno.EINVAL or Errno.ESPIPE or Errno.ENOSYS or Errno.EOPNOTSUPP))
+            {
+                throw Errors.For("sync_file_range", path, errno);
+            }
+        }
+    }
+
     /// <summary>Runs <paramref name="call"/> with the raw descriptor, keeping the handle alive meanwhile.</summary>
     public static int WithFd(SafeFileHandle handle, Func<int, int> call)
     {

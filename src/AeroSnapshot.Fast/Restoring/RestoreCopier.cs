@@ -124,7 +124,7 @@ internal sealed class RestoreCopier
                 bool isStorage = file.SchemaKey is null;
                 if (isStorage && _options.Preallocate && status.Size > 0)
                 {
-                    Preallocate(destination, target, status.Size);
+                    NativeFile.Preallocate(destination, target, status.Size);
                 }
 
                 var writeback = new WritebackWindow(isStorage ? _options.WritebackWindowBytes : 0);
@@ -149,7 +149,7 @@ internal sealed class RestoreCopier
                 }
                 else
                 {
-                    StartWriteback(destination, target);
+                    NativeFile.StartWriteback(destination, target);
                 }
 
                 BytesCopied += length;
@@ -169,32 +169,6 @@ internal sealed class RestoreCopier
 
     private static void MakeDirectory(string parent, string relative)
         => NativeFile.MakeDirectory(Path.Join(parent, relative), DirectoryMode);
-
-    private static void Preallocate(SafeFileHandle destination, string path, long length)
-    {
-        using var fd = new RawDescriptor(destination);
-        if (Sys.FAllocate(fd.Value, 0, 0, length) < 0)
-        {
-            int errno = Errors.LastErrno;
-            if (errno is not (Errno.EOPNOTSUPP or Errno.ENOSYS or Errno.EINVAL))
-            {
-                throw Errors.For("fallocate", path, errno);
-            }
-        }
-    }
-
-    private static void StartWriteback(SafeFileHandle destination, string path)
-    {
-        using var fd = new RawDescriptor(destination);
-        if (Sys.SyncFileRange(fd.Value, 0, 0, Sys.SyncFileRangeWrite) < 0)
-        {
-            int errno = Errors.LastErrno;
-            if (errno is not (Errno.EINVAL or Errno.ESPIPE or Errno.ENOSYS or Errno.EOPNOTSUPP))
-            {
-                throw Errors.For("sync_file_range", path, errno);
-            }
-        }
-    }
 
     private static void SyncAndClose(List<(SafeFileHandle Handle, string Path)> pending)
     {
