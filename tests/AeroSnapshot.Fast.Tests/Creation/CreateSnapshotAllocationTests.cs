@@ -18,9 +18,11 @@ public sealed class CreateSnapshotAllocationTests
         var clock = new FixedTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var options = new SnapshotOptions { TimeProvider = clock };
 
-        // Warm up: JIT, the buffer pool, and lazily initialised runtime state.
-        using (var warmUp = new TestDataDirectory())
+        // Warm up twice: the first calls pay for JIT, the buffer pool and lazily initialised
+        // runtime state (measured: ≈16 KB, then ≈5.4 KB, then a steady ≈5.3 KB whatever the size).
+        for (int i = 0; i < 2; i++)
         {
+            using var warmUp = new TestDataDirectory();
             warmUp.WriteStorage(1 << 20);
             warmUp.WriteSchema("a.json", "{}");
             warmUp.CreateSnapshot(manager, options);
