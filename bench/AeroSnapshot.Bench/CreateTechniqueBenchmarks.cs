@@ -5,8 +5,8 @@ using BenchmarkDotNet.Attributes;
 namespace AeroSnapshot.Bench;
 
 /// <summary>
-/// One storage size, one knob at a time: the writeback window, the buffer size, fallocate, and
-/// fdatasync against fsync. The default configuration is the baseline, so each Ratio says what
+/// One storage size, one knob at a time: the writeback window, the buffer size, fallocate,
+/// fdatasync against fsync, and the O_DIRECT and RWF_DONTCACHE write paths. The default configuration is the baseline, so each Ratio says what
 /// turning that knob does.
 /// </summary>
 [MemoryDiagnoser]
@@ -67,6 +67,12 @@ public class CreateTechniqueBenchmarks
 
     [Benchmark(Description = "fsync instead of fdatasync")]
     public SnapshotId Fsync() => Create(new SnapshotOptions { TimeProvider = _clock, SyncFilesWithFsync = true });
+
+    [Benchmark(Description = "O_DIRECT destination")]
+    public SnapshotId Direct() => Create(new SnapshotOptions { TimeProvider = _clock, StorageWriteMode = Fast.Copying.DestinationWriteMode.Direct });
+
+    [Benchmark(Description = "RWF_DONTCACHE writes")]
+    public SnapshotId DontCache() => Create(new SnapshotOptions { TimeProvider = _clock, StorageWriteMode = Fast.Copying.DestinationWriteMode.DontCache });
 
     private SnapshotId Create(SnapshotOptions options)
     {

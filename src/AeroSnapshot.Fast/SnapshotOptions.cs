@@ -59,4 +59,7 @@ public sealed class SnapshotOptions
     /// a new file's data and size (the mode is fixed at creation), and is the default.
     /// </summary>
     internal bool SyncFilesWithFsync { get; init; }
+
+    /// <summary>Benchmark switch: how the storage copy is written (buffered with the window, O_DIRECT, RWF_DONTCACHE).</summary>
+    internal Copying.DestinationWriteMode StorageWriteMode { get; init; }
 }

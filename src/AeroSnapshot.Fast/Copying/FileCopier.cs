@@ -1,4 +1,5 @@
 using System.IO.Hashing;
+using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 using Microsoft.Win32.SafeHandles;
 
@@ -25,7 +26,8 @@ internal sealed class FileCopier
         ref WritebackWindow writeback,
         ProgressReporter progress,
         CancellationToken cancellationToken,
-        out long length)
+        out long length,
+        DestinationWriteMode mode = DestinationWriteMode.Buffered)
     {
         _crc.Reset();
         using var destinationFd = new RawDescriptor(destination);
@@ -41,14 +43,70 @@ internal sealed class FileCopier
 
             ReadOnlySpan<byte> chunk = buffer[..filled];
             _crc.Append(chunk);
-            Write(destination, destinationPath, chunk, offset);
+            switch (mode)
+            {
+                case DestinationWriteMode.Direct:
+                    // O_DIRECT needs whole blocks: write the tail padded to a page, truncate after.
+                    Write(destination, destinationPath, buffer[..AlignUp(filled)], offset);
+                    break;
+                case DestinationWriteMode.DontCache:
+                    if (!TryWriteDontCache(destinationFd.Value, chunk, offset))
+                    {
+                        mode = DestinationWriteMode.Buffered;
+                        Write(destination, destinationPath, chunk, offset);
+                    }
+
+                    break;
+                default:
+                    Write(destination, destinationPath, chunk, offset);
+                    break;
+            }
+
             offset += filled;
             writeback.OnWritten(destinationFd.Value, destinationPath, offset);
             progress.Advance(filled, sourcePath);
         }
 
+        if (mode == DestinationWriteMode.Direct && offset % AlignedBufferPool.Alignment != 0)
+        {
+            if (Sys.FTruncate(destinationFd.Value, offset) < 0)
+            {
+                throw Errors.Last("ftruncate", destinationPath);
+            }
+        }
+
         length = offset;
         return new Crc32Checksum(_crc.GetCurrentHashAsUInt32());
+    }
+
+    private static int AlignUp(int length) => (length + AlignedBufferPool.Alignment - 1) & ~(AlignedBufferPool.Alignment - 1);
+
+    /// <summary>Writes with RWF_DONTCACHE; false when the kernel or file system does not support it.</summary>
+    private static unsafe bool TryWriteDontCache(int fd, ReadOnlySpan<byte> chunk, long offset)
+    {
+        fixed (byte* start = chunk)
+        {
+            int written = 0;
+            while (written < chunk.Length)
+            {
+                var vector = new Sys.IoVector { Base = start + written, Length = (nuint)(chunk.Length - written) };
+                nint result = Sys.PWriteV2(fd, &vector, 1, offset + written, Sys.RwfDontCache);
+                if (result < 0)
+                {
+                    int errno = Errors.LastErrno;
+                    if (errno is Errno.EOPNOTSUPP or Errno.EINVAL && written == 0)
+                    {
+                        return false;
+                    }
+
+                    throw Errors.For("pwritev2", "(storage copy)", errno);
+                }
+
+                written += (int)result;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Reads the CRC-32 of a whole file through <paramref name="buffer"/> (used by verification).</summary>
@@ -94,7 +152,7 @@ internal sealed class FileCopier
         }
         catch (IOException ex)
         {
-            throw Interop.Errors.FromIOException("read", path, ex);
+            throw Errors.FromIOException("read", path, ex);
         }
 
         return filled;
@@ -109,7 +167,7 @@ internal sealed class FileCopier
         }
         catch (IOException ex)
         {
-            throw Interop.Errors.FromIOException("write", path, ex);
+            throw Errors.FromIOException("write", path, ex);
         }
     }
 }

@@ -198,7 +198,8 @@ internal sealed class SnapshotCreator
     private Crc32Checksum CopyStorage(SourceFile storage, string destinationPath, Span<byte> buffer, ProgressReporter progress)
     {
         Enter(SnapshotStep.CopyStorage);
-        using SafeFileHandle destination = NativeFile.CreateNew(destinationPath, ReadOnlyFileMode);
+        using SafeFileHandle destination = NativeFile.CreateNew(
+            destinationPath, ReadOnlyFileMode, _options.StorageWriteMode == DestinationWriteMode.Direct ? OpenFlags.Direct : 0);
         using (var sourceFd = new RawDescriptor(storage.Handle))
         {
             // Sequential read-ahead on the source; its pages are the database's cache, never evicted.
@@ -223,7 +224,13 @@ internal sealed class SnapshotCreator
                 NativeFile.Preallocate(destination, destinationPath, storage.Status.Size);
             }
 
-            checksum = _copier.Copy(storage.Handle, storage.Path, destination, destinationPath, buffer, ref writeback, progress, _options.CancellationToken, out copied);
+            if (_options.StorageWriteMode != DestinationWriteMode.Buffered)
+            {
+                // The page cache is bypassed or dropped by the kernel itself: no window needed.
+                writeback = new WritebackWindow(0);
+            }
+
+            checksum = _copier.Copy(storage.Handle, storage.Path, destination, destinationPath, buffer, ref writeback, progress, _options.CancellationToken, out copied, _options.StorageWriteMode);
         }
 
         Enter(SnapshotStep.SyncStorage);

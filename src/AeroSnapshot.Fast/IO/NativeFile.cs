@@ -44,11 +44,11 @@ internal static class NativeFile
     }
 
     /// <summary>Creates a new file that must not exist yet, never following a link.</summary>
-    public static SafeFileHandle CreateNew(string path, uint mode)
+    public static SafeFileHandle CreateNew(string path, uint mode, int extraFlags = 0)
     {
         // A file created with mode 0444 is still writable through the descriptor that created it,
         // so snapshot files are read-only from birth and no chmod has to be made durable later.
-        int fd = Sys.Open(path, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.NoFollow | OpenFlags.CloseOnExec, mode);
+        int fd = Sys.Open(path, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.NoFollow | OpenFlags.CloseOnExec | extraFlags, mode);
         if (fd < 0)
         {
             throw Errors.Last("create", path);
