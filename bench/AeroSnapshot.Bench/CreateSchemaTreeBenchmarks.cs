@@ -1,6 +1,7 @@
 using AeroSnapshot.Bench.Baselines;
 using AeroSnapshot.Bench.Infrastructure;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Creation;
 using BenchmarkDotNet.Attributes;
 
 namespace AeroSnapshot.Bench;
@@ -51,11 +52,19 @@ public class CreateSchemaTreeBenchmarks
     public void Naive() => NaiveDotNet.CreateSnapshot(_data.StoragePath, _data.SchemaDirectory, Path.Join(_data.SnapshotsDirectory, "naive"));
 
     [Benchmark(Description = "AeroSnapshot.Fast")]
-    public SnapshotId Fast()
+    public SnapshotId Fast() => Create(new SnapshotOptions { TimeProvider = _clock });
+
+    [Benchmark(Description = "Fast, fdatasync each as written")]
+    public SnapshotId FastEachAsWritten() => Create(new SnapshotOptions { TimeProvider = _clock, SchemaSync = SchemaSyncMode.EachAsWritten });
+
+    [Benchmark(Description = "Fast, one syncfs")]
+    public SnapshotId FastSyncFs() => Create(new SnapshotOptions { TimeProvider = _clock, SchemaSync = SchemaSyncMode.SyncFs });
+
+    private SnapshotId Create(SnapshotOptions options)
     {
         using (_lock.Acquire())
         {
-            return _manager.CreateSnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, _lock, new SnapshotOptions { TimeProvider = _clock });
+            return _manager.CreateSnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, _lock, options);
         }
     }
 }

@@ -62,4 +62,7 @@ public sealed class SnapshotOptions
 
     /// <summary>Benchmark switch: how the storage copy is written (buffered with the window, O_DIRECT, RWF_DONTCACHE).</summary>
     internal Copying.DestinationWriteMode StorageWriteMode { get; init; }
+
+    /// <summary>Benchmark switch: how schema files are made durable.</summary>
+    internal Creation.SchemaSyncMode SchemaSync { get; init; }
 }

@@ -281,9 +281,18 @@ internal sealed class SnapshotCreator
                 pending.Add((destination, destinationPath));
                 var noWindow = new WritebackWindow(0);
                 Crc32Checksum checksum = _copier.Copy(source, sourcePath, destination, destinationPath, buffer, ref noWindow, progress, _options.CancellationToken, out _);
-                NativeFile.StartWriteback(destination, destinationPath);
                 entries.Add(new ChecksumEntry(file.RelativePath, checksum));
-                if (pending.Count == SchemaSyncBatch)
+                if (_options.SchemaSync == SchemaSyncMode.Batched)
+                {
+                    NativeFile.StartWriteback(destination, destinationPath);
+                }
+
+                if (_options.SchemaSync == SchemaSyncMode.SyncFs)
+                {
+                    destination.Dispose();
+                    pending.Clear();
+                }
+                else if (pending.Count == SchemaSyncBatch || _options.SchemaSync == SchemaSyncMode.EachAsWritten)
                 {
                     SyncAndClose(pending);
                     _step = SnapshotStep.CopySchemas;
@@ -302,6 +311,17 @@ internal sealed class SnapshotCreator
         }
 
         _step = SnapshotStep.SyncSchemas;
+        if (_options.SchemaSync == SchemaSyncMode.SyncFs)
+        {
+            using SafeFileHandle root = NativeFile.OpenForSync(destinationRoot, directory: true);
+            using var fd = new RawDescriptor(root);
+            if (Sys.SyncFs(fd.Value) < 0)
+            {
+                throw Errors.Last("syncfs", destinationRoot);
+            }
+
+            return entries.Count == 0 ? ChecksumMap.Empty : ChecksumMap.Create(entries);
+        }
 
         // Deepest directories first: each one's entries are durable before its parent's.
         for (int i = schemas.Directories.Count - 1; i >= 0; i--)

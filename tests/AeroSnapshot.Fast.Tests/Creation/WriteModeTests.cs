@@ -25,4 +25,26 @@ public sealed class WriteModeTests
         Assert.Equal(File.ReadAllBytes(data.StoragePath), File.ReadAllBytes(Path.Join(data.SnapshotDirectory(id), "storage.dat")));
         Assert.True(manager.Verify(data.SnapshotDirectory(id)).IsValid);
     }
+
+    [Theory]
+    [InlineData("EachAsWritten")]
+    [InlineData("SyncFs")]
+    public void Schema_tree_is_byte_identical_and_verifies_in_every_sync_mode(string modeName)
+    {
+        var mode = Enum.Parse<Fast.Creation.SchemaSyncMode>(modeName);
+        using var manager = new SnapshotManager();
+        using var data = new TestDataDirectory();
+        data.WriteStorage(10_000);
+        for (int i = 0; i < 300; i++)
+        {
+            data.WriteSchema($"c{i % 7}/s{i}.json", new string('x', i));
+        }
+
+        SnapshotId id = data.CreateSnapshot(manager, new SnapshotOptions { SchemaSync = mode });
+
+        Assert.True(manager.Verify(data.SnapshotDirectory(id)).IsValid);
+        Assert.Equal(
+            TestDataDirectory.TreeListing(data.SchemaDirectory),
+            TestDataDirectory.TreeListing(Path.Join(data.SnapshotDirectory(id), "schemas")));
+    }
 }
