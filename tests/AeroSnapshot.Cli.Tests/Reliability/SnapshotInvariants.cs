@@ -342,11 +342,16 @@ public static class CliJson
         }
     }
 
-    /// <summary>The <c>snapshot_id</c>, <c>files</c> and <c>bytes</c> of a successful create.</summary>
-    public static (string? Id, int Files, long Bytes) Created(CliResult result)
+    /// <summary>The <c>snapshot_id</c>, <c>files</c> and <c>bytes</c> of a successful create (null sizes: not read back, see <c>size_error</c>).</summary>
+    public static (string? Id, int? Files, long? Bytes) Created(CliResult result)
     {
         using var json = JsonDocument.Parse(result.Stdout);
         JsonElement root = json.RootElement;
-        return (root.GetProperty("snapshot_id").GetString(), root.GetProperty("files").GetInt32(), root.GetProperty("bytes").GetInt64());
+        JsonElement files = root.GetProperty("files");
+        JsonElement bytes = root.GetProperty("bytes");
+        return (
+            root.GetProperty("snapshot_id").GetString(),
+            files.ValueKind == JsonValueKind.Null ? null : files.GetInt32(),
+            bytes.ValueKind == JsonValueKind.Null ? null : bytes.GetInt64());
     }
 }
