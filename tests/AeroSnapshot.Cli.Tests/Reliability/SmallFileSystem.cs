@@ -44,6 +44,16 @@ public sealed partial class SmallFileSystem : IDisposable
         }
     }
 
+    /// <summary>Inodes in use (f_files − f_ffree).</summary>
+    public long UsedInodes
+    {
+        get
+        {
+            StatVfsResult fs = StatVfs();
+            return (long)(fs.Files - fs.FreeFiles);
+        }
+    }
+
     /// <summary>Inodes an unprivileged writer may still create (f_favail).</summary>
     public long AvailableInodes => (long)StatVfs().AvailableInodes;
 
@@ -110,16 +120,32 @@ public sealed partial class SmallFileSystem : IDisposable
                 {
                     File.Delete(filler);
                     _fillers.Remove(filler);
+                    ExternalCommand.Run("sync", "-f", MountPoint);
                     long smaller = Math.Max(BlockSize, want - (4 * BlockSize));
                     ExternalCommand.TryRun("fallocate", "-l", smaller.ToString(CultureInfo.InvariantCulture), NextFiller());
                 }
             }
             else
             {
-                // Overshot (metadata): give back the newest filler and try again.
+                // Overshot (an extent block came out of the free space too): give the difference back
+                // from the newest filler, or drop it if it is that small.
                 string last = _fillers[^1];
-                File.Delete(last);
-                _fillers.RemoveAt(_fillers.Count - 1);
+                long length = new FileInfo(last).Length;
+                long shortfall = (target - available + BlockSize - 1) / BlockSize * BlockSize;
+                if (length > shortfall)
+                {
+                    using (var file = new FileStream(last, FileMode.Open, FileAccess.Write))
+                    {
+                        file.SetLength(length - shortfall);
+                    }
+                }
+                else
+                {
+                    File.Delete(last);
+                    _fillers.RemoveAt(_fillers.Count - 1);
+                }
+
+                ExternalCommand.Run("sync", "-f", MountPoint);
             }
         }
 
@@ -153,6 +179,10 @@ public sealed partial class SmallFileSystem : IDisposable
         }
 
         _fillers.Clear();
+
+        // ext4 can reuse blocks freed in the running journal transaction only once it commits;
+        // statfs already counts them as free, fallocate does not. syncfs commits it.
+        ExternalCommand.Run("sync", "-f", MountPoint);
     }
 
     /// <summary>tmpfs only: changes the inode limit in place (<c>mount -o remount,nr_inodes=N</c>).</summary>
