@@ -11,13 +11,25 @@ namespace AeroSnapshot.Cli.Tests.Reliability;
 /// left behind must go with <c>aerosnap clean</c> or the next create.
 /// </summary>
 /// <remarks>
-/// Seeded: <c>AEROSNAP_KILL_SEED</c> repeats a run's kill delays (a fresh seed is drawn and printed
-/// otherwise); <c>AEROSNAP_KILL_TRIALS</c> changes the number of trials (200 by default).
+/// <para>
+/// Kills are placed over a measured create: calibration runs give the median times at which the
+/// staging directory appears, is renamed into place, and the process exits. A quarter of the kills
+/// fall uniformly before the staging directory appears (runtime start-up, parsing, LOCK); half fall
+/// while it exists, a random fraction of its measured lifetime after inotify reports its creation;
+/// a quarter fall after publication, up to half as long again as the measured tail to exit (those
+/// may find the process gone). Anchoring the middle and late kills on the events, not on the clock,
+/// keeps them inside the window even when the disk is slower or faster than during calibration.
+/// </para>
+/// <para>
+/// Seeded: <c>AEROSNAP_KILL_SEED</c> repeats a run's kill fractions (a fresh seed is drawn and
+/// printed otherwise); <c>AEROSNAP_KILL_TRIALS</c> changes the number of trials (200 by default).
+/// </para>
 /// </remarks>
 [Collection(ReliabilitySuites.Name)]
 public sealed class KillTests(ITestOutputHelper output) : IDisposable
 {
     private const int RecalibrateEvery = 50;
+    private const string MidCreate = "killed mid-create: only earlier snapshots, leftover staging";
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(60);
 
     private readonly DataDirectory _dir = new(storageBytes: (4 << 20) + 123);
@@ -29,42 +41,48 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
     {
         int seed = Knobs.Int("AEROSNAP_KILL_SEED", Random.Shared.Next());
         int trials = Knobs.Int("AEROSNAP_KILL_TRIALS", 200);
-        output.WriteLine($"kill suite: seed {seed} (AEROSNAP_KILL_SEED={seed} repeats these delays), {trials} trials (AEROSNAP_KILL_TRIALS)");
+        output.WriteLine($"kill suite: seed {seed} (AEROSNAP_KILL_SEED={seed} repeats these kill points), {trials} trials (AEROSNAP_KILL_TRIALS)");
         var rng = new Random(seed);
         var suiteClock = Stopwatch.StartNew();
 
-        using SnapshotInvariants invariants = Reliability.EarlierSnapshots.In(_dir);
-        Timeline timeline = Calibrate(invariants, warmUp: true);
+        using SnapshotInvariants invariants = EarlierSnapshots.In(_dir);
+        using var watcher = new StagingWatcher(_dir.SnapshotsPath);
+        Timeline timeline = Calibrate(invariants, watcher, warmUp: true);
 
         var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        var strata = new int[4];
+        var strata = new int[3];
         int cleanedByTool = 0, cleanedByNextCreate = 0, carriedOver = 0;
+        IReadOnlyList<string> carried = [];
         for (int trial = 1; trial <= trials; trial++)
         {
             if (trial % RecalibrateEvery == 0)
             {
                 // The disk's speed drifts (page cache, other work on the machine): measure again.
-                timeline = Calibrate(invariants, warmUp: false);
+                timeline = Calibrate(invariants, watcher, warmUp: false);
             }
 
-            int stratum = trial % 4;
-            double delayMs = stratum switch
-            {
-                // Before the library starts: runtime start-up, argument parsing, LOCK.
-                0 => rng.NextDouble() * timeline.StagingMs,
-                // While the snapshot is built and published (half of all trials: the window that matters).
-                1 or 2 => timeline.StagingMs - 5 + (rng.NextDouble() * (timeline.PublishedMs - timeline.StagingMs + 10)),
-                // After publication, up to a quarter past the measured exit (the kill may find it gone).
-                _ => timeline.PublishedMs + (rng.NextDouble() * ((timeline.ExitMs * 1.25) - timeline.PublishedMs)),
-            };
+            // Drawn before the run, so a seed gives the same kill points whatever the timing.
+            int stratum = (trial % 4) switch { 0 => 0, 3 => 2, _ => 1 };
+            double fraction = rng.NextDouble();
+            int leftoverChoice = rng.Next(3);
             strata[stratum]++;
-            string context = string.Create(CultureInfo.InvariantCulture, $"seed {seed}, trial {trial}, kill after {delayMs:F1} ms");
 
             var clock = Stopwatch.StartNew();
+            watcher.Reset(clock);
             using RunningCli create = RunningCli.Start(clock, "create", _dir.Data, "--json");
-            WaitUntil(clock, create.StartedAt + TimeSpan.FromMilliseconds(delayMs));
+            string point = stratum switch
+            {
+                0 => KillAt(clock, create.StartedAt.TotalMilliseconds + (fraction * timeline.StagingMs), $"{fraction * timeline.StagingMs:F1} ms after start"),
+                1 => watcher.WaitForStaging(create) is { } staged
+                    ? KillAt(clock, staged + (fraction * timeline.StagingLifetimeMs), $"{fraction * timeline.StagingLifetimeMs:F1} ms after staging appeared")
+                    : "no staging seen",
+                _ => watcher.WaitForPublish(create) is { } published
+                    ? KillAt(clock, published + (fraction * 1.5 * timeline.TailMs), $"{fraction * 1.5 * timeline.TailMs:F1} ms after publication")
+                    : "no publication seen",
+            };
             bool killed = create.Kill();
             CliResult result = create.Wait(ProcessTimeout);
+            string context = $"seed {seed}, trial {trial}, kill {point}";
 
             Observation seen = invariants.Check(context);
             string outcome;
@@ -78,9 +96,9 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
             {
                 outcome = "killed after publishing: new snapshot complete and valid";
             }
-            else if (seen.Leftovers.Count > 0)
+            else if (seen.Leftovers.Except(carried).Any())
             {
-                outcome = "killed mid-create: only earlier snapshots, leftover staging";
+                outcome = MidCreate;
             }
             else
             {
@@ -89,10 +107,11 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
 
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
             invariants.Discard(seen.NewSnapshots);
+            carried = [];
 
             if (seen.Leftovers.Count > 0)
             {
-                switch (rng.Next(3))
+                switch (leftoverChoice)
                 {
                     case 0:
                         invariants.CleanWithTool(context);
@@ -110,6 +129,7 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
                         break;
                     default:
                         // Left for the next trial, whose create (itself killed at random) removes them first.
+                        carried = seen.Leftovers;
                         carriedOver++;
                         break;
                 }
@@ -118,7 +138,7 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
 
         invariants.CleanWithTool($"seed {seed}, after the last trial");
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{trials} trials in {suiteClock.Elapsed.TotalSeconds:F1} s; kill delays: {strata[0]} before start-up completed, {strata[1] + strata[2]} during the create, {strata[3]} after publication or exit"));
+            $"{trials} trials in {suiteClock.Elapsed.TotalSeconds:F1} s; kill points: {strata[0]} before the staging directory appeared (start-up), {strata[1]} while it existed, {strata[2]} after publication (some after exit)"));
         foreach ((string outcome, int count) in outcomes)
         {
             output.WriteLine($"  {count,4}  {outcome}");
@@ -127,61 +147,52 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"leftovers removed by aerosnap clean: {cleanedByTool}, by the next create: {cleanedByNextCreate}, carried into the next (killed) trial: {carriedOver}; invariant violations: 0");
 
         // A run whose kills never landed inside the create would prove nothing about it.
-        Assert.True(outcomes.GetValueOrDefault("killed mid-create: only earlier snapshots, leftover staging") > 0, "no kill landed while the staging directory existed");
+        Assert.True(outcomes.GetValueOrDefault(MidCreate) * 10 >= trials, $"only {outcomes.GetValueOrDefault(MidCreate)} of {trials} kills landed while the staging directory existed");
+    }
+
+    private static string KillAt(Stopwatch clock, double atMs, string description)
+    {
+        WaitUntil(clock, TimeSpan.FromMilliseconds(atMs));
+        return description;
     }
 
     /// <summary>
     /// Runs creates to the end (after one unmeasured warm-up run at the start: the first run pays
-    /// for cold caches), watching for the staging directory and the new snapshot to appear; the
-    /// medians place the kills.
+    /// for cold caches) and notes, from inotify events, when the staging directory appears and when
+    /// it is renamed into place (a polling loop would take a core from the create it measures).
     /// </summary>
-    private Timeline Calibrate(SnapshotInvariants invariants, bool warmUp)
+    private Timeline Calibrate(SnapshotInvariants invariants, StagingWatcher watcher, bool warmUp)
     {
         var staging = new List<double>();
-        var published = new List<double>();
-        var exited = new List<double>();
+        var lifetime = new List<double>();
+        var tail = new List<double>();
         int runs = warmUp ? 4 : 3;
         for (int run = 0; run < runs; run++)
         {
             var clock = Stopwatch.StartNew();
+            watcher.Reset(clock);
             using RunningCli create = RunningCli.Start(clock, "create", _dir.Data, "--json");
-            double? sawStaging = null, sawPublished = null;
-            while (!create.HasExited)
-            {
-                foreach (string name in Directory.EnumerateFileSystemEntries(_dir.SnapshotsPath).Select(static p => Path.GetFileName(p)))
-                {
-                    double now = (clock.Elapsed - create.StartedAt).TotalMilliseconds;
-                    if (sawStaging is null && name.StartsWith(".staging-", StringComparison.Ordinal))
-                    {
-                        sawStaging = now;
-                    }
-                    else if (sawPublished is null && !name.StartsWith('.') && !invariants.Baseline.Contains(name))
-                    {
-                        sawPublished = now;
-                    }
-                }
-
-                Thread.SpinWait(200);
-            }
-
             CliResult result = create.Wait(ProcessTimeout);
             Assert.True(result.ExitCode == 0, result.ToString());
-            double exit = result.Elapsed.TotalMilliseconds;
+            double? sawStaging = watcher.WaitForStaging(create);
+            double? sawPublished = watcher.WaitForPublish(create);
             Observation seen = invariants.Check($"calibration run {run + 1}");
             invariants.Discard(seen.NewSnapshots);
-            if (warmUp && run == 0)
+            if ((warmUp && run == 0) || sawStaging is null || sawPublished is null)
             {
                 continue;
             }
 
-            published.Add(sawPublished ?? exit);
-            staging.Add(sawStaging ?? sawPublished ?? exit);
-            exited.Add(exit);
+            double origin = create.StartedAt.TotalMilliseconds;
+            staging.Add(sawStaging.Value - origin);
+            lifetime.Add(Math.Max(1, sawPublished.Value - sawStaging.Value));
+            tail.Add(Math.Max(1, result.Elapsed.TotalMilliseconds - (sawPublished.Value - origin)));
         }
 
-        var timeline = new Timeline(Median(staging), Math.Max(Median(published), Median(staging)), Median(exited));
+        Assert.True(staging.Count > 0, "no calibration run was seen creating and publishing its staging directory");
+        var timeline = new Timeline(Median(staging), Median(lifetime), Median(tail));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"measured create (median of {exited.Count}): staging appears at {timeline.StagingMs:F0} ms, published at {timeline.PublishedMs:F0} ms, exited at {timeline.ExitMs:F0} ms after Process.Start"));
+            $"measured create (median of {staging.Count}): staging appears {timeline.StagingMs:F0} ms after start, lives {timeline.StagingLifetimeMs:F0} ms until published, the process exits {timeline.TailMs:F0} ms later"));
         return timeline;
     }
 
@@ -202,5 +213,97 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    private sealed record Timeline(double StagingMs, double PublishedMs, double ExitMs);
+    private sealed record Timeline(double StagingMs, double StagingLifetimeMs, double TailMs);
+
+    /// <summary>
+    /// inotify on <c>snapshots/</c>: when a <c>.staging-*</c> directory is created and when one is
+    /// renamed into place, on the current trial's clock. Waiting costs no CPU.
+    /// </summary>
+    private sealed class StagingWatcher : IDisposable
+    {
+        private readonly FileSystemWatcher _watcher;
+        private readonly ManualResetEventSlim _staged = new();
+        private readonly ManualResetEventSlim _published = new();
+        private readonly Lock _gate = new();
+        private Stopwatch _clock = Stopwatch.StartNew();
+        private double _stagedAt;
+        private double _publishedAt;
+
+        public StagingWatcher(string snapshotsDirectory)
+        {
+            _watcher = new FileSystemWatcher(snapshotsDirectory) { NotifyFilter = NotifyFilters.DirectoryName, IncludeSubdirectories = false };
+            _watcher.Created += (_, e) =>
+            {
+                if (e.Name?.StartsWith(".staging-", StringComparison.Ordinal) == true)
+                {
+                    Mark(_staged, ref _stagedAt);
+                }
+            };
+            _watcher.Renamed += (_, e) =>
+            {
+                if (e.OldName?.StartsWith(".staging-", StringComparison.Ordinal) == true)
+                {
+                    Mark(_published, ref _publishedAt);
+                }
+            };
+            _watcher.EnableRaisingEvents = true;
+        }
+
+        public void Reset(Stopwatch clock)
+        {
+            lock (_gate)
+            {
+                _clock = clock;
+                _staged.Reset();
+                _published.Reset();
+            }
+        }
+
+        /// <summary>When the staging directory appeared, in ms on the trial's clock; null if the process ended without one.</summary>
+        public double? WaitForStaging(RunningCli create) => Wait(_staged, () => _stagedAt, create);
+
+        /// <summary>When the snapshot was renamed into place; null if the process ended without that.</summary>
+        public double? WaitForPublish(RunningCli create) => Wait(_published, () => _publishedAt, create);
+
+        public void Dispose()
+        {
+            _watcher.Dispose();
+            _staged.Dispose();
+            _published.Dispose();
+        }
+
+        private void Mark(ManualResetEventSlim signal, ref double at)
+        {
+            lock (_gate)
+            {
+                if (!signal.IsSet)
+                {
+                    at = _clock.Elapsed.TotalMilliseconds;
+                    signal.Set();
+                }
+            }
+        }
+
+        private double? Wait(ManualResetEventSlim signal, Func<double> at, RunningCli create)
+        {
+            // Events arrive a moment after the fact; once the process has exited, allow them 200 ms.
+            var grace = Stopwatch.StartNew();
+            while (!signal.Wait(2))
+            {
+                if (!create.HasExited)
+                {
+                    grace.Restart();
+                }
+                else if (grace.ElapsedMilliseconds > 200)
+                {
+                    return null;
+                }
+            }
+
+            lock (_gate)
+            {
+                return at();
+            }
+        }
+    }
 }
