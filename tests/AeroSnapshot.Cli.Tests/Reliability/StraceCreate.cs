@@ -32,7 +32,7 @@ public static partial class StraceCreate
         => Run(directory, syscall, inject, publishedOnly: false, extraArguments);
 
     /// <param name="directory">The data directory.</param>
-    /// <param name="syscall">The one system call traced (and failed, with <paramref name="inject"/>).</param>
+    /// <param name="syscall">The system call traced (and failed, with <paramref name="inject"/>); several, comma-separated, to trace only.</param>
     /// <param name="inject">strace's inject spec after the call name, e.g. <c>error=EIO:when=3+</c>; null to count only.</param>
     /// <param name="publishedOnly">Watch only the published snapshot's paths (not the sources, the lock or the staging directory).</param>
     /// <param name="extraArguments">More arguments for <c>aerosnap create</c>.</param>
@@ -40,7 +40,7 @@ public static partial class StraceCreate
     {
         string traceFile = Path.Join(directory.Root, $"strace-{Guid.NewGuid():N}.log");
         DateTimeOffset start = DateTimeOffset.UtcNow;
-        var arguments = new List<string> { "-f", "--seccomp-bpf", "-qq", "-o", traceFile, "-e", "trace=" + syscall };
+        var arguments = new List<string> { "-f", "--seccomp-bpf", "-qq", "-y", "-o", traceFile, "-e", "trace=" + syscall };
         if (inject is not null)
         {
             arguments.AddRange(["-e", $"inject={syscall}:{inject}"]);
@@ -56,7 +56,7 @@ public static partial class StraceCreate
         CliResult result = ChildProcess.Run("strace", arguments, TimeSpan.FromSeconds(WindowSeconds));
         string trace = File.Exists(traceFile) ? File.ReadAllText(traceFile) : string.Empty;
         File.Delete(traceFile);
-        Regex call = new($@"^\d+\s+{Regex.Escape(syscall)}\(", RegexOptions.Multiline);
+        Regex call = new($@"^\d+\s+(?:{string.Join('|', syscall.Split(',').Select(Regex.Escape))})\(", RegexOptions.Multiline);
         return new StraceOutcome(result, call.Count(trace), Injected().Count(trace), trace);
     }
 

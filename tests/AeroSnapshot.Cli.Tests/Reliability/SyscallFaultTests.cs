@@ -146,6 +146,33 @@ public sealed class SyscallFaultTests(ITestOutputHelper output) : IDisposable
         Assert.Contains($"aerosnap: warning: snapshot {id} was taken", run.Result.Stderr, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Finding of this suite (regression test): publish protocol step 5 fsyncs the data directory
+    /// when <c>snapshots/</c> was just created, and the library decided "just created" by whether its
+    /// own mkdir succeeded. When the attempt that created <c>snapshots/</c> failed (or was killed)
+    /// before that fsync, every later create found the directory existing and never made its entry
+    /// in the data directory durable. After such a failed first attempt, the next create must fsync
+    /// the data directory after publishing.
+    /// </summary>
+    [StraceFact]
+    public void Create_after_a_failed_first_attempt_still_makes_snapshots_durable_in_the_data_directory()
+    {
+        Assert.False(Directory.Exists(_dir.SnapshotsPath));
+        StraceOutcome failed = StraceCreate.Run(_dir, "pread64", "error=EIO:when=1");
+        Assert.True(failed.Result.ExitCode == 3 && failed.Injected == 1, failed.Result.ToString());
+        Assert.True(Directory.Exists(_dir.SnapshotsPath), "the failed attempt was meant to get past creating snapshots/");
+
+        StraceOutcome next = StraceCreate.Run(_dir, "renameat2,fsync", inject: null);
+
+        Assert.True(next.Result.ExitCode == 0, next.Result.ToString());
+        string[] calls = next.Trace.Split('\n');
+        int publish = Array.FindIndex(calls, static l => l.Contains("renameat2(", StringComparison.Ordinal));
+        Assert.True(publish >= 0, next.Trace);
+        Assert.True(
+            calls.Skip(publish).Any(l => l.Contains($"fsync(", StringComparison.Ordinal) && l.Contains($"<{_dir.Data}>)", StringComparison.Ordinal)),
+            $"the data directory was not fsynced after the publishing rename:\n{next.Trace}");
+    }
+
     /// <summary>What a create under one injected fault did, and every way it broke the contract.</summary>
     private (string Outcome, List<string> Problems) Judge(StraceOutcome run, string syscall, string errno, bool once, SnapshotInvariants invariants)
     {
