@@ -8,11 +8,12 @@ namespace AeroSnapshot.Cli;
 /// <summary>What one <c>create</c> did.</summary>
 /// <param name="Id">The new snapshot's id.</param>
 /// <param name="Directory">Its directory.</param>
-/// <param name="Bytes">Bytes in the snapshot (storage, schemas and manifest).</param>
-/// <param name="Files">Files in the snapshot.</param>
+/// <param name="Bytes">Bytes in the snapshot (storage, schemas and manifest); null when they could not be read back.</param>
+/// <param name="Files">Files in the snapshot; null when they could not be read back.</param>
 /// <param name="Pause">How long the global execution lock was held: the writes-paused time.</param>
 /// <param name="WalSynced">The WAL path that was fsynced first, or null when there was none.</param>
-internal sealed record CreatedSnapshot(SnapshotId Id, string Directory, long Bytes, int Files, TimeSpan Pause, string? WalSynced);
+/// <param name="SizeError">Why the size could not be read back, when it could not; the snapshot is taken all the same.</param>
+internal sealed record CreatedSnapshot(SnapshotId Id, string Directory, long? Bytes, int? Files, TimeSpan Pause, string? WalSynced, string? SizeError = null);
 
 /// <summary>
 /// Takes a snapshot the way AeroDB does, from outside the database: the data directory's LOCK
@@ -61,17 +62,27 @@ internal static class SnapshotTaker
             }
         }
 
+        // The snapshot is published and durable: nothing from here on may turn that into a failure. A
+        // script seeing exit 3 would believe no snapshot was taken and take another. The size is read
+        // back for the report only; if that fails, the report says the size is unknown, and why.
         string directory = Path.Join(paths.DataDirectory, SnapshotLayout.SnapshotsDirectoryName, id.ToString());
-        (long bytes, int files) = Measure(directory);
-        return new CreatedSnapshot(id, directory, bytes, files, pause, walPath);
+        try
+        {
+            (long bytes, int files) = Measure(directory);
+            return new CreatedSnapshot(id, directory, bytes, files, pause, walPath);
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return new CreatedSnapshot(id, directory, null, null, pause, walPath, $"{directory}: {error.Message}");
+        }
     }
 
-    /// <summary>Total size and count of the regular files under <paramref name="directory"/>.</summary>
+    /// <summary>Total size and count of the regular files under <paramref name="directory"/>; throws rather than skip what it cannot read.</summary>
     public static (long Bytes, int Files) Measure(string directory)
     {
         long bytes = 0;
         int files = 0;
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = false };
         foreach (FileInfo file in new DirectoryInfo(directory).EnumerateFiles("*", options))
         {
             bytes += file.Length;

@@ -40,7 +40,7 @@ public enum SnapshotStep
     /// <summary>The no-replace rename that makes the snapshot visible.</summary>
     Publish,
 
-    /// <summary>fsync of <c>snapshots/</c> (and of the data directory when <c>snapshots/</c> is new).</summary>
+    /// <summary>fsync of <c>snapshots/</c>, then of the data directory (which makes <c>snapshots/</c> itself durable, however it came to exist).</summary>
     SyncParent,
 
     /// <summary>Removing a failed attempt's staging directory.</summary>

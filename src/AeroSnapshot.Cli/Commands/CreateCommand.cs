@@ -38,10 +38,20 @@ internal static class CreateCommand
 
     internal static void Print(CliOutput output, DataPaths paths, CreatedSnapshot created)
     {
+        WarnIfSizeUnknown(output, created);
         output.Line($"Created snapshot {created.Id}");
         output.Line($"  path   {created.Directory}");
-        output.Line($"  size   {ByteSize.Format(created.Bytes)} in {Human.Count(created.Files, "file")} ({FileBreakdown(created.Files)})");
-        output.Line($"  pause  {Human.Duration(created.Pause)} with writes paused ({Human.Rate(created.Bytes, created.Pause)})");
+        if (created is { Bytes: { } bytes, Files: { } files })
+        {
+            output.Line($"  size   {ByteSize.Format(bytes)} in {Human.Count(files, "file")} ({FileBreakdown(files)})");
+            output.Line($"  pause  {Human.Duration(created.Pause)} with writes paused ({Human.Rate(bytes, created.Pause)})");
+        }
+        else
+        {
+            output.Line("  size   unknown (the snapshot could not be read back; see the warning)");
+            output.Line($"  pause  {Human.Duration(created.Pause)} with writes paused");
+        }
+
         output.Line($"  wal    {created.WalSynced ?? "none (no WAL file; nothing to fsync)"}");
         output.JsonDocument(json =>
         {
@@ -49,6 +59,15 @@ internal static class CreateCommand
             WriteFields(json, paths, created);
             json.WriteEndObject();
         });
+    }
+
+    /// <summary>The snapshot is taken and durable even when its size could not be read back; say so, on stderr.</summary>
+    internal static void WarnIfSizeUnknown(CliOutput output, CreatedSnapshot created)
+    {
+        if (created.SizeError is { } error)
+        {
+            output.Warn($"snapshot {created.Id} was taken and is durable, but its size could not be read back: {error}");
+        }
     }
 
     /// <summary>A snapshot holds storage.dat, the schema files and manifest.json.</summary>
@@ -71,9 +90,21 @@ internal static class CreateCommand
             json.WriteNull("wal");
         }
 
-        json.WriteNumber("bytes", created.Bytes);
-        json.WriteNumber("files", created.Files);
-        JsonOutput.WriteMilliseconds(json, "pause_ms", created.Pause);
-        JsonOutput.WriteRate(json, "mb_per_s", created.Bytes, created.Pause);
+        if (created is { Bytes: { } bytes, Files: { } files })
+        {
+            json.WriteNumber("bytes", bytes);
+            json.WriteNumber("files", files);
+            JsonOutput.WriteMilliseconds(json, "pause_ms", created.Pause);
+            JsonOutput.WriteRate(json, "mb_per_s", bytes, created.Pause);
+        }
+        else
+        {
+            json.WriteNull("bytes");
+            json.WriteNull("files");
+            JsonOutput.WriteMilliseconds(json, "pause_ms", created.Pause);
+            json.WriteNull("mb_per_s");
+        }
+
+        JsonOutput.WriteStringIfPresent(json, "size_error", created.SizeError);
     }
 }

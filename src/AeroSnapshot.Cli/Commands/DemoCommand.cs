@@ -68,8 +68,13 @@ internal static class DemoCommand
 
             using var manager = new SnapshotManager();
             CreatedSnapshot created = ProgressDisplay.Run(output, "snapshot", progress => SnapshotTaker.Take(manager, paths, context.Options(progress)));
+            CreateCommand.WarnIfSizeUnknown(output, created);
             output.Line($"Snapshot {created.Id}: {created.Directory}");
-            output.Line($"  copied {ByteSize.Format(created.Bytes)} in {Human.Count(created.Files, "file")} ({CreateCommand.FileBreakdown(created.Files)}) at {Human.Rate(created.Bytes, created.Pause)}");
+            if (created is { Bytes: { } copied, Files: { } files })
+            {
+                output.Line($"  copied {ByteSize.Format(copied)} in {Human.Count(files, "file")} ({CreateCommand.FileBreakdown(files)}) at {Human.Rate(copied, created.Pause)}");
+            }
+
             output.Line($"  pause  {Human.Duration(created.Pause)} (the execution lock was held: WAL fsync, copy with CRC-32, fsyncs, manifest, publish)");
 
             start = Stopwatch.GetTimestamp();

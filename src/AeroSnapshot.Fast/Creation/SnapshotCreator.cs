@@ -79,7 +79,7 @@ internal sealed class SnapshotCreator
         }
 
         string snapshotsDirectory = Path.Join(dataDirectory, SnapshotLayout.SnapshotsDirectoryName);
-        bool snapshotsDirectoryIsNew = EnsureDirectory(snapshotsDirectory);
+        EnsureDirectory(snapshotsDirectory);
         string finalDirectory = Path.Join(snapshotsDirectory, id.ToString());
         if (NativeFile.TryStatus(finalDirectory) is not null)
         {
@@ -118,10 +118,12 @@ internal sealed class SnapshotCreator
 
         Enter(SnapshotStep.SyncParent);
         NativeFile.SyncDirectory(snapshotsDirectory);
-        if (snapshotsDirectoryIsNew)
-        {
-            NativeFile.SyncDirectory(dataDirectory);
-        }
+
+        // Always, not only when this attempt's mkdir made snapshots/: an earlier attempt that made it
+        // and then failed or was killed before this fsync leaves an entry that may not be durable,
+        // and every later attempt would find the directory existing. With nothing dirty in the data
+        // directory this fsync costs the system calls and no I/O.
+        NativeFile.SyncDirectory(dataDirectory);
 
         _publishedDirectory = null;
         return id;
@@ -413,18 +415,18 @@ internal sealed class SnapshotCreator
         Errno.EEXIST,
         invariant: "an existing snapshot is never replaced");
 
-    /// <summary>Creates <paramref name="path"/> if needed; true when it was created now.</summary>
-    private static bool EnsureDirectory(string path)
+    /// <summary>Creates <paramref name="path"/> if needed.</summary>
+    private static void EnsureDirectory(string path)
     {
         if (Sys.MkDir(path, DirectoryMode) == 0)
         {
-            return true;
+            return;
         }
 
         int errno = Errors.LastErrno;
         if (errno == Errno.EEXIST && NativeFile.TryStatus(path) is { Kind: FileKind.Directory })
         {
-            return false;
+            return;
         }
 
         throw Errors.For("mkdir", path, errno);

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+
+namespace AeroSnapshot.Cli.Tests.Reliability;
+
+/// <summary>Runs a system tool (mount, mkfs, fallocate…) and fails the test with its output when it fails.</summary>
+public static class ExternalCommand
+{
+    public static string Run(string fileName, params string[] arguments)
+    {
+        (int exitCode, string output) = TryRun(fileName, arguments);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} exited with {exitCode}: {output}");
+        }
+
+        return output;
+    }
+
+    public static (int ExitCode, string Output) TryRun(string fileName, params string[] arguments)
+    {
+        CliResult result = ChildProcess.Run(fileName, arguments, TimeSpan.FromMinutes(2));
+        return (result.ExitCode, result.Stdout + result.Stderr);
+    }
+}
+
+/// <summary>
+/// Any program as a child process with its output captured (the reliability suites run the tool
+/// under strace, and need to start it without waiting for it to kill it mid-way).
+/// </summary>
+public static class ChildProcess
+{
+    public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return start;
+    }
+
+    public static CliResult Run(string fileName, IEnumerable<string> arguments, TimeSpan timeout)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        using var process = Process.Start(StartInfo(fileName, arguments)) ?? throw new InvalidOperationException($"could not start {fileName}");
+        process.StandardInput.Close();
+        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout}.\nstdout:\n{stdout.Result}\nstderr:\n{stderr.Result}");
+        }
+
+        process.WaitForExit();
+        return new CliResult(process.ExitCode, stdout.Result, stderr.Result, stopwatch.Elapsed);
+    }
+}
+
+/// <summary>
+/// <c>aerosnap</c> started as <c>dotnet AeroSnapshot.Cli.dll …</c> without waiting for it: the kill
+/// and concurrency suites need its start instant, to kill it at a chosen moment, and its exit instant.
+/// </summary>
+public sealed class RunningCli : IDisposable
+{
+    private readonly Process _process;
+    private readonly Task<string> _stdout;
+    private readonly Task<string> _stderr;
+    private readonly Stopwatch _clock;
+
+    private RunningCli(Process process, Stopwatch clock)
+    {
+        _process = process;
+        _clock = clock;
+        StartedAt = clock.Elapsed;
+        _process.StandardInput.Close();
+        _stdout = _process.StandardOutput.ReadToEndAsync();
+        _stderr = _process.StandardError.ReadToEndAsync();
+    }
+
+    /// <summary>When Process.Start returned, on the caller's clock.</summary>
+    public TimeSpan StartedAt { get; }
+
+    /// <summary>When the process was seen to have exited, on the caller's clock (set by <see cref="Wait"/>).</summary>
+    public TimeSpan ExitedAt { get; private set; }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>When the runtime saw the process exit (valid after <see cref="Wait"/>); comparable between processes.</summary>
+    public DateTime ExitTime => _process.ExitTime;
+
+    /// <summary>Starts <c>aerosnap ARGS</c>; <paramref name="clock"/> timestamps its start and exit.</summary>
+    public static RunningCli Start(Stopwatch clock, params string[] arguments)
+    {
+        var process = Process.Start(ChildProcess.StartInfo(CliProcess.DotnetHost, arguments.Prepend(CliProcess.CliDll)))
+            ?? throw new InvalidOperationException("could not start dotnet");
+        return new RunningCli(process, clock);
+    }
+
+    /// <summary>SIGKILL, if it is still running; true when the signal was sent.</summary>
+    public bool Kill()
+    {
+        try
+        {
+            if (_process.HasExited)
+            {
+                return false;
+            }
+
+            _process.Kill();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // exited between the check and the kill
+        }
+    }
+
+    public CliResult Wait(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+            throw new TimeoutException($"aerosnap did not finish within {timeout}.\nstdout:\n{_stdout.Result}\nstderr:\n{_stderr.Result}");
+        }
+
+        ExitedAt = _clock.Elapsed;
+        _process.WaitForExit();
+        return new CliResult(_process.ExitCode, _stdout.Result, _stderr.Result, ExitedAt - StartedAt);
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+}
