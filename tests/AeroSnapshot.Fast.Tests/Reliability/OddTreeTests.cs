@@ -171,11 +171,12 @@ public sealed class OddTreeTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(0, Sys.Chmod(secret, 0));
 
         SnapshotException error;
+        var steps = new List<SnapshotStep>();
         using (new UnprivilegedFileAccess())
         {
             // The drop is real: the library's own open of this file is refused.
             Assert.Throws<NativeIOException>(() => NativeFile.OpenRegularForRead(secret, out _).Dispose());
-            error = AssertFailsFast(() => _data.CreateSnapshot(_manager));
+            error = AssertFailsFast(() => _data.CreateSnapshot(_manager, new SnapshotOptions { BeforeStep = steps.Add }));
             AssertNothingLeft();
         }
 
@@ -183,6 +184,11 @@ public sealed class OddTreeTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(13 /* EACCES */, error.Errno);
         Assert.Equal(secret, error.Path);
         Assert.Contains(secret, error.Message, StringComparison.Ordinal);
+
+        // Refused while preparing, not after copying the storage file (minutes for a large one,
+        // with writes paused): regression test for the scan that did not check readability.
+        Assert.Equal(SnapshotStep.Prepare, error.Step);
+        Assert.DoesNotContain(SnapshotStep.CopyStorage, steps);
     }
 
     [PrivilegedFact]
