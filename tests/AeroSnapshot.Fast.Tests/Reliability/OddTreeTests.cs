@@ -113,14 +113,20 @@ public sealed class OddTreeTests(ITestOutputHelper output) : IDisposable
         _data.WriteSchema(Path.GetRelativePath(_data.SchemaDirectory, file), "{\"long\":true}");
         _data.WriteStorage(4096);
 
-        SnapshotException error = AssertFailsFast(() => _data.CreateSnapshot(_manager));
+        var steps = new List<SnapshotStep>();
+        SnapshotException error = AssertFailsFast(() => _data.CreateSnapshot(_manager, new SnapshotOptions { BeforeStep = steps.Add }));
 
         output.WriteLine(error.Message);
         Assert.Equal(36 /* ENAMETOOLONG */, error.Errno);
-        Assert.NotNull(error.Path);
-        Assert.Contains(".staging-", error.Path, StringComparison.Ordinal);
         Assert.Null(error.CleanupFailure);
         AssertNothingLeft();
+
+        // The source path is named (the staging path means nothing to an operator), and the tree is
+        // refused while preparing, before the storage copy: regression test for a refusal that came
+        // from the schema copy, after the whole storage file had been copied with writes paused.
+        Assert.Equal(file, error.Path);
+        Assert.Equal(SnapshotStep.Prepare, error.Step);
+        Assert.DoesNotContain(SnapshotStep.CopyStorage, steps);
 
         // And the next snapshot is not blocked by a leftover it cannot remove.
         File.Delete(file);
