@@ -133,6 +133,57 @@ public sealed class OddTreeTests(ITestOutputHelper output) : IDisposable
         AssertCopiedAndVerifies(_data.CreateSnapshot(_manager));
     }
 
+    [Fact]
+    public void Schema_tree_deeper_than_PATH_MAX_fails_fast_naming_a_path_and_leaves_nothing()
+    {
+        // 20 directories of 250-byte names: over 5,000 bytes below schemas/, a tree that exists
+        // (made one component at a time) but whose paths no single system call accepts.
+        _data.WriteStorage(4096);
+        _data.WriteSchema("a.json", "{}");
+        string component = new('d', 250);
+        ExternalCommand.Run("python3", "-c", MakeDeepTree, _data.SchemaDirectory, component, "20");
+        try
+        {
+            SnapshotException error = AssertFailsFast(() => _data.CreateSnapshot(_manager));
+
+            output.WriteLine(error.Message[..Math.Min(error.Message.Length, 300)]);
+            Assert.Equal(36 /* ENAMETOOLONG */, error.Errno);
+            Assert.StartsWith(_data.SchemaDirectory, error.Path, StringComparison.Ordinal);
+            Assert.Equal(SnapshotStep.Prepare, error.Step);
+            AssertNothingLeft();
+        }
+        finally
+        {
+            // The library deletes one level at a time, relative to open directories, so even this
+            // tree goes (.NET's Directory.Delete, working on whole paths, could not).
+            DirectoryTree.Delete(Path.Join(_data.SchemaDirectory, component));
+        }
+
+        Assert.Equal(["a.json"], Directory.EnumerateFileSystemEntries(_data.SchemaDirectory).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void Restore_over_a_schema_tree_with_a_name_that_is_not_UTF8_removes_the_old_data()
+    {
+        // The snapshot is fine; the data directory's current schema tree has a file whose name is
+        // not UTF-8 (a snapshot refuses such a tree, but the database may have one). After the
+        // swap the old tree is deleted: that must work on raw names, or the leftover stays and
+        // blocks every later clean-up and restore of this data directory.
+        _data.WriteStorage(4096);
+        _data.WriteSchema("a.json", "{}");
+        SnapshotId id = _data.CreateSnapshot(_manager);
+        byte[] badName = [.. Encoding.UTF8.GetBytes(_data.SchemaDirectory + "/bad-"), 0xff, 0xfe, (byte)'.', (byte)'j', 0];
+        ExternalCommand.Run("python3", "-c", "import sys; open(bytes.fromhex(sys.argv[1]), 'wb').close()", Convert.ToHexString(badName.AsSpan(0, badName.Length - 1)));
+
+        RestoreResult result = _manager.Restore(_data.SnapshotDirectory(id), _data.Root);
+
+        Assert.Null(result.CleanupFailure);
+        string parent = Path.GetDirectoryName(_data.Root)!;
+        Assert.Empty(Directory.EnumerateFileSystemEntries(parent, "." + Path.GetFileName(_data.Root) + ".restore-*"));
+        Assert.Empty(_manager.RemoveLeftovers(_data.Root));
+        Assert.Equal(["a.json"], Directory.EnumerateFileSystemEntries(_data.SchemaDirectory).Select(Path.GetFileName));
+    }
+
     [PrivilegedFact]
     public void Sparse_storage_file_with_a_1_GiB_hole_is_copied_byte_identical_and_verifies()
     {
@@ -287,6 +338,19 @@ public sealed class OddTreeTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
         AssertNothingLeft();
     }
+
+    /// <summary>mkdirat/openat one level at a time (a shell's cd keeps a logical path, which hits PATH_MAX).</summary>
+    private const string MakeDeepTree = """
+        import os, sys
+        fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+        for _ in range(int(sys.argv[3])):
+            os.mkdir(sys.argv[2], dir_fd=fd)
+            child = os.open(sys.argv[2], os.O_RDONLY | os.O_DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = child
+        f = os.open("deep.json", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=fd)
+        os.write(f, b"{}")
+        """;
 
     private const int PathMax = 4096;
     private const int StagingExtraBytes = 27; // "/snapshots/.staging-YYYYMMDDTHHMMSSZ/schemas/" minus "/metadata/schemas/"
