@@ -10,6 +10,8 @@ namespace AeroSnapshot.Fast.Tests.Reliability;
 /// <item><c>InPlace</c>: the data directory is restored from one of its own snapshots, so its WAL,
 /// <c>snapshots/</c> (the very snapshot being restored), lock file and other metadata are moved into
 /// the new directory and exchanged in;</item>
+/// <item><c>InPlaceClearWal</c>: the same with <c>clearWal</c>, so the WAL stays with the old data
+/// and the target gets an empty <c>wal/</c>;</item>
 /// <item><c>New</c>: the target does not exist and the new directory is renamed into place.</item>
 /// </list>
 /// After remounting, a data directory whose entries are still beside it is refused by discovery;
@@ -48,13 +50,23 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
                     }
                 }
             }
+
+            // --clear-wal leaves wal/ behind with the old data and gives the target an empty one:
+            // a different set of moves, so its steps are cut too (one size is enough for that).
+            foreach (string point in CutPoint.AllOf(InPlaceSteps))
+            {
+                cases.Add(InPlaceClearWal, point, (1 << 20) + 3, recovery);
+            }
         }
 
         return cases;
     }
 
+    private const string InPlaceClearWal = "InPlaceClearWal";
+
     [Theory]
     [InlineData("InPlace")]
+    [InlineData(InPlaceClearWal)]
     [InlineData("New")]
     public void The_cut_points_are_exactly_the_steps_restore_fires(string target)
     {
@@ -63,9 +75,9 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
         var fired = new List<SnapshotStep>();
         using var manager = new SnapshotManager();
 
-        manager.Restore(scenario.Snapshot, scenario.Target, options: new SnapshotOptions { BeforeStep = fired.Add });
+        manager.Restore(scenario.Snapshot, scenario.Target, scenario.ClearWal, new SnapshotOptions { BeforeStep = fired.Add });
 
-        Assert.Equal(target == "InPlace" ? InPlaceSteps : NewTargetSteps, fired);
+        Assert.Equal(target == "New" ? NewTargetSteps : InPlaceSteps, fired);
     }
 
     [PrivilegedTheory]
@@ -81,7 +93,7 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
         {
             try
             {
-                RestoreResult result = manager.Restore(scenario.Snapshot, scenario.Target, options: new SnapshotOptions { BeforeStep = hook.BeforeStep });
+                RestoreResult result = manager.Restore(scenario.Snapshot, scenario.Target, scenario.ClearWal, new SnapshotOptions { BeforeStep = hook.BeforeStep });
 
                 // A cut after the swap is durable only costs tidying up: restore reports it and returns.
                 Assert.True(point.IsAfterReturn || result.CleanupFailure is PowerCutException, $"restore returned without reaching {point}");
@@ -137,7 +149,7 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
             }
 
             // The next restore (straight after the cut, or after the clean-up) completes the job.
-            manager.Restore(scenario.Snapshot, scenario.Target);
+            manager.Restore(scenario.Snapshot, scenario.Target, scenario.ClearWal);
             Assert.Equal("restored", scenario.Describe());
             Assert.Empty(scenario.Siblings());
             Assert.Equal(scenario.SnapshotBefore, TreeListing.Of(scenario.Snapshot));
@@ -158,12 +170,15 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
     /// </summary>
     private sealed class Scenario
     {
-        private Scenario(string source, string target, string snapshot)
+        private Scenario(string source, string target, string snapshot, bool clearWal)
         {
             Source = source;
             Target = target;
             Snapshot = snapshot;
+            ClearWal = clearWal;
         }
+
+        public bool ClearWal { get; }
 
         public string Source { get; }
 
@@ -207,15 +222,15 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
                 data.CreateSnapshot(manager, new SnapshotOptions { TimeProvider = clock });
             }
 
-            string target = targetKind == "InPlace" ? data.Root : Path.Join(root, "restored-" + Path.GetFileName(data.Root));
-            var scenario = new Scenario(data.Root, target, data.SnapshotDirectory(restored))
+            string target = targetKind == "New" ? Path.Join(root, "restored-" + Path.GetFileName(data.Root)) : data.Root;
+            var scenario = new Scenario(data.Root, target, data.SnapshotDirectory(restored), clearWal: targetKind == InPlaceClearWal)
             {
                 TargetExisted = Directory.Exists(target),
                 TargetBefore = TreeListing.Of(target),
                 SnapshotBefore = TreeListing.Of(data.SnapshotDirectory(restored)),
             };
             scenario.SourceBefore = TreeListing.Of(data.Root);
-            scenario.TargetRestored = scenario.RestoreIntoCopy(targetKind);
+            scenario.TargetRestored = scenario.RestoreIntoCopy();
             if (sync)
             {
                 ExternalCommand.Run("sync", "-f", root);
@@ -225,19 +240,19 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
         }
 
         /// <summary>What a fault-free restore makes of the target: done on a copy on the ordinary disk.</summary>
-        private List<string> RestoreIntoCopy(string targetKind)
+        private List<string> RestoreIntoCopy()
         {
             using var twin = new TestDataDirectory();
             string twinTarget = Path.Join(twin.Root, "target");
             string snapshot = Snapshot;
-            if (targetKind == "InPlace")
+            if (TargetExisted)
             {
                 ExternalCommand.Run("cp", "-a", Target, twinTarget);
                 snapshot = Path.Join(twinTarget, Path.GetRelativePath(Target, Snapshot));
             }
 
             using var manager = new SnapshotManager();
-            manager.Restore(snapshot, twinTarget);
+            manager.Restore(snapshot, twinTarget, ClearWal);
             return TreeListing.Of(twinTarget);
         }
 
