@@ -11,8 +11,10 @@ internal static class Program
 {
     private const string Usage = """
         usage: AeroSnapshot.Fuzz <mode>
-          libfuzzer                  under libfuzzer-dotnet (instrument AeroSnapshot.Fast.dll with sharpfuzz first)
-          afl                        under afl-fuzz (AFL fork server protocol; same instrumentation)
+          libfuzzer                  under libfuzzer-dotnet (instrument AeroSnapshot.Fast.dll with sharpfuzz first);
+                                     chosen by itself, without arguments, when __LIBFUZZER_SHM_ID is set
+          afl                        under afl-fuzz (AFL fork server protocol; same instrumentation);
+                                     chosen by itself, without arguments, when __AFL_SHM_ID is set
           seeds <dir>                write the seed corpus (valid manifests and a checkpoint marker)
           replay <file|dir>...       run each input once with the per-case budget; exit 1 if any fails
           random [--seconds N] [--seed N] [--corpus DIR] [--findings DIR] [--keep DIR]
@@ -24,6 +26,17 @@ internal static class Program
 
     private static int Main(string[] args)
     {
+        // libfuzzer-dotnet and afl-fuzz start "dotnet AeroSnapshot.Fuzz.dll" with no room for a mode
+        // argument; they announce themselves through the shared-memory id they set.
+        if (args.Length == 0 && Environment.GetEnvironmentVariable("__LIBFUZZER_SHM_ID") is not null)
+        {
+            args = ["libfuzzer"];
+        }
+        else if (args.Length == 0 && Environment.GetEnvironmentVariable("__AFL_SHM_ID") is not null)
+        {
+            args = ["afl"];
+        }
+
         switch (args)
         {
             case ["libfuzzer", ..]:
