@@ -82,7 +82,7 @@ public sealed class ManifestFuzzTests(Xunit.Abstractions.ITestOutputHelper outpu
                 Apply(bytes, mutation.Kind, mutation.Position, mutation.Bit, mutation.Value);
                 return bytes.ToArray();
             }));
-        CaseBudget.Watch(() => large.Sample(AssertReadOrRefused, iter: Math.Max(Iterations / 20, 100), print: static b => $"{b.Length} bytes"));
+        CaseBudget.Watch(() => large.Sample(AssertReadOrRefused, iter: Math.Max(Iterations / 50, 50), print: static b => $"{b.Length} bytes"));
         output.WriteLine(CaseBudget.Summary);
     }
 
