@@ -1,3 +1,4 @@
+using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 
 namespace AeroSnapshot.Fast.Creation;
@@ -86,6 +87,7 @@ internal sealed class SchemaTree
                             throw new HostileTreeException(childAbsolute, $"the name cannot be a manifest key: {reason}");
                         }
 
+                        ThrowIfUnreadable(childAbsolute);
                         files.Add(new SchemaFile(childRelative, status.Size));
                         break;
                     default:
@@ -97,6 +99,23 @@ internal sealed class SchemaTree
             for (int i = subdirectories.Count - 1; i >= 0; i--)
             {
                 pending.Push(subdirectories[i]);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Refuses a schema file this process may not read, now rather than when its turn to be copied
+    /// comes: that is after the whole storage file, which can take minutes while writes are paused.
+    /// Only a definite "no" counts; anything else is left for the copy to meet and report.
+    /// </summary>
+    private static void ThrowIfUnreadable(string path)
+    {
+        if (Sys.FAccessAt(Sys.AtFdCwd, path, Sys.ReadOk, Sys.AtEAccess | Sys.AtSymlinkNoFollow) < 0)
+        {
+            int errno = Errors.LastErrno;
+            if (errno is Errno.EACCES or Errno.EPERM)
+            {
+                throw new NativeIOException("access", path, errno, "this process may not read it");
             }
         }
     }

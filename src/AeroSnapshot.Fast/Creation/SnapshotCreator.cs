@@ -1,3 +1,4 @@
+using System.Text;
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
@@ -90,8 +91,9 @@ internal sealed class SnapshotCreator
 
         using SourceFile storage = OpenStorage();
         SchemaTree schemas = ScanSchemas();
-        CheckFreeSpace(snapshotsDirectory, storage.Status.Size, schemas);
         string staging = Path.Join(snapshotsDirectory, StagingArea.StagingName(id));
+        CheckPathLengths(Path.Join(staging, SnapshotLayout.SchemasDirectoryName), schemas);
+        CheckFreeSpace(snapshotsDirectory, storage.Status.Size, schemas);
         NativeFile.MakeDirectory(staging, DirectoryMode);
         _stagingDirectory = staging;
 
@@ -165,6 +167,33 @@ internal sealed class SnapshotCreator
     }
 
     private SchemaTree ScanSchemas() => SchemaTree.Scan(_request.SchemaDirectory);
+
+    /// <summary>
+    /// Refuses a schema tree whose copy cannot be made because a path in the staging directory would
+    /// be longer than a system call takes (PATH_MAX, 4096 bytes with the NUL), naming the source
+    /// path. The copy would meet the same ENAMETOOLONG, but only after the whole storage file, while
+    /// writes are paused; the staging root is longer than <c>metadata/schemas</c>, so a source tree
+    /// that was readable can still not fit.
+    /// </summary>
+    private void CheckPathLengths(string stagingSchemas, SchemaTree schemas)
+    {
+        const int PathMax = 4096;
+        int prefix = Encoding.UTF8.GetByteCount(stagingSchemas) + 1;
+        foreach (string relative in schemas.Directories.Concat(schemas.Files.Select(static f => f.RelativePath)))
+        {
+            int length = prefix + Encoding.UTF8.GetByteCount(relative);
+            if (length >= PathMax)
+            {
+                string source = Path.Join(_request.SchemaDirectory, relative);
+                throw new SnapshotException(
+                    SnapshotErrorCode.Failed,
+                    $"Snapshot step Prepare refused the source: '{source}' cannot be copied: its copy in the staging directory would have a path of {length} bytes, and the system takes at most {PathMax - 1}.",
+                    SnapshotStep.Prepare,
+                    source,
+                    Errno.ENAMETOOLONG);
+            }
+        }
+    }
 
     private static void CheckFreeSpace(string snapshotsDirectory, long storageBytes, SchemaTree schemas)
     {

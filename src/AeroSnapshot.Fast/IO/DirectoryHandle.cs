@@ -162,6 +162,58 @@ internal sealed class DirectoryHandle : IDisposable
         }
     }
 
+    /// <summary>Opens the child directory whose raw name is <paramref name="rawName"/>, never through a link.</summary>
+    public unsafe DirectoryHandle OpenDirectory(ReadOnlySpan<byte> rawName)
+    {
+        Span<byte> name = Terminated(rawName, rawName.Length < 256 ? stackalloc byte[rawName.Length + 1] : new byte[rawName.Length + 1]);
+        int fd;
+        using (var dir = new RawDescriptor(_handle))
+        fixed (byte* p = name)
+        {
+            fd = Sys.OpenAt(dir.Value, p, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.NoFollow | OpenFlags.CloseOnExec, 0);
+        }
+
+        if (fd < 0)
+        {
+            throw Errors.Last("openat", ChildPath(DirectoryListing.Printable(rawName)));
+        }
+
+        return new DirectoryHandle(new SafeFileHandle(fd, ownsHandle: true), ChildPath(DirectoryListing.Printable(rawName)));
+    }
+
+    /// <summary>
+    /// Removes the child <paramref name="rawName"/>: a file or link with <c>unlinkat</c>, an empty
+    /// directory with <c>AT_REMOVEDIR</c>. Returns 0 or the errno (<c>EISDIR</c> for a directory
+    /// removed as a file).
+    /// </summary>
+    public unsafe int TryRemove(ReadOnlySpan<byte> rawName, bool directory)
+    {
+        Span<byte> name = Terminated(rawName, rawName.Length < 256 ? stackalloc byte[rawName.Length + 1] : new byte[rawName.Length + 1]);
+        using var dir = new RawDescriptor(_handle);
+        fixed (byte* p = name)
+        {
+            return Sys.UnlinkAt(dir.Value, p, directory ? Sys.AtRemoveDir : 0) == 0 ? 0 : Errors.LastErrno;
+        }
+    }
+
+    /// <summary>Sets the permission bits of the child <paramref name="rawName"/> (not following a link); returns 0 or the errno.</summary>
+    public unsafe int TryChmod(ReadOnlySpan<byte> rawName, uint mode)
+    {
+        Span<byte> name = Terminated(rawName, rawName.Length < 256 ? stackalloc byte[rawName.Length + 1] : new byte[rawName.Length + 1]);
+        using var dir = new RawDescriptor(_handle);
+        fixed (byte* p = name)
+        {
+            return Sys.FChmodAt(dir.Value, p, mode, Sys.AtSymlinkNoFollow) == 0 ? 0 : Errors.LastErrno;
+        }
+    }
+
+    private static Span<byte> Terminated(ReadOnlySpan<byte> rawName, Span<byte> buffer)
+    {
+        rawName.CopyTo(buffer);
+        buffer[^1] = 0;
+        return buffer;
+    }
+
     /// <summary>The path of a child, for messages.</summary>
     public string ChildPath(string name) => System.IO.Path.Join(Path, name);
 

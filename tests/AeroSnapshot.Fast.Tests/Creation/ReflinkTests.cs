@@ -4,6 +4,7 @@ using AeroSnapshot.Fast.Tests.Support;
 namespace AeroSnapshot.Fast.Tests.Creation;
 
 /// <summary>On copy-on-write file systems the storage file is cloned, and the result is the same snapshot.</summary>
+[Collection(LoopMounts.Name)]
 public sealed class ReflinkTests
 {
     [PrivilegedFact]

@@ -8,7 +8,7 @@ namespace AeroSnapshot.Fast.Tests.Manifest;
 /// returns a manifest or throws <see cref="ManifestFormatException"/>: recovery treats that one
 /// exception as "skip this snapshot", so any other exception would crash the database instead.
 /// </summary>
-public sealed class ManifestFuzzTests
+public sealed class ManifestFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     /// <summary>Modest by default so the suite stays quick; set AEROSNAP_FUZZ_ITERATIONS for a longer soak.</summary>
     private static readonly long Iterations =
@@ -51,14 +51,72 @@ public sealed class ManifestFuzzTests
     [Fact]
     public void Random_bytes_are_read_or_refused_with_ManifestFormatException_only()
     {
-        Gen.Frequency((3, Gen.Byte.Array[0, 64]), (1, InterestingByte.Array[0, 256]))
-            .Sample(AssertReadOrRefused, iter: Iterations, print: Hex);
+        CaseBudget.Watch(() => Gen.Frequency((3, Gen.Byte.Array[0, 64]), (1, InterestingByte.Array[0, 256]))
+            .Sample(AssertReadOrRefused, iter: Iterations, print: Hex));
+        output.WriteLine(CaseBudget.Summary);
     }
 
     [Fact]
     public void Mutated_manifests_are_read_or_refused_with_ManifestFormatException_only()
     {
-        MutatedManifest.Sample(AssertReadOrRefused, iter: Iterations, print: Hex);
+        CaseBudget.Watch(() => MutatedManifest.Sample(AssertReadOrRefused, iter: Iterations, print: Hex));
+        output.WriteLine(CaseBudget.Summary);
+    }
+
+    [Fact]
+    public void Mutated_large_manifests_are_read_or_refused_within_the_time_and_allocation_budget()
+    {
+        // Hundreds of keys, long ones included: where a quadratic step or a copy per key would show.
+        Gen<byte[]> large = Gen.Select(ManifestGen.SchemaPath, Gen.UInt).List[200, 600]
+            .Select(entries => new SnapshotManifest
+            {
+                SnapshotId = SnapshotId.FromDateTimeOffset(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero)),
+                CreatedAt = SnapshotId.FromDateTimeOffset(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero)).Instant,
+                StorageChecksum = new Crc32Checksum(1),
+                SchemaChecksums = ChecksumMap.Create(entries.DistinctBy(static e => e.Item1, StringComparer.Ordinal).Select(static e => new ChecksumEntry(e.Item1, new Crc32Checksum(e.Item2)))),
+                FormatVersion = SnapshotManifest.CurrentFormatVersion,
+            })
+            .SelectMany(manifest => Mutation.Select(mutation =>
+            {
+                var bytes = new List<byte>(Samples.Write(manifest));
+                Apply(bytes, mutation.Kind, mutation.Position, mutation.Bit, mutation.Value);
+                return bytes.ToArray();
+            }));
+        CaseBudget.Watch(() => large.Sample(AssertReadOrRefused, iter: Math.Max(Iterations / 50, 50), print: static b => $"{b.Length} bytes"));
+        output.WriteLine(CaseBudget.Summary);
+    }
+
+    [Fact]
+    public void The_budget_fails_a_case_that_allocates_far_beyond_its_input()
+    {
+        // The budget must be able to fail: a "parser" that copies its input 300 times (300 KB for 1 KB; the limit is 64 × 1000 + 64 KiB) is caught.
+        var error = Assert.ThrowsAny<Exception>(() => CaseBudget.Measure(new byte[1000], static input =>
+        {
+            for (int i = 0; i < 300; i++)
+            {
+                GC.KeepAlive(input.Clone());
+            }
+        }));
+        Assert.Contains("allocated", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_budget_fails_a_case_that_runs_over_its_time_limit()
+    {
+        var error = Assert.ThrowsAny<Exception>(() => CaseBudget.Measure([1, 2, 3], static _ => Thread.Sleep(CaseBudget.TimeLimit + TimeSpan.FromMilliseconds(100))));
+        Assert.Contains("time limit", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_watchdog_fails_a_case_that_never_returns()
+    {
+        // A hang cannot be timed after the fact: the watchdog sees the case in flight and fails the
+        // test with its input, leaving the stuck (background) thread behind.
+        using var release = new ManualResetEventSlim();
+        var error = Assert.ThrowsAny<Exception>(() => CaseBudget.Watch(() => CaseBudget.Measure([0xAB], _ => release.Wait())));
+        release.Set();
+        Assert.Contains("AB", error.Message, StringComparison.Ordinal);
+        Assert.Contains("still running", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -94,12 +152,20 @@ public sealed class ManifestFuzzTests
 
     private static void AssertReadOrRefused(byte[] document)
     {
-        SnapshotManifest manifest;
-        try
+        SnapshotManifest? manifest = null;
+        CaseBudget.Measure(document, input =>
         {
-            manifest = SnapshotManifest.ReadUtf8(document);
-        }
-        catch (Json.ManifestFormatException)
+            try
+            {
+                manifest = SnapshotManifest.ReadUtf8(input);
+            }
+            catch (Json.ManifestFormatException)
+            {
+                manifest = null;
+            }
+        });
+
+        if (manifest is null)
         {
             return;
         }

@@ -13,9 +13,13 @@ public static partial class PowerCut
     private const uint Ext4IocShutdown = 0x8004587D;
     private const uint NoLogFlush = 2;
 
+    // O_CLOEXEC: without it, a child process that another test starts while this descriptor is
+    // open (mount, strace, sync…) inherits it and keeps the file system busy, so umount fails.
+    private const int ReadOnlyCloseOnExec = 0x80000; // O_RDONLY | O_CLOEXEC (same value on x64 and arm64)
+
     public static unsafe void Cut(string mountPoint)
     {
-        int fd = open(mountPoint, 0 /* O_RDONLY */);
+        int fd = open(mountPoint, ReadOnlyCloseOnExec);
         if (fd < 0)
         {
             throw new IOException($"open {mountPoint}: errno {Marshal.GetLastPInvokeError()}");

@@ -1,0 +1,65 @@
+using System.Text;
+using AeroSnapshot.Fast;
+
+namespace AeroSnapshot.Fuzz;
+
+/// <summary>Valid documents to start from: the spec's example shapes, written by the library itself.</summary>
+internal static class Seeds
+{
+    public static List<byte[]> All()
+    {
+        var at = new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
+        SnapshotId id = SnapshotId.FromDateTimeOffset(at);
+        var seeds = new List<byte[]>
+        {
+            Write(SnapshotManifest.Create(id, new Crc32Checksum(0xDEADBEEF), ChecksumMap.Empty)),
+            Write(SnapshotManifest.Create(id, new Crc32Checksum(0x01234567), ChecksumMap.Create(
+            [
+                new ChecksumEntry("users/user_v1.json", new Crc32Checksum(0x89ABCDEF)),
+                new ChecksumEntry("orders_v1.json", new Crc32Checksum(0)),
+                new ChecksumEntry("\"quoted\" tab\there\u007f", new Crc32Checksum(1)),
+                new ChecksumEntry("ünïcødé/日本/😀.json", new Crc32Checksum(2)),
+            ]))),
+            Write(new SnapshotManifest
+            {
+                SnapshotId = id,
+                CreatedAt = id.Instant,
+                StorageChecksum = new Crc32Checksum(7),
+                SchemaChecksums = ChecksumMap.Empty,
+                FormatVersion = SnapshotManifest.MvccFormatVersion,
+                CommitBoundary = ulong.MaxValue,
+            }),
+            Write(new CheckpointMarker { SnapshotId = id, CreatedAt = id.Instant, WalTruncated = true, FormatVersion = CheckpointMarker.CurrentFormatVersion }),
+            Encoding.UTF8.GetBytes("{}"),
+        };
+        return seeds;
+    }
+
+    /// <summary>Writes the seeds into <paramref name="directory"/> (a starting corpus for libFuzzer or AFL).</summary>
+    public static int WriteTo(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        List<byte[]> seeds = All();
+        for (int i = 0; i < seeds.Count; i++)
+        {
+            File.WriteAllBytes(Path.Join(directory, $"seed-{i:D2}.json"), seeds[i]);
+        }
+
+        Console.WriteLine($"wrote {seeds.Count} seeds to {directory}");
+        return 0;
+    }
+
+    private static byte[] Write(SnapshotManifest manifest)
+    {
+        byte[] bytes = new byte[manifest.GetUtf8ByteCount()];
+        _ = manifest.TryWriteUtf8(bytes, out _);
+        return bytes;
+    }
+
+    private static byte[] Write(CheckpointMarker marker)
+    {
+        byte[] bytes = new byte[marker.GetUtf8ByteCount()];
+        _ = marker.TryWriteUtf8(bytes, out _);
+        return bytes;
+    }
+}

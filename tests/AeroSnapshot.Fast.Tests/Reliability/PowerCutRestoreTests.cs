@@ -1,0 +1,282 @@
+using AeroSnapshot.Fast.Tests.Support;
+using Xunit.Abstractions;
+
+namespace AeroSnapshot.Fast.Tests.Reliability;
+
+/// <summary>
+/// Suite 1, restore: the power is cut before every step restore fires, and right after it returns,
+/// on a loop-mounted ext4 with a 600 s commit interval, for the two shapes a restore takes:
+/// <list type="bullet">
+/// <item><c>InPlace</c>: the data directory is restored from one of its own snapshots, so its WAL,
+/// <c>snapshots/</c> (the very snapshot being restored), lock file and other metadata are moved into
+/// the new directory and exchanged in;</item>
+/// <item><c>InPlaceClearWal</c>: the same with <c>clearWal</c>, so the WAL stays with the old data
+/// and the target gets an empty <c>wal/</c>;</item>
+/// <item><c>New</c>: the target does not exist and the new directory is renamed into place.</item>
+/// </list>
+/// After remounting, a data directory whose entries are still beside it is refused by discovery;
+/// recovery (<see cref="SnapshotManager.RemoveLeftovers"/>, or simply the next restore) leaves the
+/// target exactly as it was or exactly as a fault-free restore makes it, nothing beside it, and the
+/// snapshot unchanged and valid.
+/// </summary>
+[Collection(LoopMounts.Name)]
+public sealed class PowerCutRestoreTests(ITestOutputHelper output)
+{
+    private static readonly SnapshotStep[] InPlaceSteps =
+    [
+        SnapshotStep.RestoreRecover, SnapshotStep.Read, SnapshotStep.RestoreCopy, SnapshotStep.RestoreSync,
+        SnapshotStep.RestoreWriteIntent, SnapshotStep.RestoreMoveEntries, SnapshotStep.RestoreSyncMoves,
+        SnapshotStep.RestoreSwap, SnapshotStep.RestoreSyncSwap, SnapshotStep.RestoreRemoveIntent, SnapshotStep.RestoreRemoveOld,
+    ];
+
+    private static readonly SnapshotStep[] NewTargetSteps =
+    [
+        SnapshotStep.RestoreRecover, SnapshotStep.Read, SnapshotStep.RestoreCopy, SnapshotStep.RestoreSync,
+        SnapshotStep.RestoreSwap, SnapshotStep.RestoreSyncSwap,
+    ];
+
+    public static TheoryData<string, string, int, string> Cases()
+    {
+        var cases = new TheoryData<string, string, int, string>();
+        foreach (string recovery in new[] { "RemoveLeftovers", "Restore" })
+        {
+            foreach (int size in new[] { 0, (1 << 20) + 3, 9 << 20 })
+            {
+                foreach ((string target, SnapshotStep[] steps) in new[] { ("InPlace", InPlaceSteps), ("New", NewTargetSteps) })
+                {
+                    foreach (string point in CutPoint.AllOf(steps))
+                    {
+                        cases.Add(target, point, size, recovery);
+                    }
+                }
+            }
+
+            // --clear-wal leaves wal/ behind with the old data and gives the target an empty one:
+            // a different set of moves, so its steps are cut too (one size is enough for that).
+            foreach (string point in CutPoint.AllOf(InPlaceSteps))
+            {
+                cases.Add(InPlaceClearWal, point, (1 << 20) + 3, recovery);
+            }
+        }
+
+        return cases;
+    }
+
+    private const string InPlaceClearWal = "InPlaceClearWal";
+
+    [Theory]
+    [InlineData("InPlace")]
+    [InlineData(InPlaceClearWal)]
+    [InlineData("New")]
+    public void The_cut_points_are_exactly_the_steps_restore_fires(string target)
+    {
+        using var scratch = new TestDataDirectory();
+        var scenario = Scenario.Build(scratch.Root, target, storageBytes: 4096, sync: false);
+        var fired = new List<SnapshotStep>();
+        using var manager = new SnapshotManager();
+
+        manager.Restore(scenario.Snapshot, scenario.Target, scenario.ClearWal, new SnapshotOptions { BeforeStep = fired.Add });
+
+        Assert.Equal(target == "New" ? NewTargetSteps : InPlaceSteps, fired);
+    }
+
+    [PrivilegedTheory]
+    [MemberData(nameof(Cases))]
+    public void Power_cut_during_restore_leaves_the_target_as_it_was_or_fully_restored_once_recovered(string target, string cutPoint, int storageBytes, string recovery)
+    {
+        CutPoint point = CutPoint.Parse(cutPoint);
+        using var fs = new LoopFileSystem("ext4", 160L << 20, "commit=600");
+        var scenario = Scenario.Build(fs.MountPoint, target, storageBytes, sync: true);
+
+        var hook = new PowerCutHook(fs.MountPoint, point);
+        using (var manager = new SnapshotManager())
+        {
+            try
+            {
+                RestoreResult result = manager.Restore(scenario.Snapshot, scenario.Target, scenario.ClearWal, new SnapshotOptions { BeforeStep = hook.BeforeStep });
+
+                // A cut after the swap is durable only costs tidying up: restore reports it and returns.
+                Assert.True(point.IsAfterReturn || result.CleanupFailure is PowerCutException, $"restore returned without reaching {point}");
+            }
+            catch (SnapshotException ex) when (ex.InnerException is PowerCutException)
+            {
+                output.WriteLine($"restore failed at {ex.Step}; roll-back after the cut: {ex.CleanupFailure?.Message ?? "none"}");
+            }
+        }
+
+        if (point.IsAfterReturn)
+        {
+            Assert.False(hook.Cut);
+            PowerCut.Cut(fs.MountPoint);
+        }
+
+        Assert.True(hook.Cut || point.IsAfterReturn, $"restore never reached {point}: this case tested nothing");
+        fs.Unmount();
+        fs.Mount("ext4", "commit=600");
+
+        using (var manager = new SnapshotManager())
+        {
+            string state = scenario.Describe();
+            List<string> pending = scenario.SiblingsWithIntent();
+            output.WriteLine($"cut {point}: after remount the target is {state}; beside it: {string.Join(", ", scenario.Siblings())}");
+            if (point.IsAfterReturn)
+            {
+                Assert.Equal("restored", state);
+                Assert.Empty(scenario.Siblings());
+            }
+
+            // Entries of the data directory may be beside it: recovering the database from what is
+            // left would lose them, so discovery refuses until a clean-up or restore puts them back.
+            if (pending.Count > 0)
+            {
+                var refused = Assert.Throws<SnapshotException>(() => manager.DiscoverNewestValid(scenario.Target));
+                Assert.Equal(SnapshotStep.RestoreRecover, refused.Step);
+            }
+            else
+            {
+                _ = manager.DiscoverNewestValid(scenario.Target);
+            }
+
+            if (recovery == "RemoveLeftovers")
+            {
+                manager.RemoveLeftovers(scenario.Target);
+                string recovered = scenario.Describe();
+                output.WriteLine($"after RemoveLeftovers: {recovered}");
+                Assert.Contains(recovered, new[] { "as before", "restored" });
+                Assert.Empty(scenario.Siblings());
+                Assert.Equal(scenario.SnapshotBefore, TreeListing.Of(scenario.Snapshot));
+                Assert.True(manager.Verify(scenario.Snapshot).IsValid);
+            }
+
+            // The next restore (straight after the cut, or after the clean-up) completes the job.
+            manager.Restore(scenario.Snapshot, scenario.Target, scenario.ClearWal);
+            Assert.Equal("restored", scenario.Describe());
+            Assert.Empty(scenario.Siblings());
+            Assert.Equal(scenario.SnapshotBefore, TreeListing.Of(scenario.Snapshot));
+            Assert.True(manager.Verify(scenario.Snapshot).IsValid);
+        }
+
+        if (scenario.Source != scenario.Target)
+        {
+            // Restoring into a new directory reads the source data directory's snapshot and nothing else changes there.
+            Assert.Equal(scenario.SourceBefore, TreeListing.Of(scenario.Source));
+        }
+    }
+
+    /// <summary>
+    /// A data directory with a snapshot of an older state and everything a restore must keep (a
+    /// WAL, a second snapshot, a lock file, other metadata), and a restore target; what the target
+    /// looks like before, and what a fault-free restore makes of it (computed on a copy elsewhere).
+    /// </summary>
+    private sealed class Scenario
+    {
+        private Scenario(string source, string target, string snapshot, bool clearWal)
+        {
+            Source = source;
+            Target = target;
+            Snapshot = snapshot;
+            ClearWal = clearWal;
+        }
+
+        public bool ClearWal { get; }
+
+        public string Source { get; }
+
+        public string Target { get; }
+
+        public string Snapshot { get; }
+
+        public bool TargetExisted { get; private set; }
+
+        public List<string> TargetBefore { get; private set; } = [];
+
+        public List<string> TargetRestored { get; private set; } = [];
+
+        public List<string> SnapshotBefore { get; private set; } = [];
+
+        public List<string> SourceBefore { get; private set; } = [];
+
+        public static Scenario Build(string root, string targetKind, int storageBytes, bool sync)
+        {
+            var data = new TestDataDirectory(root);
+            data.WriteStorage(storageBytes, seed: storageBytes);
+            data.WriteSchema("users/user_v1.json", "{\"type\":\"object\"}");
+            data.WriteSchema("old.json", "{\"old\":true}");
+            var clock = new FixedTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
+            SnapshotId restored;
+            using (var manager = new SnapshotManager())
+            {
+                restored = data.CreateSnapshot(manager, new SnapshotOptions { TimeProvider = clock });
+
+                // The database moved on after the snapshot: different storage, schemas changed,
+                // added and removed, a WAL, a lock file, other metadata, and a newer snapshot.
+                data.WriteStorage(storageBytes + 4099, seed: storageBytes + 1);
+                data.WriteSchema("users/user_v1.json", "{\"type\":\"object\",\"v\":2}");
+                data.WriteSchema("orders/orders_v2.json", "{}");
+                File.Delete(Path.Join(data.SchemaDirectory, "old.json"));
+                Directory.CreateDirectory(Path.Join(data.Root, "wal"));
+                File.WriteAllText(Path.Join(data.Root, "wal", "wal.log"), "wal records since the snapshot");
+                File.WriteAllText(Path.Join(data.Root, "LOCK"), string.Empty);
+                File.WriteAllText(Path.Join(data.Root, "metadata", "extra.json"), "{\"kept\":true}");
+                clock.Now = clock.Now.AddSeconds(1);
+                data.CreateSnapshot(manager, new SnapshotOptions { TimeProvider = clock });
+            }
+
+            string target = targetKind == "New" ? Path.Join(root, "restored-" + Path.GetFileName(data.Root)) : data.Root;
+            var scenario = new Scenario(data.Root, target, data.SnapshotDirectory(restored), clearWal: targetKind == InPlaceClearWal)
+            {
+                TargetExisted = Directory.Exists(target),
+                TargetBefore = TreeListing.Of(target),
+                SnapshotBefore = TreeListing.Of(data.SnapshotDirectory(restored)),
+            };
+            scenario.SourceBefore = TreeListing.Of(data.Root);
+            scenario.TargetRestored = scenario.RestoreIntoCopy();
+            if (sync)
+            {
+                ExternalCommand.Run("sync", "-f", root);
+            }
+
+            return scenario;
+        }
+
+        /// <summary>What a fault-free restore makes of the target: done on a copy on the ordinary disk.</summary>
+        private List<string> RestoreIntoCopy()
+        {
+            using var twin = new TestDataDirectory();
+            string twinTarget = Path.Join(twin.Root, "target");
+            string snapshot = Snapshot;
+            if (TargetExisted)
+            {
+                ExternalCommand.Run("cp", "-a", Target, twinTarget);
+                snapshot = Path.Join(twinTarget, Path.GetRelativePath(Target, Snapshot));
+            }
+
+            using var manager = new SnapshotManager();
+            manager.Restore(snapshot, twinTarget, ClearWal);
+            return TreeListing.Of(twinTarget);
+        }
+
+        public string Describe()
+        {
+            if (!Directory.Exists(Target))
+            {
+                return TargetExisted ? "missing (it existed before)" : "as before";
+            }
+
+            List<string> now = TreeListing.Of(Target);
+            return now.SequenceEqual(TargetBefore) ? "as before"
+                : now.SequenceEqual(TargetRestored) ? "restored"
+                : "neither: " + string.Join(" | ", now.Except(TargetBefore).Except(TargetRestored).Take(8));
+        }
+
+        public List<string> Siblings()
+        {
+            string parent = Path.GetDirectoryName(Target)!;
+            string prefix = "." + Path.GetFileName(Target) + ".restore-";
+            return Directory.EnumerateFileSystemEntries(parent).Select(static p => Path.GetFileName(p)).Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        }
+
+        public List<string> SiblingsWithIntent()
+            => Siblings().Where(s => File.Exists(Path.Join(Path.GetDirectoryName(Target)!, s, ".aerosnap-restore-intent"))).ToList();
+    }
+}
