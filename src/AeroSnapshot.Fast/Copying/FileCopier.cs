@@ -63,7 +63,14 @@ internal sealed class FileCopier
             }
 
             offset += filled;
-            writeback.OnWritten(destinationFd.Value, destinationPath, offset);
+            if (mode == DestinationWriteMode.Buffered)
+            {
+                // O_DIRECT bypasses the page cache and RWF_DONTCACHE has the kernel write back and
+                // drop each range itself; only plain buffered writes need the window. A DONTCACHE
+                // copy that fell back to buffered writes gets it from here on.
+                writeback.OnWritten(destinationFd.Value, destinationPath, offset);
+            }
+
             progress.Advance(filled, sourcePath);
         }
 

@@ -255,12 +255,6 @@ internal sealed class SnapshotCreator
                 NativeFile.Preallocate(destination, destinationPath, storage.Status.Size);
             }
 
-            if (_options.StorageWriteMode != DestinationWriteMode.Buffered)
-            {
-                // The page cache is bypassed or dropped by the kernel itself: no window needed.
-                writeback = new WritebackWindow(0);
-            }
-
             checksum = _copier.Copy(storage.Handle, storage.Path, destination, destinationPath, buffer, ref writeback, progress, _options.CancellationToken, out copied, _options.StorageWriteMode);
         }
 
