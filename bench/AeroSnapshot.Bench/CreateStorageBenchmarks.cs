@@ -11,13 +11,8 @@ namespace AeroSnapshot.Bench;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(IoBenchmarkConfig))]
-public class CreateStorageBenchmarks
+public class CreateStorageBenchmarks : SnapshotBenchmarkBase
 {
-    private BenchData _data = null!;
-    private SnapshotManager _manager = null!;
-    private readonly GlobalExecutionLock _lock = new();
-    private readonly FixedClock _clock = new();
-
     [ParamsSource(nameof(StorageSizes))]
     public int StorageMiB { get; set; }
 
@@ -26,52 +21,27 @@ public class CreateStorageBenchmarks
         : BenchmarkSettings.Include4GiB ? [64, 1024, 4096] : [64, 1024];
 
     [GlobalSetup]
-    public void Setup()
-    {
-        _data = new BenchData($"create-{StorageMiB}", (long)StorageMiB << 20, schemaFiles: 10, schemaFileBytes: 4096);
-        _manager = new SnapshotManager();
-    }
+    public void Setup() => SetUp($"create-{StorageMiB}", (long)StorageMiB << 20, schemaFiles: 10, schemaFileBytes: 4096);
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _manager.Dispose();
-        _data.Dispose();
-    }
+    public void Cleanup() => TearDown();
 
     [IterationSetup]
-    public void ColdSource()
-    {
-        _data.ClearSnapshots();
-        _data.EvictSources();
-    }
+    public void ColdSource() => StartCold();
 
     [Benchmark(Baseline = true, Description = "reference algorithm")]
-    public void Reference() => ReferenceAlgorithm.CreateSnapshot(_data.StoragePath, _data.SchemaDirectory, Path.Join(_data.SnapshotsDirectory, "reference"));
+    public void Reference() => ReferenceAlgorithm.CreateSnapshot(Data.StoragePath, Data.SchemaDirectory, Path.Join(Data.SnapshotsDirectory, "reference"));
 
     [Benchmark(Description = "naive .NET")]
-    public void Naive() => NaiveDotNet.CreateSnapshot(_data.StoragePath, _data.SchemaDirectory, Path.Join(_data.SnapshotsDirectory, "naive"));
+    public void Naive() => NaiveDotNet.CreateSnapshot(Data.StoragePath, Data.SchemaDirectory, Path.Join(Data.SnapshotsDirectory, "naive"));
 
     [Benchmark(Description = "AeroSnapshot.Fast")]
-    public SnapshotId Fast() => Create(new SnapshotOptions { TimeProvider = _clock });
+    public SnapshotId Fast() => Create(new SnapshotOptions { TimeProvider = Clock });
 
     [Benchmark(Description = "Fast, no writeback window")]
-    public SnapshotId FastWithoutWindow() => Create(new SnapshotOptions { TimeProvider = _clock, WritebackWindowBytes = 0 });
+    public SnapshotId FastWithoutWindow() => Create(new SnapshotOptions { TimeProvider = Clock, WritebackWindowBytes = 0 });
 
     [Benchmark(Description = "Fast, streaming only (no reflink)")]
-    public SnapshotId FastStreamingOnly() => Create(new SnapshotOptions { TimeProvider = _clock, UseReflink = false });
-
-    private SnapshotId Create(SnapshotOptions options)
-    {
-        using (_lock.Acquire())
-        {
-            return _manager.CreateSnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, _lock, options);
-        }
-    }
+    public SnapshotId FastStreamingOnly() => Create(new SnapshotOptions { TimeProvider = Clock, UseReflink = false });
 }
 
-/// <summary>Always the same second, so every iteration writes the same snapshot id.</summary>
-internal sealed class FixedClock : TimeProvider
-{
-    public override DateTimeOffset GetUtcNow() => new(2026, 2, 4, 11, 30, 0, TimeSpan.Zero);
-}

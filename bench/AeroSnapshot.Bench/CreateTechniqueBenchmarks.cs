@@ -11,74 +11,49 @@ namespace AeroSnapshot.Bench;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(IoBenchmarkConfig))]
-public class CreateTechniqueBenchmarks
+public class CreateTechniqueBenchmarks : SnapshotBenchmarkBase
 {
-    private BenchData _data = null!;
-    private SnapshotManager _manager = null!;
-    private readonly GlobalExecutionLock _lock = new();
-    private readonly FixedClock _clock = new();
-
     [ParamsSource(nameof(StorageSizes))]
     public int StorageMiB { get; set; }
 
     public static IEnumerable<int> StorageSizes => BenchmarkSettings.Short ? [1] : [1024];
 
     [GlobalSetup]
-    public void Setup()
-    {
-        _data = new BenchData($"technique-{StorageMiB}", (long)StorageMiB << 20, schemaFiles: 10, schemaFileBytes: 4096);
-        _manager = new SnapshotManager();
-    }
+    public void Setup() => SetUp($"technique-{StorageMiB}", (long)StorageMiB << 20, schemaFiles: 10, schemaFileBytes: 4096);
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _manager.Dispose();
-        _data.Dispose();
-    }
+    public void Cleanup() => TearDown();
 
     [IterationSetup]
-    public void ColdSource()
-    {
-        _data.ClearSnapshots();
-        _data.EvictSources();
-    }
+    public void ColdSource() => StartCold();
 
     [Benchmark(Baseline = true, Description = "default (1 MiB buffer, 8 MiB window)")]
-    public SnapshotId Default() => Create(new SnapshotOptions { TimeProvider = _clock });
+    public SnapshotId Default() => Create(new SnapshotOptions { TimeProvider = Clock });
 
     [Benchmark(Description = "no window (one fdatasync at the end)")]
-    public SnapshotId NoWindow() => Create(new SnapshotOptions { TimeProvider = _clock, WritebackWindowBytes = 0 });
+    public SnapshotId NoWindow() => Create(new SnapshotOptions { TimeProvider = Clock, WritebackWindowBytes = 0 });
 
     [Benchmark(Description = "32 MiB window")]
-    public SnapshotId Window32() => Create(new SnapshotOptions { TimeProvider = _clock, WritebackWindowBytes = 32L << 20 });
+    public SnapshotId Window32() => Create(new SnapshotOptions { TimeProvider = Clock, WritebackWindowBytes = 32L << 20 });
 
     [Benchmark(Description = "128 MiB window")]
-    public SnapshotId Window128() => Create(new SnapshotOptions { TimeProvider = _clock, WritebackWindowBytes = 128L << 20 });
+    public SnapshotId Window128() => Create(new SnapshotOptions { TimeProvider = Clock, WritebackWindowBytes = 128L << 20 });
 
     [Benchmark(Description = "64 KiB buffer")]
-    public SnapshotId Buffer64K() => Create(new SnapshotOptions { TimeProvider = _clock, BufferSize = 64 << 10 });
+    public SnapshotId Buffer64K() => Create(new SnapshotOptions { TimeProvider = Clock, BufferSize = 64 << 10 });
 
     [Benchmark(Description = "16 MiB buffer")]
-    public SnapshotId Buffer16M() => Create(new SnapshotOptions { TimeProvider = _clock, BufferSize = 16 << 20 });
+    public SnapshotId Buffer16M() => Create(new SnapshotOptions { TimeProvider = Clock, BufferSize = 16 << 20 });
 
     [Benchmark(Description = "no fallocate")]
-    public SnapshotId NoFallocate() => Create(new SnapshotOptions { TimeProvider = _clock, Preallocate = false });
+    public SnapshotId NoFallocate() => Create(new SnapshotOptions { TimeProvider = Clock, Preallocate = false });
 
     [Benchmark(Description = "fsync instead of fdatasync")]
-    public SnapshotId Fsync() => Create(new SnapshotOptions { TimeProvider = _clock, SyncFilesWithFsync = true });
+    public SnapshotId Fsync() => Create(new SnapshotOptions { TimeProvider = Clock, SyncFilesWithFsync = true });
 
     [Benchmark(Description = "O_DIRECT destination")]
-    public SnapshotId Direct() => Create(new SnapshotOptions { TimeProvider = _clock, StorageWriteMode = Fast.Copying.DestinationWriteMode.Direct });
+    public SnapshotId Direct() => Create(new SnapshotOptions { TimeProvider = Clock, StorageWriteMode = Fast.Copying.DestinationWriteMode.Direct });
 
     [Benchmark(Description = "RWF_DONTCACHE writes")]
-    public SnapshotId DontCache() => Create(new SnapshotOptions { TimeProvider = _clock, StorageWriteMode = Fast.Copying.DestinationWriteMode.DontCache });
-
-    private SnapshotId Create(SnapshotOptions options)
-    {
-        using (_lock.Acquire())
-        {
-            return _manager.CreateSnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, _lock, options);
-        }
-    }
+    public SnapshotId DontCache() => Create(new SnapshotOptions { TimeProvider = Clock, StorageWriteMode = Fast.Copying.DestinationWriteMode.DontCache });
 }

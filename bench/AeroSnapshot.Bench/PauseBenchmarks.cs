@@ -11,51 +11,34 @@ namespace AeroSnapshot.Bench;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(IoBenchmarkConfig))]
-public class PauseBenchmarks
+public class PauseBenchmarks : SnapshotBenchmarkBase
 {
-    private BenchData _data = null!;
-    private SnapshotManager _manager = null!;
-    private readonly GlobalExecutionLock _lock = new();
-    private readonly FixedClock _clock = new();
-
     [ParamsSource(nameof(StorageSizes))]
     public int StorageMiB { get; set; }
 
     public static IEnumerable<int> StorageSizes => BenchmarkSettings.Short ? [1] : [1024];
 
     [GlobalSetup]
-    public void Setup()
-    {
-        _data = new BenchData($"pause-{StorageMiB}", (long)StorageMiB << 20, schemaFiles: 10, schemaFileBytes: 4096);
-        _manager = new SnapshotManager();
-    }
+    public void Setup() => SetUp($"pause-{StorageMiB}", (long)StorageMiB << 20, schemaFiles: 10, schemaFileBytes: 4096);
 
     [GlobalCleanup]
-    public void Cleanup()
-    {
-        _manager.Dispose();
-        _data.Dispose();
-    }
+    public void Cleanup() => TearDown();
 
     [IterationSetup(Target = nameof(Unprepared))]
-    public void ColdSource()
-    {
-        _data.ClearSnapshots();
-        _data.EvictSources();
-    }
+    public void ColdSource() => StartCold();
 
     [IterationSetup(Target = nameof(PreparedWarm))]
     public void ColdSourceThenPrepareAndWarm()
     {
         ColdSource();
-        _manager.PrepareSnapshot(_data.Root, _data.StoragePath, warmSource: true);
+        Manager.PrepareSnapshot(Data.Root, Data.StoragePath, warmSource: true);
     }
 
     [IterationSetup(Target = nameof(Prepared))]
     public void ColdSourceThenPrepare()
     {
         ColdSource();
-        _manager.PrepareSnapshot(_data.Root, _data.StoragePath, warmSource: false);
+        Manager.PrepareSnapshot(Data.Root, Data.StoragePath, warmSource: false);
     }
 
     [Benchmark(Baseline = true, Description = "pause, no preparation")]
@@ -66,12 +49,4 @@ public class PauseBenchmarks
 
     [Benchmark(Description = "pause after PrepareSnapshot(warmSource: true)")]
     public SnapshotId PreparedWarm() => Create();
-
-    private SnapshotId Create()
-    {
-        using (_lock.Acquire())
-        {
-            return _manager.CreateSnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, _lock, new SnapshotOptions { TimeProvider = _clock });
-        }
-    }
 }
