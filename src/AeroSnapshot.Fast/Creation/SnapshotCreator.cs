@@ -293,6 +293,11 @@ internal sealed class SnapshotCreator
 
         // Small files: write a batch, start each one's writeback at once, then fdatasync the batch.
         // The disk works on all of them together instead of one fsync round trip per file.
+        if (_options.PrefetchSchemas)
+        {
+            PrefetchSchemaSources(schemas);
+        }
+
         var entries = new List<ChecksumEntry>(schemas.Files.Count);
         var pending = new List<(SafeFileHandle Handle, string Path)>(SchemaSyncBatch);
         try
@@ -356,6 +361,26 @@ internal sealed class SnapshotCreator
 
         NativeFile.SyncDirectory(destinationRoot);
         return entries.Count == 0 ? ChecksumMap.Empty : ChecksumMap.Create(entries);
+    }
+
+    /// <summary>
+    /// Asks the kernel to read every schema source ahead (<c>POSIX_FADV_WILLNEED</c>) before the
+    /// copy starts. The requests are queued together, so the disk serves many small files at once
+    /// instead of one synchronous read per file, and the copy then finds them in memory: more I/O
+    /// in flight from one thread, with no extra threads and no asynchronous API. Best effort: a file
+    /// that cannot be opened here is reported by the copy itself.
+    /// </summary>
+    private void PrefetchSchemaSources(SchemaTree schemas)
+    {
+        foreach (SchemaFile file in schemas.Files)
+        {
+            int fd = Sys.Open(Path.Join(_request.SchemaDirectory, file.RelativePath), OpenFlags.ReadOnly | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec, 0);
+            if (fd >= 0)
+            {
+                _ = Sys.FAdvise(fd, 0, 0, Sys.FAdviseWillNeed);
+                _ = Sys.Close(fd);
+            }
+        }
     }
 
     private void SyncAndClose(List<(SafeFileHandle Handle, string Path)> pending)

@@ -5,6 +5,7 @@ namespace AeroSnapshot.Fast.Interop;
 internal static partial class Sys
 {
     internal const int FAdviseSequential = 2;
+    internal const int FAdviseWillNeed = 3;
     internal const int FAdviseDontNeed = 4;
 
     /// <summary>Returns 0 or an errno value itself; it does not set errno.</summary>

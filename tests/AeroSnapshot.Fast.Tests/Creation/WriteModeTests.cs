@@ -29,7 +29,7 @@ public sealed class WriteModeTests
     [Theory]
     [InlineData("EachAsWritten")]
     [InlineData("SyncFs")]
-    public void Schema_tree_is_byte_identical_and_verifies_in_every_sync_mode(string modeName)
+    public void Schema_tree_is_byte_identical_and_verifies_in_every_sync_mode_and_with_read_ahead(string modeName)
     {
         var mode = Enum.Parse<Fast.Creation.SchemaSyncMode>(modeName);
         using var manager = new SnapshotManager();
@@ -40,7 +40,7 @@ public sealed class WriteModeTests
             data.WriteSchema($"c{i % 7}/s{i}.json", new string('x', i));
         }
 
-        SnapshotId id = data.CreateSnapshot(manager, new SnapshotOptions { SchemaSync = mode });
+        SnapshotId id = data.CreateSnapshot(manager, new SnapshotOptions { SchemaSync = mode, PrefetchSchemas = mode == Fast.Creation.SchemaSyncMode.EachAsWritten });
 
         Assert.True(manager.Verify(data.SnapshotDirectory(id)).IsValid);
         Assert.Equal(
