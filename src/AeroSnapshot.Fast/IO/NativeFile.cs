@@ -72,8 +72,8 @@ internal static class NativeFile
 
     public static FileStatus Status(SafeFileHandle handle, string pathForErrors)
     {
-        int result = WithFd(handle, static fd => Sys.Statx(fd, string.Empty, Sys.AtEmptyPath, Sys.StatxBasicStats, out Sys.StatxResult stat) < 0 ? (-1, default) : (0, stat), out Sys.StatxResult status);
-        if (result < 0)
+        using var fd = new RawDescriptor(handle);
+        if (Sys.Statx(fd.Value, string.Empty, Sys.AtEmptyPath, Sys.StatxBasicStats, out Sys.StatxResult status) < 0)
         {
             throw Errors.Last("statx", pathForErrors);
         }
@@ -101,8 +101,8 @@ internal static class NativeFile
     /// <summary>fsync or fdatasync, with the error reported (unlike the runtime's own flush).</summary>
     public static void Sync(SafeFileHandle handle, string pathForErrors, bool dataOnly)
     {
-        int result = WithFd(handle, dataOnly ? static fd => Sys.FDataSync(fd) : static fd => Sys.FSync(fd));
-        if (result < 0)
+        using var fd = new RawDescriptor(handle);
+        if ((dataOnly ? Sys.FDataSync(fd.Value) : Sys.FSync(fd.Value)) < 0)
         {
             throw Errors.Last(dataOnly ? "fdatasync" : "fsync", pathForErrors);
         }
@@ -153,42 +153,6 @@ internal static class NativeFile
             if (errno is not (Errno.EINVAL or Errno.ESPIPE or Errno.ENOSYS or Errno.EOPNOTSUPP))
             {
                 throw Errors.For("sync_file_range", path, errno);
-            }
-        }
-    }
-
-    /// <summary>Runs <paramref name="call"/> with the raw descriptor, keeping the handle alive meanwhile.</summary>
-    public static int WithFd(SafeFileHandle handle, Func<int, int> call)
-    {
-        bool added = false;
-        try
-        {
-            handle.DangerousAddRef(ref added);
-            return call((int)handle.DangerousGetHandle());
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
-        }
-    }
-
-    private static int WithFd<T>(SafeFileHandle handle, Func<int, (int Result, T Value)> call, out T value)
-    {
-        bool added = false;
-        try
-        {
-            handle.DangerousAddRef(ref added);
-            (int result, value) = call((int)handle.DangerousGetHandle());
-            return result;
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
             }
         }
     }
