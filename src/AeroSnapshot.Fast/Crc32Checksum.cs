@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using AeroSnapshot.Fast.Internal;
 
 namespace AeroSnapshot.Fast;
 
@@ -51,29 +52,17 @@ public readonly struct Crc32Checksum : IEquatable<Crc32Checksum>, ISpanFormattab
             return false;
         }
 
-        uint result = 0;
-        foreach (byte b in utf8Text[Prefix.Length..])
-        {
-            int digit = HexValue((char)b);
-            if (digit < 0)
-            {
-                return false;
-            }
-
-            result = (result << 4) | (uint)digit;
-        }
-
-        value = new Crc32Checksum(result);
-        return true;
+        return TryParseHex(utf8Text[Prefix.Length..], out value);
     }
 
-    private static bool TryParseHex(ReadOnlySpan<char> digits, out Crc32Checksum value)
+    private static bool TryParseHex<TChar>(ReadOnlySpan<TChar> digits, out Crc32Checksum value)
+        where TChar : unmanaged, IEquatable<TChar>
     {
         value = default;
         uint result = 0;
-        foreach (char c in digits)
+        foreach (TChar c in digits)
         {
-            int digit = HexValue(c);
+            int digit = HexValue((char)IsoDigits.CharValue(c));
             if (digit < 0)
             {
                 return false;
