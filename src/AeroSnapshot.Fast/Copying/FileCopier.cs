@@ -1,4 +1,4 @@
-using System.IO.Hashing;
+using AeroSnapshot.Fast.Hashing;
 using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 using Microsoft.Win32.SafeHandles;
@@ -11,7 +11,7 @@ namespace AeroSnapshot.Fast.Copying;
 /// </summary>
 internal sealed class FileCopier
 {
-    private readonly Crc32 _crc = new();
+    private readonly StreamingCrc32 _crc = new();
 
     /// <summary>
     /// Copies all of <paramref name="source"/> into <paramref name="destination"/> from offset 0 and
