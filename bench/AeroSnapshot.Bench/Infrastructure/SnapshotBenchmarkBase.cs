@@ -30,9 +30,10 @@ public abstract class SnapshotBenchmarkBase
     }
 
     /// <summary>Removes the previous snapshot and evicts the sources: every iteration starts cold.</summary>
-    private protected void StartCold()
+    /// <param name="setAsideOldSnapshots">Move old snapshots aside instead of deleting them (see <see cref="BenchData.ClearSnapshots"/>).</param>
+    private protected void StartCold(bool setAsideOldSnapshots = false)
     {
-        Data.ClearSnapshots();
+        Data.ClearSnapshots(setAsideOldSnapshots);
         Data.EvictSources();
     }
 

@@ -36,6 +36,7 @@ internal sealed class ThroughputColumn : IColumn
             bytes += parameter.Name switch
             {
                 "StorageMiB" => Convert.ToInt64(parameter.Value, System.Globalization.CultureInfo.InvariantCulture) << 20,
+                "BufferKiB" => Convert.ToInt64(parameter.Value, System.Globalization.CultureInfo.InvariantCulture) << 10,
                 _ => 0,
             };
         }
