@@ -40,7 +40,7 @@ public sealed class WriteModeTests
             data.WriteSchema($"c{i % 7}/s{i}.json", new string('x', i));
         }
 
-        SnapshotId id = data.CreateSnapshot(manager, new SnapshotOptions { SchemaSync = mode, PrefetchSchemas = mode == Fast.Creation.SchemaSyncMode.EachAsWritten });
+        SnapshotId id = data.CreateSnapshot(manager, new SnapshotOptions { SchemaSync = mode, PrefetchSchemas = mode != Fast.Creation.SchemaSyncMode.EachAsWritten });
 
         Assert.True(manager.Verify(data.SnapshotDirectory(id)).IsValid);
         Assert.Equal(
