@@ -11,7 +11,7 @@ namespace AeroSnapshot.Bench;
 /// 128-bit folding against ours, which folds four 512-bit registers where the CPU has VPCLMULQDQ.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(ChecksumBenchmarkConfig))]
+[Config(typeof(CpuBenchmarkConfig))]
 public class ChecksumBenchmarks
 {
     private readonly Crc32 _library = new();
@@ -44,16 +44,5 @@ public class ChecksumBenchmarks
         _ours.Reset();
         _ours.Append(_data);
         return _ours.GetCurrentHashAsUInt32();
-    }
-}
-
-/// <summary>BenchmarkDotNet's default job with the MB/s column and the committed exports.</summary>
-internal sealed class ChecksumBenchmarkConfig : BenchmarkDotNet.Configs.ManualConfig
-{
-    public ChecksumBenchmarkConfig()
-    {
-        AddColumn(new ThroughputColumn());
-        AddExporter(BenchmarkDotNet.Exporters.MarkdownExporter.GitHub);
-        AddExporter(BenchmarkDotNet.Exporters.Json.JsonExporter.Full);
     }
 }

@@ -16,7 +16,7 @@ public class CreateTechniqueBenchmarks : SnapshotBenchmarkBase
     [ParamsSource(nameof(StorageSizes))]
     public int StorageMiB { get; set; }
 
-    public static IEnumerable<int> StorageSizes => BenchmarkSettings.Short ? [1] : [1024];
+    public static IEnumerable<int> StorageSizes => BenchmarkSettings.Short ? [1] : BenchmarkSettings.Include4GiB ? [1024, 4096] : [1024];
 
     [GlobalSetup]
     public void Setup() => SetUp($"technique-{StorageMiB}", (long)StorageMiB << 20, schemaFiles: 10, schemaFileBytes: 4096);

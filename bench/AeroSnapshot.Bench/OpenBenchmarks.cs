@@ -13,7 +13,7 @@ namespace AeroSnapshot.Bench;
 /// without the statx that the library needs anyway to refuse what is not a regular file.
 /// </summary>
 [MemoryDiagnoser]
-[Config(typeof(ChecksumBenchmarkConfig))]
+[Config(typeof(CpuBenchmarkConfig))]
 public class OpenBenchmarks
 {
     private BenchData _data = null!;

@@ -5,14 +5,17 @@
 #   bench/scripts/on-loop-fs.sh ext4-journal bash -c 'bench/scripts/compare-create.sh 1024 7 "$LOOP_DIR/compare"'
 #   bench/scripts/on-loop-fs.sh xfs-reflink  <command...>
 #
-# Two things keep the loop device from flattering or penalising what runs on it:
+# Three things keep the loop device from flattering or penalising what runs on it:
 # - the loop device does direct I/O on its image, so that evicting a file on the mounted file
 #   system really makes it cold (with a buffered loop device the image's pages stay cached in the
 #   root file system's page cache, and "cold" reads come from memory);
+# - the image is written in full before mkfs, and mkfs does not discard it: in a sparse image the
+#   first write to each region also allocates it in the root file system, which penalised
+#   whichever benchmark ran first on a fresh mount (the baseline, usually);
 # - ext4 initialises its inode tables and journal at mkfs time, not in a kernel thread that
 #   writes in the background for the first minutes after mounting (that made the first benchmark
 #   after a mount 2.5x slower than the rest).
-# Run as root.
+# AEROSNAP_LOOP_GIB sets the image's size (default 12). Run as root.
 set -euo pipefail
 kind=${1:?ext4-journal or xfs-reflink}
 shift
@@ -27,10 +30,11 @@ cleanup() {
 }
 trap cleanup EXIT
 
-truncate -s 16G "$image"
+size_gib=${AEROSNAP_LOOP_GIB:-12}
+dd if=/dev/zero of="$image" bs=8M count="$((size_gib * 128))" oflag=direct status=none
 case "$kind" in
-  ext4-journal) mkfs.ext4 -q -F -j -E lazy_itable_init=0,lazy_journal_init=0 "$image" ;;   # ordered-data journal, the ext4 default
-  xfs-reflink) mkfs.xfs -q -f -m reflink=1 "$image" ;;
+  ext4-journal) mkfs.ext4 -q -F -j -E lazy_itable_init=0,lazy_journal_init=0,nodiscard "$image" ;;   # ordered-data journal, the ext4 default
+  xfs-reflink) mkfs.xfs -q -f -K -m reflink=1 "$image" ;;
   *) echo "unknown file system $kind" >&2; exit 2 ;;
 esac
 device=$(losetup --find --show --direct-io=on "$image")
