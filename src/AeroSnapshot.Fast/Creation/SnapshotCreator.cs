@@ -367,19 +367,14 @@ internal sealed class SnapshotCreator
     /// Asks the kernel to read every schema source ahead (<c>POSIX_FADV_WILLNEED</c>) before the
     /// copy starts. The requests are queued together, so the disk serves many small files at once
     /// instead of one synchronous read per file, and the copy then finds them in memory: more I/O
-    /// in flight from one thread, with no extra threads and no asynchronous API. Best effort: a file
-    /// that cannot be opened here is reported by the copy itself.
+    /// in flight from one thread, with no extra threads and no asynchronous API. A source that
+    /// cannot be opened fails the snapshot here, before anything is copied, as the copy would.
     /// </summary>
     private void PrefetchSchemaSources(SchemaTree schemas)
     {
         foreach (SchemaFile file in schemas.Files)
         {
-            int fd = Sys.Open(Path.Join(_request.SchemaDirectory, file.RelativePath), OpenFlags.ReadOnly | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec, 0);
-            if (fd >= 0)
-            {
-                _ = Sys.FAdvise(fd, 0, 0, Sys.FAdviseWillNeed);
-                _ = Sys.Close(fd);
-            }
+            NativeFile.StartReadAhead(Path.Join(_request.SchemaDirectory, file.RelativePath));
         }
     }
 
