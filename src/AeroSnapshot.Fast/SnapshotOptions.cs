@@ -65,9 +65,9 @@ public sealed class SnapshotOptions
 
     /// <summary>
     /// Benchmark switch: read every schema source ahead (POSIX_FADV_WILLNEED) before copying. On by
-    /// default: for 2,000 files on journaled ext4 it took 0.69x the time without it, and on the
-    /// journal-less root ext4 it made no difference beyond the noise, for one more open per file
-    /// inside the pause (docs/PERFORMANCE.md).
+    /// default: for 2,000 files it took 0.56x (journaled ext4) and 0.65x (root ext4) the time
+    /// without it, and never lost beyond the noise, for one more open per file inside the pause
+    /// (docs/PERFORMANCE.md).
     /// </summary>
     internal bool PrefetchSchemas { get; init; } = true;
 
