@@ -13,10 +13,14 @@ internal sealed class CommandContext(ParseResult parseResult, CliOutput output, 
 
     public CancellationToken Cancellation { get; } = cancellation;
 
-    /// <summary>Library options carrying the cancellation token and, when a bar is shown, its callback.</summary>
-    public SnapshotOptions Options(Action<SnapshotProgress>? progress) => new()
+    /// <summary>
+    /// Library options carrying the cancellation token, when a bar is shown its callback, and
+    /// <paramref name="strict"/> verification (<c>--strict</c>).
+    /// </summary>
+    public SnapshotOptions Options(Action<SnapshotProgress>? progress, bool strict = false) => new()
     {
         Progress = progress,
         CancellationToken = Cancellation,
+        Strict = strict,
     };
 }

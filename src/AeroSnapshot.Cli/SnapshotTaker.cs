@@ -23,9 +23,10 @@ internal sealed record CreatedSnapshot(SnapshotId Id, string Directory, long? By
 internal static class SnapshotTaker
 {
     public static CreatedSnapshot Take(SnapshotManager manager, DataPaths paths, SnapshotOptions options)
-    {
-        using DataDirectoryLock dataLock = DataDirectoryLock.Acquire(paths.DataDirectory);
+        => DataDirectoryLocking.WhileLocked(paths.DataDirectory, () => TakeLocked(manager, paths, options));
 
+    private static CreatedSnapshot TakeLocked(SnapshotManager manager, DataPaths paths, SnapshotOptions options)
+    {
         string? walPath = null;
         if (File.Exists(paths.Wal))
         {

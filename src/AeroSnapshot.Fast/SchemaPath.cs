@@ -29,11 +29,6 @@ public static class SchemaPath
             return "the path ends with '/'";
         }
 
-        if (path.Contains('\\', StringComparison.Ordinal))
-        {
-            return "the path contains a backslash";
-        }
-
         if (path.Contains('\0', StringComparison.Ordinal))
         {
             return "the path contains a NUL character";

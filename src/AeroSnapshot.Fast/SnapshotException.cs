@@ -1,8 +1,10 @@
 namespace AeroSnapshot.Fast;
 
 /// <summary>
-/// The one error type of the snapshot manager, shaped like an AeroDB error: a <see cref="Code"/>,
-/// a <see cref="Severity"/>, a message, and where it helps the path, errno and step involved.
+/// The one error type of the snapshot manager, shaped like an AeroDB error (AeroDB's error
+/// specification): a <see cref="Code"/>, a <see cref="Severity"/>, a message, the
+/// <see cref="Invariant"/> the error maps to where the specification gives one, and where it helps
+/// the path, errno, step and the broken <see cref="Rule"/> in words.
 /// </summary>
 public sealed class SnapshotException : Exception
 {
@@ -33,14 +35,16 @@ public sealed class SnapshotException : Exception
         int? errno = null,
         Exception? innerException = null,
         SnapshotSeverity? severity = null,
-        string? invariant = null)
+        string? invariant = null,
+        string? rule = null)
         : base(message, innerException)
     {
         Code = code;
         Step = step;
         Path = path;
         Errno = errno;
-        Invariant = invariant;
+        Invariant = invariant ?? InvariantFor(code);
+        Rule = rule;
         Severity = severity ?? (code is SnapshotErrorCode.DataCorruption or SnapshotErrorCode.MetadataCorruption
             ? SnapshotSeverity.Fatal
             : SnapshotSeverity.Error);
@@ -61,11 +65,33 @@ public sealed class SnapshotException : Exception
     /// <summary>The errno of the failing system call, when there was one.</summary>
     public int? Errno { get; }
 
-    /// <summary>The specification invariant that would have been broken, when one applies.</summary>
+    /// <summary>
+    /// The id of the AeroDB invariant this error reports a violation of (<c>D2</c>, <c>K2</c>, <c>F2</c>…),
+    /// when the specification maps one: <c>D2</c> ("data corruption is never ignored") for
+    /// <c>AERO_DATA_CORRUPTION</c> and <c>AERO_METADATA_CORRUPTION</c>, <c>K2</c> for
+    /// <c>AERO_WAL_CORRUPTION</c>. Null for errors no invariant covers (a failed system call).
+    /// </summary>
     public string? Invariant { get; }
+
+    /// <summary>The rule that would have been broken, in words, where it helps (for example "an existing snapshot is never replaced").</summary>
+    public string? Rule { get; }
+
+    /// <summary>
+    /// The AeroDB component the error comes from, for logs: <c>restore</c> for restore steps,
+    /// <c>snapshot</c> for everything else this library does.
+    /// </summary>
+    public string Component => Step is { } step && step.ToString().StartsWith("Restore", StringComparison.Ordinal) ? "restore" : "snapshot";
 
     /// <summary>A failure that happened while cleaning up after this one (the first failure wins).</summary>
     public Exception? CleanupFailure { get; internal set; }
+
+    /// <summary>The invariant the error specification maps <paramref name="code"/> to, if any.</summary>
+    public static string? InvariantFor(string code) => code switch
+    {
+        SnapshotErrorCode.DataCorruption or SnapshotErrorCode.MetadataCorruption => "D2",
+        "AERO_WAL_CORRUPTION" => "K2",
+        _ => null,
+    };
 
     /// <summary>Builds the error for a failed system call at <paramref name="step"/>.</summary>
     internal static SnapshotException FromNative(NativeIOException native, SnapshotStep step, string? code = null)

@@ -23,11 +23,22 @@ public sealed partial class SnapshotManifest : IEquatable<SnapshotManifest>
     /// <summary>The format written by the reference's MVCC variant, which adds <see cref="CommitBoundary"/>.</summary>
     public const int MvccFormatVersion = 2;
 
+    /// <summary>
+    /// How long after the id's instant a <see cref="CreatedAt"/> may be and still be read as the
+    /// same snapshot's: 60 seconds. This library writes both from one clock reading; the Rust
+    /// reference reads the clock twice, so its <c>created_at</c> may be a second (more on a slow or
+    /// suspended machine) later. Earlier than the id is never accepted.
+    /// </summary>
+    public static readonly TimeSpan MaxCreatedAtDelay = TimeSpan.FromSeconds(60);
+
     /// <summary>The snapshot's id; equals the name of its directory.</summary>
     [JsonField("snapshot_id")]
     public required SnapshotId SnapshotId { get; init; }
 
-    /// <summary>When the snapshot was taken: the same second as <see cref="SnapshotId"/>.</summary>
+    /// <summary>
+    /// When the snapshot was taken: the same second as <see cref="SnapshotId"/> when this library
+    /// wrote it, up to <see cref="MaxCreatedAtDelay"/> later when the reference did.
+    /// </summary>
     [JsonField("created_at")]
     public required SnapshotInstant CreatedAt { get; init; }
 

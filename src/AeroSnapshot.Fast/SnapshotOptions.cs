@@ -43,6 +43,16 @@ public sealed class SnapshotOptions
     /// <summary>Reserve the storage copy's full size with <c>fallocate</c> before copying, so ENOSPC comes first.</summary>
     public bool Preallocate { get; init; } = true;
 
+    /// <summary>
+    /// Strict verification: any entry of a snapshot that its manifest does not list is corruption
+    /// (<see cref="VerificationProblemKind.ExtraFile"/>). By default, a snapshot whose manifest lists
+    /// top-level schema files only, as the Rust reference writes it, may hold unlisted files in
+    /// subdirectories of <c>schemas/</c>; they are reported as <see cref="VerificationProblemKind.Unlisted"/>
+    /// findings and the snapshot stays valid. A manifest that lists any nested file (this library's)
+    /// is held to its whole tree either way. Applies to verify, discovery, list, prune and restore.
+    /// </summary>
+    public bool Strict { get; init; }
+
     /// <summary>Verification stops at the first problem instead of listing them all.</summary>
     public bool StopAtFirstProblem { get; init; }
 

@@ -67,19 +67,22 @@ public enum SnapshotStep
     /// <summary>Restore: copying the snapshot into the new directory beside the target, checking each file's CRC-32 as it is copied.</summary>
     RestoreCopy,
 
+    /// <summary>Restore: creating the empty <c>wal/wal.log</c> of the restored directory (a snapshot carries no WAL), unless the WAL is kept.</summary>
+    RestoreEmptyWal,
+
     /// <summary>Restore: fsync of every file and directory created, and of the target's parent.</summary>
     RestoreSync,
 
     /// <summary>Restore: writing the fsynced intent marker into the new directory before entries of the target are moved.</summary>
     RestoreWriteIntent,
 
-    /// <summary>Restore: moving the entries that are kept (WAL, snapshots, lock…) from the target into the new directory.</summary>
+    /// <summary>Restore: moving the entries that are kept (<c>snapshots/</c>, <c>LOCK</c>, and the WAL when kept) from the target into the new directory.</summary>
     RestoreMoveEntries,
 
     /// <summary>Restore: fsync of both directories after the moves.</summary>
     RestoreSyncMoves,
 
-    /// <summary>Restore: the atomic swap (<c>RENAME_EXCHANGE</c>, or a no-replace rename when the target did not exist).</summary>
+    /// <summary>Restore: the atomic swap of the new directory and the target (<c>RENAME_EXCHANGE</c>).</summary>
     RestoreSwap,
 
     /// <summary>Restore: fsync of the target's parent, which makes the swap durable. The restore is complete after this step.</summary>

@@ -76,11 +76,12 @@ public sealed class MaintenanceCommandTests : IDisposable
         Assert.Equal([Oldest, newest], _dir.SnapshotIds());
     }
 
-    [Fact(Skip = ReadSide.Pending)]
-    public void Restore_materialises_the_snapshot_into_a_new_data_directory()
+    [Fact]
+    public void Restore_materialises_the_snapshot_into_an_existing_data_directory_with_an_empty_wal()
     {
         string id = _dir.CreateSnapshot();
         string target = Path.Join(_dir.Root, "restored");
+        Directory.CreateDirectory(target);
 
         CliResult result = CliProcess.Run("restore", _dir.SnapshotPath(id), target, "--json");
 
@@ -88,25 +89,50 @@ public sealed class MaintenanceCommandTests : IDisposable
         using JsonDocument document = result.Json();
         Assert.Equal(id, document.RootElement.GetProperty("snapshot_id").GetString());
         Assert.Equal(3, document.RootElement.GetProperty("files").GetInt32());
+        Assert.False(document.RootElement.GetProperty("wal_kept").GetBoolean());
         Assert.Equal(File.ReadAllBytes(_dir.StoragePath), File.ReadAllBytes(Path.Join(target, "storage.dat")));
         Assert.Equal(
             File.ReadAllText(Path.Join(_dir.SchemasPath, "users", "user.v1.json")),
             File.ReadAllText(Path.Join(target, "metadata", "schemas", "users", "user.v1.json")));
+        Assert.Equal(0, new FileInfo(Path.Join(target, "wal", "wal.log")).Length);
     }
 
-    [Fact(Skip = ReadSide.Pending)]
-    public void Restore_with_clear_wal_empties_the_targets_wal()
+    [Fact]
+    public void Restore_into_a_missing_directory_exits_3_and_creates_nothing()
+    {
+        string id = _dir.CreateSnapshot();
+        string target = Path.Join(_dir.Root, "restored");
+
+        CliResult result = CliProcess.Run("restore", _dir.SnapshotPath(id), target, "--json");
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        using JsonDocument document = result.Json();
+        Assert.Equal("AERO_SNAPSHOT_FAILED", document.RootElement.GetProperty("code").GetString());
+        Assert.Equal(target, document.RootElement.GetProperty("details").GetProperty("path").GetString());
+        Assert.False(Path.Exists(target));
+    }
+
+    [Fact]
+    public void Restore_replaces_the_wal_by_default_and_keeps_it_with_keep_wal_and_a_warning()
     {
         string id = _dir.CreateSnapshot();
         string target = Path.Join(_dir.Root, "restored");
         Directory.CreateDirectory(Path.Join(target, "wal"));
         File.WriteAllText(Path.Join(target, "wal", "wal.log"), "records after the snapshot");
+        File.WriteAllText(Path.Join(target, "checkpoint.json"), "{}");
 
-        CliResult result = CliProcess.Run("restore", _dir.SnapshotPath(id), target, "--clear-wal");
+        CliResult kept = CliProcess.Run("restore", _dir.SnapshotPath(id), target, "--keep-wal");
 
-        Assert.True(result.ExitCode == 0, result.ToString());
-        string wal = Path.Join(target, "wal");
-        Assert.True(!Directory.Exists(wal) || Directory.GetFiles(wal, "*", SearchOption.AllDirectories).All(static f => new FileInfo(f).Length == 0));
+        Assert.True(kept.ExitCode == 0, kept.ToString());
+        Assert.Equal("records after the snapshot", File.ReadAllText(Path.Join(target, "wal", "wal.log")));
+        Assert.Contains("aerosnap: warning: --keep-wal", kept.Stderr, StringComparison.Ordinal);
+        Assert.Contains("checkpoint.json", kept.Stdout, StringComparison.Ordinal); // listed as discarded
+        Assert.False(File.Exists(Path.Join(target, "checkpoint.json")));
+
+        CliResult replaced = CliProcess.Run("restore", _dir.SnapshotPath(id), target, "--clear-wal"); // accepted, a no-op now
+
+        Assert.True(replaced.ExitCode == 0, replaced.ToString());
+        Assert.Equal(0, new FileInfo(Path.Join(target, "wal", "wal.log")).Length);
     }
 
     [Fact(Skip = ReadSide.Pending)]

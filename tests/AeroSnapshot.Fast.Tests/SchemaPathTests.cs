@@ -15,7 +15,6 @@ public sealed class SchemaPathTests
     [InlineData("", "empty")]
     [InlineData("/etc/passwd", "absolute")]
     [InlineData("a/", "ends with '/'")]
-    [InlineData("a\\b", "backslash")]
     [InlineData("a\0b", "NUL")]
     [InlineData("a//b", "empty segment")]
     [InlineData(".", "'.'")]
@@ -54,6 +53,9 @@ public sealed class SchemaPathTests
     [InlineData("\U0001F600")]
     [InlineData("caf\u00e9/\u65e5\u672c")]
     [InlineData(" ")]
+    [InlineData("a\\b")]
+    [InlineData("..\\x")]
+    [InlineData("dir\\/x.json")]
     public void Accepts_unusual_but_legal_keys(string path)
     {
         Assert.Null(SchemaPath.Validate(path));

@@ -21,9 +21,8 @@ internal static class CleanCommand
         CommandRunner.SetBody(command, globals, context =>
         {
             string directory = Require.ExistingDirectory(context.ParseResult.GetRequiredValue(dataDir), "data directory");
-            using DataDirectoryLock dataLock = DataDirectoryLock.Acquire(directory);
             using var manager = new SnapshotManager();
-            IReadOnlyList<string> removed = manager.RemoveLeftovers(directory);
+            IReadOnlyList<string> removed = DataDirectoryLocking.WhileLocked(directory, () => manager.RemoveLeftovers(directory));
 
             if (removed.Count == 0)
             {

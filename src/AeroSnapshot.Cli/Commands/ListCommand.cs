@@ -13,6 +13,7 @@ internal static class ListCommand
     {
         var dataDir = new Argument<string>("data-dir") { Description = "The AeroDB data directory" };
         var verify = new Option<bool>("--verify") { Description = "Verify every snapshot (reads all their data); without it, status is 'unverified' unless the manifest is unreadable" };
+        var strict = new Option<bool>("--strict") { Description = "With --verify: any file a manifest does not list makes its snapshot corrupt" };
         var command = new Command(
             "list",
             "List the entries under <data-dir>/snapshots, newest first: id, created_at, bytes, files and status "
@@ -20,18 +21,20 @@ internal static class ListCommand
         {
             dataDir,
             verify,
+            strict,
         };
 
         CommandRunner.SetBody(command, globals, context =>
         {
             string directory = Require.ExistingDirectory(context.ParseResult.GetRequiredValue(dataDir), "data directory");
             bool full = context.ParseResult.GetValue(verify);
+            bool strictly = context.ParseResult.GetValue(strict);
             using var manager = new SnapshotManager();
             IReadOnlyList<SnapshotListing> listings = manager.ListSnapshots(directory);
             List<Row> rows = ProgressDisplay.Run(
                 context.Output,
                 "verify",
-                progress => listings.Select(listing => Classify(manager, listing, full, context.Options(progress))).ToList());
+                progress => listings.Select(listing => Classify(manager, listing, full, context.Options(progress, strictly))).ToList());
 
             Print(context.Output, directory, rows);
             context.Output.JsonDocument(json => WriteRows(json, directory, rows, full));
@@ -69,7 +72,7 @@ internal static class ListCommand
             return;
         }
 
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(snapshots));
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(Printable.Escape(snapshots)));
         table.AddColumn(new TableColumn("id").NoWrap());
         table.AddColumn("created_at");
         table.AddColumn(new TableColumn("bytes").RightAligned());
@@ -78,14 +81,20 @@ internal static class ListCommand
         foreach (Row row in rows)
         {
             table.AddRow(
-                Markup.Escape(row.Listing.Name),
+                Markup.Escape(Printable.Escape(row.Listing.Name)),
                 row.Listing.CreatedAt?.ToString() ?? "-",
                 ByteSize.Format(row.Listing.Bytes),
                 row.Listing.Files.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                StatusMarkup(row.Status));
+                StatusMarkup(row.Status) + (row.Report is { Unlisted.Count: > 0 } withUnlisted ? $" ({withUnlisted.Unlisted.Count} unlisted)" : string.Empty));
         }
 
         output.Render(table);
+        foreach (Row row in rows.Where(static r => r.Report is { Unlisted.Count: > 0 }))
+        {
+            output.Line($"{row.Listing.Name}: {Human.Count(row.Report!.Unlisted.Count, "file")} the manifest does not list (not verified; a reference-written snapshot):");
+            TextReports.Problems(output, row.Report.Unlisted);
+        }
+
         foreach (Row row in rows.Where(static r => r.Status == Status.Corrupt))
         {
             output.Line($"{row.Listing.Name}:");
@@ -147,6 +156,7 @@ internal static class ListCommand
             if (row.Report is { } report)
             {
                 JsonOutput.WriteProblems(json, "problems", report.Problems);
+                JsonOutput.WriteProblems(json, "unlisted", report.Unlisted);
             }
 
             json.WriteEndObject();

@@ -12,12 +12,14 @@ internal static class NewestCommand
     public static Command Build(GlobalOptions globals, CancellationToken cancellation)
     {
         var dataDir = new Argument<string>("data-dir") { Description = "The AeroDB data directory" };
+        var strict = new Option<bool>("--strict") { Description = "Any file a manifest does not list makes its snapshot corrupt" };
         var command = new Command(
             "newest",
             "Find the newest snapshot that verifies, as recovery does, and show every snapshot skipped on the way and why. "
             + "Exits 1 when no snapshot is valid (recovery would fall back to the WAL alone). Deletes nothing.")
         {
             dataDir,
+            strict,
         };
 
         CommandRunner.SetBody(command, globals, context =>
@@ -28,7 +30,7 @@ internal static class NewestCommand
             DiscoveryResult result = ProgressDisplay.Run(
                 context.Output,
                 "verify",
-                progress => manager.DiscoverNewestValid(directory, context.Options(progress)));
+                progress => manager.DiscoverNewestValid(directory, context.Options(progress, context.ParseResult.GetValue(strict))));
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 
             Print(context.Output, directory, result, elapsed);
@@ -45,6 +47,7 @@ internal static class NewestCommand
             output.Line($"Newest valid snapshot: {TextReports.IdOf(selected)}");
             output.Line($"  path  {selected.SnapshotDirectory}");
             output.Line($"  read  {Human.Count(selected.FilesVerified, "file")}, {ByteSize.Format(selected.BytesVerified)} verified (discovery took {Human.Duration(elapsed)})");
+            VerifyCommand.PrintUnlisted(output, selected);
         }
         else
         {
@@ -81,6 +84,7 @@ internal static class NewestCommand
             json.WriteString("path", selected.SnapshotDirectory);
             json.WriteNumber("bytes_verified", selected.BytesVerified);
             json.WriteNumber("files_verified", selected.FilesVerified);
+            JsonOutput.WriteProblems(json, "unlisted", selected.Unlisted);
             json.WriteEndObject();
         }
         else

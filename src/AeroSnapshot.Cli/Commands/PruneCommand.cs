@@ -43,12 +43,11 @@ internal static class PruneCommand
         {
             string directory = Require.ExistingDirectory(context.ParseResult.GetRequiredValue(dataDir), "data directory");
             int count = context.ParseResult.GetValue(keep);
-            using DataDirectoryLock dataLock = DataDirectoryLock.Acquire(directory);
             using var manager = new SnapshotManager();
-            PruneResult result = ProgressDisplay.Run(
+            PruneResult result = DataDirectoryLocking.WhileLocked(directory, () => ProgressDisplay.Run(
                 context.Output,
                 "verify",
-                progress => manager.Prune(directory, count, context.Options(progress)));
+                progress => manager.Prune(directory, count, context.Options(progress))));
 
             context.Output.Line($"Kept {Human.Count(result.Kept.Count, "valid snapshot")}: {Join(result.Kept)}");
             context.Output.Line($"Deleted {Human.Count(result.Deleted.Count, "snapshot")}: {Join(result.Deleted)}");

@@ -12,11 +12,18 @@ internal static class VerifyCommand
     public static Command Build(GlobalOptions globals, CancellationToken cancellation)
     {
         var snapshotDir = new Argument<string>("snapshot-dir") { Description = "The snapshot directory (<data-dir>/snapshots/<id>)" };
+        var strict = new Option<bool>("--strict")
+        {
+            Description = "Any file the manifest does not list is corruption (by default, files below schemas/ subdirectories of a "
+                + "snapshot whose manifest lists top-level files only, as the Rust reference writes it, are reported as unlisted)",
+        };
         var command = new Command(
             "verify",
-            "Verify a snapshot: read its manifest strictly, checksum every file, and print every problem found. Exits 1 when the snapshot is corrupt.")
+            "Verify a snapshot: read its manifest strictly, checksum every file, and print every problem found, and every file the "
+            + "manifest does not list. Exits 1 when the snapshot is corrupt.")
         {
             snapshotDir,
+            strict,
         };
 
         CommandRunner.SetBody(command, globals, context =>
@@ -27,7 +34,7 @@ internal static class VerifyCommand
             VerificationReport report = ProgressDisplay.Run(
                 context.Output,
                 "verify",
-                progress => manager.Verify(directory, context.Options(progress)));
+                progress => manager.Verify(directory, context.Options(progress, context.ParseResult.GetValue(strict))));
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 
             Print(context.Output, report, elapsed);
@@ -44,6 +51,7 @@ internal static class VerifyCommand
         if (report.IsValid)
         {
             output.Line($"Snapshot {id} is valid: {read}.");
+            PrintUnlisted(output, report);
             return;
         }
 
@@ -54,6 +62,19 @@ internal static class VerifyCommand
 
         output.Line($"Snapshot {id} is CORRUPT, {Human.Count(report.Problems.Count, "problem")} found: {read}.");
         TextReports.Problems(output, report.Problems);
+        PrintUnlisted(output, report);
+    }
+
+    /// <summary>Files present but not listed: never silent, never corruption (see <c>--strict</c>).</summary>
+    internal static void PrintUnlisted(CliOutput output, VerificationReport report, string indent = "  ")
+    {
+        if (report.Unlisted.Count == 0)
+        {
+            return;
+        }
+
+        output.Line($"{indent}{Human.Count(report.Unlisted.Count, "file")} present but not listed in the manifest (not verified; the reference implementation lists top-level schema files only; --strict makes this corruption):");
+        TextReports.Problems(output, report.Unlisted, indent + "  ");
     }
 
     internal static void WriteReport(Utf8JsonWriter json, VerificationReport report, TimeSpan elapsed)
@@ -77,6 +98,7 @@ internal static class VerifyCommand
         JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
         JsonOutput.WriteRate(json, "mb_per_s", report.BytesVerified, elapsed);
         JsonOutput.WriteProblems(json, "problems", report.Problems);
+        JsonOutput.WriteProblems(json, "unlisted", report.Unlisted);
         if (report.ToCorruptionError() is { } error)
         {
             json.WritePropertyName("error");

@@ -46,7 +46,7 @@ internal sealed class CliOutput
     {
         if (Text)
         {
-            _stdout.WriteLine(text);
+            _stdout.WriteLine(Printable.Escape(text));
         }
     }
 
@@ -55,12 +55,12 @@ internal sealed class CliOutput
     {
         if (!Quiet)
         {
-            _stderr.WriteLine($"aerosnap: warning: {text}");
+            _stderr.WriteLine($"aerosnap: warning: {Printable.Escape(text)}");
         }
     }
 
     /// <summary>An error line on stderr, always (even with <c>--quiet</c>): scripts look for the AERO_* code there.</summary>
-    public void ErrorLine(string text) => _stderr.WriteLine($"aerosnap: {text}");
+    public void ErrorLine(string text) => _stderr.WriteLine($"aerosnap: {Printable.Escape(text)}");
 
     /// <summary>Renders a Spectre widget (a table) on stdout, in text mode only.</summary>
     public void Render(Spectre.Console.Rendering.IRenderable renderable)
@@ -116,12 +116,12 @@ internal sealed class CliOutput
     /// </summary>
     public int Fail(SnapshotException error)
     {
-        _stderr.WriteLine($"aerosnap: {error.Code}: {error.Message}");
+        _stderr.WriteLine($"aerosnap: {error.Code}: {Printable.Escape(error.Message)}");
         if (!Quiet)
         {
             if (error.Path is not null)
             {
-                _stderr.WriteLine($"  path: {error.Path}");
+                _stderr.WriteLine($"  path: {Printable.Escape(error.Path)}");
             }
 
             if (error.Errno is { } errno)
@@ -139,9 +139,14 @@ internal sealed class CliOutput
                 _stderr.WriteLine($"  invariant: {error.Invariant}");
             }
 
+            if (error.Rule is not null)
+            {
+                _stderr.WriteLine($"  rule: {error.Rule}");
+            }
+
             if (error.CleanupFailure is not null)
             {
-                _stderr.WriteLine($"  clean-up also failed: {error.CleanupFailure.Message}");
+                _stderr.WriteLine($"  clean-up also failed: {Printable.Escape(error.CleanupFailure.Message)}");
             }
         }
 
@@ -158,7 +163,7 @@ internal sealed class CliOutput
     {
         foreach (string error in errors)
         {
-            _stderr.WriteLine($"aerosnap: {error}");
+            _stderr.WriteLine($"aerosnap: {Printable.Escape(error)}");
         }
 
         if (helpHint is not null)

@@ -32,13 +32,18 @@ internal static class JsonOutput
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
-    /// <summary>The AeroDB error payload: <c>{"code","severity","message","details":{…}}</c>.</summary>
+    /// <summary>
+    /// The AeroDB error payload: <c>{"code","severity","message","invariant"?,"details":{…}}</c>, with
+    /// <c>invariant</c> the specification's id (<c>D2</c>, <c>K2</c>…) at the top level where one
+    /// applies, as AeroDB's error specification requires; the rule in words stays in <c>details</c>.
+    /// </summary>
     public static void WriteError(Utf8JsonWriter json, SnapshotException error)
     {
         json.WriteStartObject();
         json.WriteString("code", error.Code);
         json.WriteString("severity", SeverityName(error.Severity));
         json.WriteString("message", error.Message);
+        WriteStringIfPresent(json, "invariant", error.Invariant);
         json.WriteStartObject("details");
         WriteStringIfPresent(json, "path", error.Path);
         if (error.Errno is { } errno)
@@ -51,7 +56,7 @@ internal static class JsonOutput
             json.WriteString("step", SnakeCase(step.ToString()));
         }
 
-        WriteStringIfPresent(json, "invariant", error.Invariant);
+        WriteStringIfPresent(json, "rule", error.Rule);
         WriteStringIfPresent(json, "cleanup_failure", error.CleanupFailure?.Message);
         json.WriteEndObject();
         json.WriteEndObject();
@@ -112,6 +117,18 @@ internal static class JsonOutput
         foreach (VerificationProblem problem in problems)
         {
             WriteProblem(json, problem);
+        }
+
+        json.WriteEndArray();
+    }
+
+    /// <summary>An array of strings.</summary>
+    public static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)
+    {
+        json.WriteStartArray(name);
+        foreach (string value in values)
+        {
+            json.WriteStringValue(value);
         }
 
         json.WriteEndArray();

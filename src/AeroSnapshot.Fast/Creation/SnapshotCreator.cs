@@ -25,6 +25,7 @@ internal sealed class SnapshotCreator
     private SnapshotStep _step = SnapshotStep.CheckLock;
     private string? _stagingDirectory;
     private string? _publishedDirectory;
+    private string? _createdSnapshotsDirectory;   // snapshots/ made by this attempt: removed again if it fails
 
     public SnapshotCreator(SnapshotRequest request, SnapshotOptions options, AlignedBufferPool buffers)
     {
@@ -43,9 +44,10 @@ internal sealed class SnapshotCreator
         {
             Exception reported = Classify(failure);
             Exception? cleanupFailure = CleanUp();
-            if (reported is SnapshotException snapshotError && cleanupFailure is not null)
+            if (reported is SnapshotException snapshotError)
             {
-                snapshotError.CleanupFailure = cleanupFailure;
+                snapshotError.CleanupFailure ??= cleanupFailure;
+                _options.Logger?.LogFailure(snapshotError);
             }
 
             if (ReferenceEquals(reported, failure))
@@ -66,7 +68,7 @@ internal sealed class SnapshotCreator
                 SnapshotErrorCode.Failed,
                 "A snapshot may only be taken while the calling thread holds the global execution lock.",
                 SnapshotStep.CheckLock,
-                invariant: "writes are paused for the whole snapshot");
+                rule: "writes are paused for the whole snapshot");
         }
 
         // One clock reading gives both the id and created_at.
@@ -80,7 +82,12 @@ internal sealed class SnapshotCreator
         }
 
         string snapshotsDirectory = Path.Join(dataDirectory, SnapshotLayout.SnapshotsDirectoryName);
-        EnsureDirectory(snapshotsDirectory);
+        RefuseLinksOnTheWayToSchemas(dataDirectory, _request.SchemaDirectory);
+        if (EnsureSnapshotsDirectory(snapshotsDirectory))
+        {
+            _createdSnapshotsDirectory = snapshotsDirectory;
+        }
+
         string finalDirectory = Path.Join(snapshotsDirectory, id.ToString());
         if (NativeFile.TryStatus(finalDirectory) is not null)
         {
@@ -126,6 +133,7 @@ internal sealed class SnapshotCreator
         // and every later attempt would find the directory existing. With nothing dirty in the data
         // directory this fsync costs the system calls and no I/O.
         NativeFile.SyncDirectory(dataDirectory);
+        _createdSnapshotsDirectory = null;
 
         _publishedDirectory = null;
         return id;
@@ -276,7 +284,7 @@ internal sealed class SnapshotCreator
                 $"The storage file '{storage.Path}' changed while it was copied (size {storage.Status.Size} → {after.Size}, {copied} bytes copied): something wrote without holding the execution lock.",
                 SnapshotStep.CopyStorage,
                 storage.Path,
-                invariant: "writes are paused for the whole snapshot");
+                rule: "writes are paused for the whole snapshot");
         }
 
         return checksum;
@@ -456,23 +464,66 @@ internal sealed class SnapshotCreator
         SnapshotStep.Publish,
         finalDirectory,
         Errno.EEXIST,
-        invariant: "an existing snapshot is never replaced");
+        rule: "an existing snapshot is never replaced");
 
-    /// <summary>Creates <paramref name="path"/> if needed.</summary>
-    private static void EnsureDirectory(string path)
+    /// <summary>
+    /// Creates <c>snapshots/</c> if needed; returns true when this call created it. Anything else
+    /// standing at that name (a file, a symbolic link, dangling or not) is refused by name: a
+    /// snapshot is only ever written into a real directory of the data directory.
+    /// </summary>
+    private static bool EnsureSnapshotsDirectory(string path)
     {
         if (Sys.MkDir(path, DirectoryMode) == 0)
         {
-            return;
+            return true;
         }
 
         int errno = Errors.LastErrno;
-        if (errno == Errno.EEXIST && NativeFile.TryStatus(path) is { Kind: FileKind.Directory })
+        if (errno == Errno.EEXIST && NativeFile.TryStatus(path) is { } existing)
+        {
+            if (existing.Kind == FileKind.Directory)
+            {
+                return false;
+            }
+
+            throw new HostileTreeException(path, $"'{SnapshotLayout.SnapshotsDirectoryName}' is {FileStatus.Describe(existing.Kind)}, not a directory; snapshots are only written into a real directory, and it was left as it is{(existing.Kind == FileKind.SymbolicLink ? " (not followed)" : string.Empty)}");
+        }
+
+        throw Errors.For("mkdir", path, errno);
+    }
+
+    /// <summary>
+    /// One rule for links on the way to the schemas: when the schema directory is inside the data
+    /// directory (the AeroDB layout, <c>metadata/schemas</c>), every directory between the two must
+    /// be a real directory, not a symbolic link, exactly as the schema directory itself must be
+    /// (<see cref="SchemaTree"/>). Following a link there would snapshot a tree from anywhere on the
+    /// machine under the data directory's name. A schema directory given explicitly outside the data
+    /// directory is the caller's choice of path; only its last component is held to the rule.
+    /// </summary>
+    private static void RefuseLinksOnTheWayToSchemas(string dataDirectory, string schemaDirectory)
+    {
+        string relative = Path.GetRelativePath(Path.GetFullPath(dataDirectory), Path.GetFullPath(schemaDirectory));
+        if (relative == "." || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
         {
             return;
         }
 
-        throw Errors.For("mkdir", path, errno);
+        string current = Path.GetFullPath(dataDirectory);
+        string[] components = relative.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        for (int i = 0; i < components.Length - 1; i++)
+        {
+            current = Path.Join(current, components[i]);
+            FileStatus? status = NativeFile.TryStatus(current);
+            if (status is null)
+            {
+                return; // no schema directory below a missing one: an empty tree, as in the reference
+            }
+
+            if (status.Value.Kind != FileKind.Directory)
+            {
+                throw new HostileTreeException(current, $"it is {FileStatus.Describe(status.Value.Kind)} on the way to the schema directory, not a directory; links there are never followed");
+            }
+        }
     }
 
     private Exception Classify(Exception failure) => failure switch
@@ -510,6 +561,17 @@ internal sealed class SnapshotCreator
                 DirectoryTree.Delete(staging);
                 _stagingDirectory = null;
                 NativeFile.SyncDirectory(Path.GetDirectoryName(staging)!);
+            }
+
+            if (_createdSnapshotsDirectory is { } created)
+            {
+                // Made by this attempt and empty again: a failed create leaves the data directory as
+                // it found it. rmdir refuses if anything appeared in it meanwhile; then it stays.
+                _createdSnapshotsDirectory = null;
+                if (NativeFile.TryRemoveEmptyDirectory(created))
+                {
+                    NativeFile.SyncDirectory(Path.GetDirectoryName(created)!);
+                }
             }
 
             return null;

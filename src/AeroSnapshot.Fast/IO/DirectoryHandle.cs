@@ -214,6 +214,25 @@ internal sealed class DirectoryHandle : IDisposable
         return buffer;
     }
 
+    /// <summary>
+    /// Opens the child <paramref name="name"/> (a single name) with exactly <paramref name="flags"/>;
+    /// returns the descriptor, or -1 with <paramref name="errno"/> set. For callers that decide on
+    /// the errno themselves (create-or-open); the flags must include <c>O_NOFOLLOW</c> or
+    /// <c>O_EXCL</c>, so a link is never followed.
+    /// </summary>
+    public int OpenAt(string name, int flags, uint mode, out int errno)
+    {
+        if ((flags & (OpenFlags.NoFollow | OpenFlags.Exclusive)) == 0)
+        {
+            throw new ArgumentException("A child is opened with O_NOFOLLOW or O_EXCL.", nameof(flags));
+        }
+
+        using var dir = new RawDescriptor(_handle);
+        int fd = Sys.OpenAt(dir.Value, name, flags, mode);
+        errno = fd < 0 ? Errors.LastErrno : 0;
+        return fd;
+    }
+
     /// <summary>The path of a child, for messages.</summary>
     public string ChildPath(string name) => System.IO.Path.Join(Path, name);
 

@@ -76,6 +76,19 @@ internal static class NativeFile
         return new SafeFileHandle(fd, ownsHandle: true);
     }
 
+    /// <summary>Removes <paramref name="path"/> if it is an empty directory; false when it is not empty or gone.</summary>
+    /// <exception cref="NativeIOException">rmdir failed for another reason.</exception>
+    public static bool TryRemoveEmptyDirectory(string path)
+    {
+        if (Sys.RmDir(path) == 0)
+        {
+            return true;
+        }
+
+        int errno = Errors.LastErrno;
+        return errno is Errno.ENOTEMPTY or Errno.EEXIST or Errno.ENOENT ? false : throw Errors.For("rmdir", path, errno);
+    }
+
     /// <summary>Opens a file or directory read-only for fsync; never follows a link.</summary>
     public static SafeFileHandle OpenForSync(string path, bool directory)
     {

@@ -13,4 +13,13 @@ internal static partial class SnapshotLog
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Removed leftover directory {Name}")]
     public static partial void LogLeftoverRemoved(this ILogger logger, string name);
+
+    // AeroDB's error specification: every error is logged with its code, severity, component and
+    // invariant, each a structured field, besides the message.
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "{Code} ({Severity}) in {Component}, invariant {Invariant}: {Reason}")]
+    private static partial void LogError(this ILogger logger, string code, string severity, string component, string invariant, string reason, Exception exception);
+
+    /// <summary>Logs an error about to be thrown to the caller, with the fields the specification requires.</summary>
+    public static void LogFailure(this ILogger logger, SnapshotException error)
+        => logger.LogError(error.Code, error.Severity == SnapshotSeverity.Fatal ? "FATAL" : "ERROR", error.Component, error.Invariant ?? "none", error.Message, error);
 }

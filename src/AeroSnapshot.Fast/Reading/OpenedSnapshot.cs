@@ -32,12 +32,15 @@ internal sealed class OpenedSnapshot : IDisposable
     /// <summary>Problems found so far, in the order found.</summary>
     public List<VerificationProblem> Problems { get; }
 
+    /// <summary>Non-fatal findings: unlisted files tolerated in a reference-shaped snapshot.</summary>
+    public IReadOnlyList<VerificationProblem> Unlisted => Inventory?.Unlisted ?? [];
+
     /// <summary>
     /// Opens <paramref name="directory"/> and checks everything but the data; null when nothing is
     /// there at all. <paramref name="scratch"/> holds the manifest's bytes while it is parsed.
     /// </summary>
     /// <exception cref="NativeIOException">The directory's own status could not be read.</exception>
-    public static OpenedSnapshot? TryOpen(string directory, Span<byte> scratch, bool stopAtFirstProblem)
+    public static OpenedSnapshot? TryOpen(string directory, Span<byte> scratch, bool stopAtFirstProblem, bool strict)
     {
         FileStatus? status = NativeFile.TryStatus(directory);
         if (status is null)
@@ -71,13 +74,13 @@ internal sealed class OpenedSnapshot : IDisposable
             return opened;
         }
 
-        opened.Check(scratch, stopAtFirstProblem);
+        opened.Check(scratch, stopAtFirstProblem, strict);
         return opened;
     }
 
     public void Dispose() => Handle?.Dispose();
 
-    private void Check(Span<byte> scratch, bool stopAtFirstProblem)
+    private void Check(Span<byte> scratch, bool stopAtFirstProblem, bool strict)
     {
         SnapshotManifest? manifest = ManifestFile.Read(Handle!, scratch, out VerificationProblem? manifestProblem);
         if (manifest is null)
@@ -97,12 +100,9 @@ internal sealed class OpenedSnapshot : IDisposable
                 $"The manifest's snapshot_id is {manifest.SnapshotId} but the directory is named '{name}'."));
         }
 
-        if (manifest.CreatedAt != manifest.SnapshotId.Instant)
+        if (CreatedAtProblem(manifest) is { } createdAt)
         {
-            Problems.Add(new VerificationProblem(
-                VerificationProblemKind.ManifestInvalid,
-                SnapshotManifest.FileName,
-                $"The manifest's created_at {manifest.CreatedAt} is not the instant of its snapshot_id {manifest.SnapshotId}."));
+            Problems.Add(new VerificationProblem(VerificationProblemKind.ManifestInvalid, SnapshotManifest.FileName, createdAt));
         }
 
         if (stopAtFirstProblem && Problems.Count > 0)
@@ -110,7 +110,31 @@ internal sealed class OpenedSnapshot : IDisposable
             return;
         }
 
-        Inventory = SnapshotInventory.Take(Handle!, manifest, stopAtFirstProblem, Problems);
+        Inventory = SnapshotInventory.Take(Handle!, manifest, stopAtFirstProblem, strict, Problems);
+    }
+
+    /// <summary>
+    /// Why <c>created_at</c> does not fit <c>snapshot_id</c>, or null when it does. This library
+    /// writes both from one clock reading, so they are equal; the Rust reference reads the clock
+    /// twice (the id first, then <c>created_at</c>, with only string formatting between), so its
+    /// <c>created_at</c> is the id's second or the next one, and later still only if the thread was
+    /// descheduled, the machine suspended or the wall clock stepped between the two reads.
+    /// <see cref="SnapshotManifest.MaxCreatedAtDelay"/> (60 s) covers all of those with a wide
+    /// margin while still refusing a manifest whose two times cannot describe one snapshot. A
+    /// <c>created_at</c> before the id is impossible for either writer and always refused.
+    /// </summary>
+    internal static string? CreatedAtProblem(SnapshotManifest manifest)
+    {
+        DateTime id = manifest.SnapshotId.UtcDateTime;
+        DateTime createdAt = manifest.CreatedAt.UtcDateTime;
+        if (createdAt < id)
+        {
+            return $"The manifest's created_at {manifest.CreatedAt} is before the instant of its snapshot_id {manifest.SnapshotId}.";
+        }
+
+        return createdAt - id > SnapshotManifest.MaxCreatedAtDelay
+            ? $"The manifest's created_at {manifest.CreatedAt} is more than {SnapshotManifest.MaxCreatedAtDelay.TotalSeconds:0} s after the instant of its snapshot_id {manifest.SnapshotId}."
+            : null;
     }
 
     private static VerificationProblem NotADirectory(FileKind kind) => new(

@@ -2,12 +2,12 @@ using AeroSnapshot.Fast.IO;
 
 namespace AeroSnapshot.Fast.Reading;
 
-/// <summary>A file a snapshot's manifest lists and the inventory found as a regular file.</summary>
+/// <summary>A regular file of a snapshot the inventory found: listed by the manifest, or tolerated unlisted.</summary>
 /// <param name="RelativePath">Its path in the snapshot (<c>storage.dat</c>, <c>schemas/a/b.json</c>).</param>
-/// <param name="SchemaKey">Its <c>schema_checksums</c> key; null for <c>storage.dat</c>.</param>
-/// <param name="Expected">The checksum the manifest records.</param>
+/// <param name="SchemaKey">Its path under <c>schemas/</c> (its <c>schema_checksums</c> key when listed); null for <c>storage.dat</c>.</param>
+/// <param name="Expected">The checksum the manifest records; null for an unlisted file, which cannot be verified.</param>
 /// <param name="Size">Its size when listed (for progress only; the read decides).</param>
-internal readonly record struct InventoryFile(string RelativePath, string? SchemaKey, Crc32Checksum Expected, long Size);
+internal readonly record struct InventoryFile(string RelativePath, string? SchemaKey, Crc32Checksum? Expected, long Size);
 
 /// <summary>
 /// The structural half of verification: the snapshot's tree compared with its manifest, from
@@ -22,6 +22,16 @@ internal readonly record struct InventoryFile(string RelativePath, string? Schem
 /// <c>schemas/</c> any entry that is not a directory and not a manifest key. Directories under
 /// <c>schemas/</c> are not extra even when empty: creation copies the schema tree's directories,
 /// empty ones included, and the manifest lists files only.
+/// <para>
+/// One exception, for snapshots the Rust reference wrote: it copies the whole schema tree but
+/// checksums only the files directly in <c>schemas/</c>. So when the manifest lists no nested key
+/// at all, a regular file below a subdirectory of <c>schemas/</c> is reported as
+/// <see cref="VerificationProblemKind.Unlisted"/> (non-fatal, in <see cref="Unlisted"/>) rather than
+/// as extra. A manifest that lists any nested key claims the whole tree, as this library writes
+/// it, and then nothing unlisted is tolerated; neither is an unlisted file at the top of
+/// <c>schemas/</c> (the reference lists all of those) nor anything that is not a regular file.
+/// Strict verification (<see cref="SnapshotOptions.Strict"/>) tolerates nothing unlisted.
+/// </para>
 /// </remarks>
 internal sealed class SnapshotInventory
 {
@@ -29,8 +39,11 @@ internal sealed class SnapshotInventory
 
     private readonly SnapshotManifest _manifest;
     private readonly bool _stopAtFirstProblem;
+    private readonly bool _toleratesNestedUnlisted;
     private readonly List<VerificationProblem> _problems;
+    private readonly List<VerificationProblem> _unlisted = [];
     private readonly List<InventoryFile> _files = [];
+    private readonly List<InventoryFile> _unlistedFiles = [];
     private readonly List<string> _schemaDirectories = [];
     private readonly HashSet<string> _keysFound = new(StringComparer.Ordinal);
 
@@ -41,21 +54,31 @@ internal sealed class SnapshotInventory
     private readonly HashSet<string> _unlistable = new(StringComparer.Ordinal);
     private bool _storageFound;
 
-    private SnapshotInventory(SnapshotManifest manifest, bool stopAtFirstProblem, List<VerificationProblem> problems)
+    private SnapshotInventory(SnapshotManifest manifest, bool stopAtFirstProblem, bool strict, List<VerificationProblem> problems)
     {
         _manifest = manifest;
         _stopAtFirstProblem = stopAtFirstProblem;
+        _toleratesNestedUnlisted = !strict && ListsTopLevelOnly(manifest.SchemaChecksums);
         _problems = problems;
     }
 
     /// <summary>Regular files to read, <c>storage.dat</c> first, then schema files in tree order.</summary>
     public IReadOnlyList<InventoryFile> Files => _files;
 
+    /// <summary>Unlisted regular files tolerated under <c>schemas/</c> (see the remarks), in tree order; never verified.</summary>
+    public IReadOnlyList<InventoryFile> UnlistedFiles => _unlistedFiles;
+
+    /// <summary>One <see cref="VerificationProblemKind.Unlisted"/> finding per file of <see cref="UnlistedFiles"/>.</summary>
+    public IReadOnlyList<VerificationProblem> Unlisted => _unlisted;
+
     /// <summary>Directories under <c>schemas/</c> (relative to it), each after its parent.</summary>
     public IReadOnlyList<string> SchemaDirectories => _schemaDirectories;
 
-    /// <summary>Bytes in the files to read, as listed.</summary>
+    /// <summary>Bytes in the listed files to read, as listed.</summary>
     public long TotalBytes { get; private set; }
+
+    /// <summary>Bytes in <see cref="UnlistedFiles"/>, as listed.</summary>
+    public long UnlistedBytes { get; private set; }
 
     private bool Stopped => _stopAtFirstProblem && _problems.Count > 0;
 
@@ -63,9 +86,9 @@ internal sealed class SnapshotInventory
     /// Takes the inventory of the snapshot open at <paramref name="snapshot"/>, appending problems
     /// to <paramref name="problems"/>.
     /// </summary>
-    public static SnapshotInventory Take(DirectoryHandle snapshot, SnapshotManifest manifest, bool stopAtFirstProblem, List<VerificationProblem> problems)
+    public static SnapshotInventory Take(DirectoryHandle snapshot, SnapshotManifest manifest, bool stopAtFirstProblem, bool strict, List<VerificationProblem> problems)
     {
-        var inventory = new SnapshotInventory(manifest, stopAtFirstProblem, problems);
+        var inventory = new SnapshotInventory(manifest, stopAtFirstProblem, strict, problems);
         using var chain = new DirectoryChain(snapshot);
         inventory.Walk(chain);
         return inventory;
@@ -88,6 +111,24 @@ internal sealed class SnapshotInventory
         {
             TotalBytes += file.Size;
         }
+
+        foreach (InventoryFile file in _unlistedFiles)
+        {
+            UnlistedBytes += file.Size;
+        }
+    }
+
+    private static bool ListsTopLevelOnly(ChecksumMap keys)
+    {
+        foreach (ChecksumEntry entry in keys)
+        {
+            if (entry.Path.Contains('/', StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Checks the top level; returns true when <c>schemas</c> is a real directory.</summary>
@@ -239,6 +280,14 @@ internal sealed class SnapshotInventory
                 else if (listed)
                 {
                     Add(NotRegular(childInSnapshot, found.Kind));
+                }
+                else if (found.Kind == FileKind.Regular && relative.Length > 0 && _toleratesNestedUnlisted)
+                {
+                    _unlistedFiles.Add(new InventoryFile(childInSnapshot, childRelative, null, found.Size));
+                    _unlisted.Add(new VerificationProblem(
+                        VerificationProblemKind.Unlisted,
+                        childInSnapshot,
+                        $"{childInSnapshot} is not listed in the manifest, which lists top-level schema files only (as the reference implementation writes it); it was not verified."));
                 }
                 else
                 {

@@ -70,7 +70,7 @@ internal sealed class SnapshotPruner
                     SnapshotStep.Read,
                     Path.Join(entry.Path, failure.RelativePath),
                     failure.Errno,
-                    invariant: "prune never deletes when it cannot tell which snapshots are valid");
+                    rule: "prune never deletes when it cannot tell which snapshots are valid");
             }
 
             if (report.IsValid)

@@ -42,7 +42,7 @@ internal sealed class SnapshotVerifier
         OpenedSnapshot? opened;
         try
         {
-            opened = OpenedSnapshot.TryOpen(snapshotDirectory, buffer.Span, _options.StopAtFirstProblem);
+            opened = OpenedSnapshot.TryOpen(snapshotDirectory, buffer.Span, _options.StopAtFirstProblem, _options.Strict);
         }
         catch (NativeIOException ex)
         {
@@ -63,7 +63,7 @@ internal sealed class SnapshotVerifier
                 ChecksumFiles(opened, inventory, buffer.Span, ref bytes, ref files);
             }
 
-            return new VerificationReport(snapshotDirectory, opened.Manifest, opened.Problems, bytes, files);
+            return new VerificationReport(snapshotDirectory, opened.Manifest, opened.Problems, bytes, files) { Unlisted = opened.Unlisted };
         }
     }
 

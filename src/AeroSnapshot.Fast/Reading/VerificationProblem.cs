@@ -40,6 +40,16 @@ public enum VerificationProblemKind
     /// nothing can be said about its contents. For <c>manifest.json</c> this is a manifest problem.
     /// </summary>
     Unreadable,
+
+    /// <summary>
+    /// A regular file under <c>schemas/</c> that the manifest does not list, in a snapshot whose
+    /// manifest lists top-level schema files only: the shape the Rust reference writes (it copies
+    /// the whole schema tree but checksums only the top level). Not corruption: it is reported
+    /// in <see cref="VerificationReport.Unlisted"/>, never in <see cref="VerificationReport.Problems"/>,
+    /// and restore copies such a file without being able to verify it. With
+    /// <see cref="SnapshotOptions.Strict"/> the same file is an <see cref="ExtraFile"/>.
+    /// </summary>
+    Unlisted,
 }
 
 /// <summary>One problem found by verification.</summary>

@@ -22,7 +22,15 @@ public sealed class VerificationReport
     /// <summary>Every problem found, in the order found.</summary>
     public IReadOnlyList<VerificationProblem> Problems { get; }
 
-    /// <summary>True when nothing is wrong.</summary>
+    /// <summary>
+    /// Files present under <c>schemas/</c> that the manifest does not list, in a snapshot whose
+    /// manifest lists top-level schema files only (what the Rust reference writes): findings, not
+    /// problems (see <see cref="VerificationProblemKind.Unlisted"/>). They do not make the snapshot
+    /// invalid; with <see cref="SnapshotOptions.Strict"/> they are reported as problems instead.
+    /// </summary>
+    public IReadOnlyList<VerificationProblem> Unlisted { get; init; } = [];
+
+    /// <summary>True when nothing is wrong (unlisted files, which are findings, do not count).</summary>
     public bool IsValid => Problems.Count == 0;
 
     /// <summary>Bytes read and checksummed.</summary>
@@ -75,7 +83,7 @@ public sealed class VerificationReport
             SnapshotStep.Read,
             Path.Join(SnapshotDirectory, first.RelativePath),
             first.Errno,
-            invariant: metadata ? "a snapshot's manifest is valid and names its directory" : "every snapshot file matches its manifest checksum");
+            rule: metadata ? "a snapshot's manifest is valid and names its directory" : "every snapshot file matches its manifest checksum");
     }
 
     /// <summary>Throws <see cref="ToCorruptionError"/> unless the snapshot is valid.</summary>

@@ -52,12 +52,14 @@ internal sealed class RestoreCopier
             CreatedDirectories.Add(SnapshotLayout.DataSchemasPath + "/" + directory);
         }
 
-        var progress = new ProgressReporter(_options.Progress, inventory.TotalBytes);
+        var progress = new ProgressReporter(_options.Progress, inventory.TotalBytes + inventory.UnlistedBytes);
         var pending = new List<(SafeFileHandle Handle, string Path)>(SyncBatch);
         using var chain = new DirectoryChain(snapshot.Handle!);
         try
         {
-            foreach (InventoryFile file in inventory.Files)
+            // The whole schema tree is restored: listed files, verified as they are copied, then the
+            // unlisted ones a reference-written snapshot may hold, which nothing can verify.
+            foreach (InventoryFile file in inventory.Files.Concat(inventory.UnlistedFiles))
             {
                 bool isStorage = file.SchemaKey is null;
                 string target = isStorage ? Path.Join(destination, SnapshotLayout.StorageFileName) : Path.Join(schemasRoot, file.SchemaKey);
@@ -129,14 +131,14 @@ internal sealed class RestoreCopier
 
                 var writeback = new WritebackWindow(isStorage ? _options.WritebackWindowBytes : 0);
                 Crc32Checksum actual = _copier.Copy(source, sourcePath, destination, target, buffer, ref writeback, progress, _options.CancellationToken, out long length);
-                if (actual != file.Expected)
+                if (file.Expected is { } expected && actual != expected)
                 {
                     throw Corruption(
                         new VerificationProblem(
                             VerificationProblemKind.ChecksumMismatch,
                             file.RelativePath,
-                            $"{file.RelativePath}: the manifest records {file.Expected} but its {length} bytes have {actual}.",
-                            file.Expected,
+                            $"{file.RelativePath}: the manifest records {expected} but its {length} bytes have {actual}.",
+                            expected,
                             actual),
                         snapshot.Directory);
                 }

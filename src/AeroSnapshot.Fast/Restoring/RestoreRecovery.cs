@@ -90,7 +90,8 @@ internal static class RestoreRecovery
                     $"A restore into '{target.Path}' was interrupted before its swap: entries of the data directory are in '{siblingPath}'. Run RemoveLeftovers (or the restore again) to put them back before using it.",
                     SnapshotStep.RestoreRecover,
                     siblingPath,
-                    invariant: "nothing of a data directory is lost by a restore");
+                    invariant: "F2",
+                    rule: "nothing of a data directory is lost by a restore");
             }
         }
     }

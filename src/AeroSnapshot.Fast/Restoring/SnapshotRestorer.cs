@@ -3,13 +3,26 @@ using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.Json;
 using AeroSnapshot.Fast.Reading;
+using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.Restoring;
 
 /// <summary>
-/// One restore of a snapshot into a data directory, built beside it and swapped in atomically.
+/// One restore of a snapshot into an existing data directory, built beside it and swapped in atomically.
 /// </summary>
 /// <remarks>
+/// <para>
+/// Restore replaces, it never merges (AeroDB's restore specification): the target ends in exactly
+/// the snapshot's state, its <c>storage.dat</c>, its whole schema tree under <c>metadata/schemas/</c>
+/// and an empty WAL (<c>wal/wal.log</c>, zero bytes: a snapshot carries no WAL). Two entries of the
+/// target are not database state and are carried over: <c>snapshots/</c> (the recovery history,
+/// often holding the very snapshot being restored) and <c>LOCK</c> (the lock file, which the caller
+/// may hold locked: moving the file keeps the lock). With <c>keepWal</c> the target's <c>wal</c> is
+/// carried over too, for AeroDB to roll forward from the snapshot. Everything else (for example
+/// <c>checkpoint.json</c>, other entries of <c>metadata/</c>, unknown files) goes with the previous
+/// data and is listed in <see cref="RestoreResult.Discarded"/>. The target must exist (the
+/// specification's precondition); a missing one aborts before anything is created.
+/// </para>
 /// <para>
 /// The new data directory is built as <c>&lt;parent&gt;/.&lt;name&gt;.restore-&lt;id&gt;</c>: in the
 /// target's own parent, so it is on the same file system and the swap is a rename. The snapshot's
@@ -18,11 +31,8 @@ namespace AeroSnapshot.Fast.Restoring;
 /// file and directory created is fsynced, then the parent.
 /// </para>
 /// <para>
-/// A target that does not exist gets the new directory by a no-replace rename. For one that does,
-/// what the snapshot does not carry must survive: everything but <c>storage.dat</c> and
-/// <c>metadata/schemas</c> (the WAL, <c>snapshots/</c>, the lock file, other metadata, whatever else
-/// is there) is moved into the new directory, by renames within the file system (so a WAL or a
-/// folder of snapshots costs nothing to move), and then the two directories are exchanged with
+/// The carried-over entries are moved into the new directory by renames within the file system (a
+/// folder of snapshots costs nothing to move), then the two directories are exchanged with
 /// <c>renameat2(RENAME_EXCHANGE)</c> in one atomic step and the parent fsynced. Only then is the
 /// old data (now beside the target) deleted: until the new directory is durable the old one exists
 /// whole, in place or, during the moves, split between the two directories as the marker records.
@@ -41,26 +51,29 @@ internal sealed class SnapshotRestorer
     private const uint DefaultFileMode = 0b110_100_100;       // 0644
     private const string MetadataName = "metadata";
     private const string WalName = "wal";
+    private const string WalFileName = "wal.log";
+
+    // The lock file AeroDB and aerosnap lock (see DataDirectoryLock); carried over, never replaced.
+    private const string LockName = DataDirectoryLock.FileName;
 
     private readonly string _snapshotDirectory;
     private readonly RestoreTarget _target;
-    private readonly bool _clearWal;
+    private readonly bool _keepWal;
     private readonly SnapshotOptions _options;
     private readonly AlignedBufferPool _buffers;
 
     private SnapshotStep _step = SnapshotStep.RestoreRecover;
     private string? _sibling;       // set while the new directory beside the target is there and ours to delete
-    private string? _published;     // new target: renamed into place but not yet durable
     private bool _exchanged;        // existing target: swapped but not yet durable
     private SnapshotId _id;
     private readonly List<byte[]> _movedTop = [];
     private readonly List<byte[]> _movedMetadata = [];
 
-    public SnapshotRestorer(string snapshotDirectory, string targetDataDirectory, bool clearWal, SnapshotOptions options, AlignedBufferPool buffers)
+    public SnapshotRestorer(string snapshotDirectory, string targetDataDirectory, bool keepWal, SnapshotOptions options, AlignedBufferPool buffers)
     {
         _snapshotDirectory = snapshotDirectory;
         _target = RestoreTarget.For(targetDataDirectory);
-        _clearWal = clearWal;
+        _keepWal = keepWal;
         _options = options;
         _buffers = buffers;
     }
@@ -75,9 +88,10 @@ internal sealed class SnapshotRestorer
         {
             Exception reported = Classify(failure);
             Exception? cleanupFailure = RollBack();
-            if (reported is SnapshotException snapshotError && cleanupFailure is not null)
+            if (reported is SnapshotException snapshotError)
             {
-                snapshotError.CleanupFailure = cleanupFailure;
+                snapshotError.CleanupFailure ??= cleanupFailure;
+                _options.Logger?.LogFailure(snapshotError);
             }
 
             if (ReferenceEquals(reported, failure))
@@ -102,6 +116,7 @@ internal sealed class SnapshotRestorer
         var copier = new RestoreCopier(_options);
         TargetState state;
         string sibling;
+        IReadOnlyList<string> unverified;
         using (OpenedSnapshot snapshot = OpenSnapshot(buffer.Span))
         {
             _id = snapshot.Manifest!.SnapshotId;
@@ -112,14 +127,22 @@ internal sealed class SnapshotRestorer
             NativeFile.MakeDirectory(sibling, DefaultDirectoryMode);
             _sibling = sibling;
             copier.Copy(snapshot, sibling, state.StoragePermissions, buffer.Span);
+            unverified = [.. snapshot.Unlisted.Select(static finding => finding.RelativePath)];
         }
 
-        if (_clearWal && state.WalIsDirectory)
+        bool walKept = _keepWal && state.HasWal;
+        if (!walKept)
         {
-            // The WAL stays behind with the old data; the restored directory gets an empty one.
-            NativeFile.MakeDirectory(Path.Join(sibling, WalName), DefaultDirectoryMode);
-            SetPermissions(Path.Join(sibling, WalName), state.WalPermissions);
+            // A snapshot carries no WAL: the restored directory starts with an empty one. The old
+            // WAL stays with the old data and is deleted with it.
+            Enter(SnapshotStep.RestoreEmptyWal);
+            string wal = Path.Join(sibling, WalName);
+            NativeFile.MakeDirectory(wal, state.WalPermissions);
+            SetPermissions(wal, state.WalPermissions);
             copier.CreatedDirectories.Add(WalName);
+            string walFile = Path.Join(wal, WalFileName);
+            using SafeFileHandle handle = NativeFile.CreateNew(walFile, DefaultFileMode);
+            NativeFile.Sync(handle, walFile, dataOnly: false);
         }
 
         Enter(SnapshotStep.RestoreSync);
@@ -136,13 +159,19 @@ internal sealed class SnapshotRestorer
         NativeFile.SyncDirectory(sibling);
         NativeFile.SyncDirectory(_target.Parent);
 
-        Exception? cleanupFailure = state.Exists ? SwapIntoExisting(sibling) : PublishNew(sibling);
-        return new RestoreResult(_id, _target.Path, copier.BytesCopied, copier.FilesCopied) { CleanupFailure = cleanupFailure };
+        (Exception? cleanupFailure, List<string> discarded) = SwapIntoExisting(sibling, walKept);
+        return new RestoreResult(_id, _target.Path, copier.BytesCopied, copier.FilesCopied)
+        {
+            CleanupFailure = cleanupFailure,
+            WalKept = walKept,
+            UnverifiedFiles = unverified,
+            Discarded = discarded,
+        };
     }
 
     private OpenedSnapshot OpenSnapshot(Span<byte> scratch)
     {
-        OpenedSnapshot? snapshot = OpenedSnapshot.TryOpen(_snapshotDirectory, scratch, stopAtFirstProblem: false)
+        OpenedSnapshot? snapshot = OpenedSnapshot.TryOpen(_snapshotDirectory, scratch, stopAtFirstProblem: false, _options.Strict)
             ?? throw new SnapshotException(SnapshotErrorCode.IO, $"There is no snapshot at '{_snapshotDirectory}'.", SnapshotStep.Read, _snapshotDirectory, Errno.ENOENT);
         if (snapshot.Problems.Count > 0)
         {
@@ -167,7 +196,13 @@ internal sealed class SnapshotRestorer
         FileStatus? target = NativeFile.TryStatus(_target.Path);
         if (target is null)
         {
-            return new TargetState(false, DefaultDirectoryMode, DefaultDirectoryMode, DefaultFileMode, false, DefaultDirectoryMode);
+            // The specification's precondition: restore replaces a data directory, it never makes one.
+            throw new SnapshotException(
+                SnapshotErrorCode.Failed,
+                $"The target data directory '{_target.Path}' does not exist; a restore replaces an existing data directory and creates nothing. Create it first if a new one is meant.",
+                SnapshotStep.Read,
+                _target.Path,
+                Errno.ENOENT);
         }
 
         if (target.Value.Kind != FileKind.Directory)
@@ -192,43 +227,24 @@ internal sealed class SnapshotRestorer
         FileStatus? storage = NativeFile.TryStatus(Path.Join(_target.Path, SnapshotLayout.StorageFileName));
         FileStatus? wal = NativeFile.TryStatus(Path.Join(_target.Path, WalName));
         return new TargetState(
-            true,
             target.Value.Permissions,
             metadata?.Permissions ?? DefaultDirectoryMode,
             storage is { Kind: FileKind.Regular } ? storage.Value.Permissions : DefaultFileMode,
-            wal is { Kind: FileKind.Directory },
-            wal?.Permissions ?? DefaultDirectoryMode);
+            wal is not null,
+            wal is { Kind: FileKind.Directory } ? wal.Value.Permissions : DefaultDirectoryMode);
     }
 
-    /// <summary>The target did not exist: the new directory takes its name, never replacing anything.</summary>
-    private Exception? PublishNew(string sibling)
-    {
-        Enter(SnapshotStep.RestoreSwap);
-        if (Sys.RenameAt2(Sys.AtFdCwd, sibling, Sys.AtFdCwd, _target.Path, Sys.RenameNoReplace) < 0)
-        {
-            int errno = Errors.LastErrno;
-            throw errno is Errno.EEXIST or Errno.ENOTEMPTY
-                ? new SnapshotException(SnapshotErrorCode.Failed, $"'{_target.Path}' was created by someone else during the restore; it was left untouched.", SnapshotStep.RestoreSwap, _target.Path, errno)
-                : Errors.For("renameat2", sibling, errno);
-        }
-
-        _published = _target.Path;
-        _sibling = null;
-
-        Enter(SnapshotStep.RestoreSyncSwap);
-        NativeFile.SyncDirectory(_target.Parent);
-        _published = null;
-        return null;
-    }
-
-    /// <summary>The target exists: move what it keeps into the new directory, exchange the two, delete the old.</summary>
-    private Exception? SwapIntoExisting(string sibling)
+    /// <summary>Moves what the target keeps into the new directory, exchanges the two, deletes the old.</summary>
+    private (Exception? CleanupFailure, List<string> Discarded) SwapIntoExisting(string sibling, bool walKept)
     {
         Enter(SnapshotStep.RestoreWriteIntent);
         string targetMetadata = Path.Join(_target.Path, MetadataName);
         string siblingMetadata = Path.Join(sibling, MetadataName);
-        bool hasMetadata = NativeFile.TryStatus(targetMetadata) is not null;
-        var intent = new RestoreIntent(_id, EntriesToKeep(_target.Path, top: true), hasMetadata ? EntriesToKeep(targetMetadata, top: false) : []);
+        (List<byte[]> keep, List<string> discarded) = SortEntries(walKept);
+
+        // Nothing of metadata/ but schemas is carried over, so the marker's metadata list (kept
+        // for markers written by earlier versions, which merged metadata/) is empty.
+        var intent = new RestoreIntent(_id, keep, []);
         using (DirectoryHandle siblingHandle = DirectoryHandle.Open(sibling))
         {
             intent.WriteDurably(siblingHandle);
@@ -287,36 +303,52 @@ internal sealed class SnapshotRestorer
             Enter(SnapshotStep.RestoreRemoveOld);
             DirectoryTree.Delete(sibling);
             NativeFile.SyncDirectory(_target.Parent);
-            return null;
+            return (null, discarded);
         }
         catch (Exception ex) when (ex is not SimulatedCrashException)
         {
             _options.Logger?.LogCleanupFailed(ex);
-            return ex;
+            return (ex, discarded);
         }
     }
 
     /// <summary>
-    /// The raw names of the entries of <paramref name="directory"/> a restore keeps: in the data
-    /// directory everything but <c>storage.dat</c>, <c>metadata</c> (whose other entries are kept one
-    /// level down) and, when the WAL is cleared, <c>wal</c>; in <c>metadata/</c> everything but <c>schemas</c>.
+    /// Splits the target's entries: the raw names carried over into the restored directory
+    /// (<c>snapshots</c>, <c>LOCK</c>, and <c>wal</c> when kept), and, for the result, the paths of
+    /// those that go with the previous data without being replaced by the snapshot's own.
     /// </summary>
-    private List<byte[]> EntriesToKeep(string directory, bool top)
+    private (List<byte[]> Keep, List<string> Discarded) SortEntries(bool walKept)
     {
         var keep = new List<byte[]>();
-        foreach (DirectoryListing.Entry entry in DirectoryListing.Read(directory))
+        var discarded = new List<string>();
+        foreach (DirectoryListing.Entry entry in DirectoryListing.Read(_target.Path))
         {
-            bool replaced = top
-                ? entry.Name is SnapshotLayout.StorageFileName or MetadataName || (_clearWal && entry.Name == WalName)
-                : entry.Name == SnapshotLayout.SchemasDirectoryName;
-            if (!replaced)
+            if (entry.Name is SnapshotLayout.SnapshotsDirectoryName or LockName || (walKept && entry.Name == WalName))
             {
                 keep.Add(entry.RawName);
+            }
+            else if (entry.Name is MetadataName)
+            {
+                if (NativeFile.TryStatus(Path.Join(_target.Path, MetadataName)) is { Kind: FileKind.Directory })
+                {
+                    foreach (DirectoryListing.Entry inMetadata in DirectoryListing.Read(Path.Join(_target.Path, MetadataName)))
+                    {
+                        if (inMetadata.Name != SnapshotLayout.SchemasDirectoryName)
+                        {
+                            discarded.Add(MetadataName + "/" + (inMetadata.Name ?? DirectoryListing.Printable(inMetadata.RawName)));
+                        }
+                    }
+                }
+            }
+            else if (entry.Name is not (SnapshotLayout.StorageFileName or WalName))
+            {
+                discarded.Add(entry.Name ?? DirectoryListing.Printable(entry.RawName));
             }
         }
 
         keep.Sort(static (a, b) => a.AsSpan().SequenceCompareTo(b));
-        return keep;
+        discarded.Sort(StringComparer.Ordinal);
+        return (keep, discarded);
     }
 
     private static void Move(string from, string to, IReadOnlyList<byte[]> names, List<byte[]> moved)
@@ -341,17 +373,6 @@ internal sealed class SnapshotRestorer
         try
         {
             string sibling = _target.SiblingFor(_id);
-            if (_published is { } published)
-            {
-                if (Sys.RenameAt2(Sys.AtFdCwd, published, Sys.AtFdCwd, sibling, Sys.RenameNoReplace) < 0)
-                {
-                    throw Errors.Last("renameat2", published);
-                }
-
-                _published = null;
-                _sibling = sibling;
-            }
-
             if (_exchanged)
             {
                 if (Sys.RenameAt2(Sys.AtFdCwd, _target.Path, Sys.AtFdCwd, sibling, Sys.RenameExchange) < 0)
@@ -414,10 +435,9 @@ internal sealed class SnapshotRestorer
 
     /// <summary>What the target looked like before the restore, and the modes the new directory inherits from it.</summary>
     private readonly record struct TargetState(
-        bool Exists,
         uint TargetPermissions,
         uint MetadataPermissions,
         uint StoragePermissions,
-        bool WalIsDirectory,
+        bool HasWal,
         uint WalPermissions);
 }

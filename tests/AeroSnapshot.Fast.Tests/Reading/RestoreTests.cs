@@ -7,9 +7,10 @@ namespace AeroSnapshot.Fast.Tests.Reading;
 
 /// <summary>
 /// Restore: a byte-identical copy of the snapshot, verified while copied, swapped in atomically;
-/// what the snapshot does not carry (WAL, snapshots, lock, other metadata) is kept; on any failure
-/// the target is exactly as it was; after a crash at any point, the next restore or clean-up puts
-/// things right.
+/// restore replaces and never merges: the target ends with the snapshot's storage and schema tree
+/// and an empty WAL, keeping only <c>snapshots/</c> and <c>LOCK</c> (and the WAL when asked); on any
+/// failure the target is exactly as it was; after a crash at any point, the next restore or clean-up
+/// puts things right.
 /// </summary>
 public sealed class RestoreTests : IDisposable
 {
@@ -54,10 +55,17 @@ public sealed class RestoreTests : IDisposable
         return lines;
     }
 
-    /// <summary>The full listing without what a restore replaces: everything that must be kept, with contents and modes.</summary>
+    /// <summary>What a restore carries over from the target (<c>LOCK</c>, <c>snapshots/</c>), with contents and modes.</summary>
     private static List<string> KeptEntries(string dataDirectory) => TreeListing.Of(dataDirectory)
-        .Where(l => !l.StartsWith("storage.dat ", StringComparison.Ordinal) && !l.StartsWith("metadata/schemas", StringComparison.Ordinal))
+        .Where(l => l.StartsWith("LOCK ", StringComparison.Ordinal) || l.StartsWith("snapshots", StringComparison.Ordinal))
         .ToList();
+
+    /// <summary>The WAL as restore leaves it by default: one empty <c>wal.log</c>.</summary>
+    private static void AssertEmptyWal(string dataDirectory)
+    {
+        Assert.Equal(["wal.log"], Directory.EnumerateFileSystemEntries(Path.Join(dataDirectory, "wal")).Select(Path.GetFileName));
+        Assert.Equal(0, new FileInfo(Path.Join(dataDirectory, "wal", "wal.log")).Length);
+    }
 
     /// <summary>Directories a restore builds beside its target.</summary>
     private List<string> Siblings() => Directory.EnumerateFileSystemEntries(_workspace.Root)
@@ -66,13 +74,14 @@ public sealed class RestoreTests : IDisposable
         .ToList();
 
     [Fact]
-    public void Restoring_into_a_new_directory_gives_a_byte_identical_copy()
+    public void Restoring_into_an_empty_directory_gives_a_byte_identical_copy_and_an_empty_wal()
     {
         _workspace.WriteTypicalData();
         _workspace.WriteSchema("empty-dir-sibling/deep/x.json", "{}");
         Directory.CreateDirectory(Path.Join(_workspace.SchemaDirectory, "empty"));
         SnapshotId id = _workspace.Snapshot();
         string target = Path.Join(_workspace.Root, "restored");
+        Directory.CreateDirectory(target);
 
         RestoreResult result = _workspace.Manager.Restore(_workspace.SnapshotPath(id), target);
 
@@ -80,24 +89,51 @@ public sealed class RestoreTests : IDisposable
         Assert.Equal(target, result.TargetDirectory);
         Assert.Equal(5, result.FilesRestored);
         Assert.Null(result.CleanupFailure);
+        Assert.False(result.WalKept);
+        Assert.Empty(result.Discarded);
         Assert.Equal(File.ReadAllBytes(_workspace.StoragePath), File.ReadAllBytes(Path.Join(target, "storage.dat")));
         Assert.Equal(TreeListing.Of(_workspace.SchemaDirectory, modes: false), TreeListing.Of(Path.Join(target, "metadata", "schemas"), modes: false));
-        Assert.Equal(["metadata", "storage.dat"], Directory.EnumerateFileSystemEntries(target).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["metadata", "storage.dat", "wal"], Directory.EnumerateFileSystemEntries(target).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        AssertEmptyWal(target);
         Assert.Empty(Siblings());
     }
 
     [Fact]
-    public void Restoring_over_a_live_data_directory_replaces_storage_and_schemas_and_keeps_everything_else()
+    public void Restoring_into_a_missing_directory_is_refused_and_creates_nothing()
+    {
+        _workspace.WriteTypicalData();
+        SnapshotId id = _workspace.Snapshot();
+        string target = Path.Join(_workspace.Root, "restored");
+        List<string> before = [.. Directory.EnumerateFileSystemEntries(_workspace.Root)];
+
+        SnapshotException error = Assert.Throws<SnapshotException>(() => _workspace.Manager.Restore(_workspace.SnapshotPath(id), target));
+
+        Assert.Equal(SnapshotErrorCode.Failed, error.Code);
+        Assert.Equal(target, error.Path);
+        Assert.Equal(2, error.Errno);
+        Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
+        Assert.False(Path.Exists(target));
+        Assert.Equal(before, Directory.EnumerateFileSystemEntries(_workspace.Root));
+    }
+
+    [Fact]
+    public void Restoring_over_a_live_data_directory_replaces_its_state_and_never_merges()
     {
         SnapshotId id = LiveDataDirectoryWithOlderSnapshot();
+        File.WriteAllText(Path.Join(Data, "checkpoint.json"), "{}");
+        File.WriteAllText(Path.Join(Data, "unknown.bin"), "?");
         List<string> kept = KeptEntries(Data);
 
         RestoreResult result = _workspace.Manager.Restore(_workspace.SnapshotPath(id), Data);
 
         Assert.Equal(SnapshotContent(id), RestoredContent(Data));
         Assert.False(File.Exists(Path.Join(_workspace.SchemaDirectory, "later.json")));
-        Assert.Equal(kept, KeptEntries(Data)); // WAL (with its post-snapshot records), LOCK, catalog.json, snapshots/
-        Assert.Equal("wal records up to the snapshot and after it", File.ReadAllText(Path.Join(Data, "wal", "wal.log")));
+        AssertEmptyWal(Data);                   // a snapshot carries no WAL: no records from another time
+        Assert.Equal(kept, KeptEntries(Data));  // LOCK and snapshots/ came along, contents and modes
+        Assert.Equal(["checkpoint.json", "metadata/catalog.json", "unknown.bin"], result.Discarded);
+        Assert.Equal(["LOCK", "metadata", "snapshots", "storage.dat", "wal"], Directory.EnumerateFileSystemEntries(Data).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["schemas"], Directory.EnumerateFileSystemEntries(Path.Join(Data, "metadata")).Select(Path.GetFileName));
+        Assert.False(result.WalKept);
         Assert.True(_workspace.Manager.Verify(_workspace.SnapshotPath(id)).IsValid); // the source snapshot came along intact
         Assert.False(File.Exists(Path.Join(Data, RestoreIntent.FileName)));
         Assert.Empty(Siblings());
@@ -105,18 +141,30 @@ public sealed class RestoreTests : IDisposable
     }
 
     [Fact]
-    public void ClearWal_empties_the_wal_directory_and_keeps_everything_else()
+    public void KeepWal_carries_the_targets_wal_over_unchanged()
     {
         SnapshotId id = LiveDataDirectoryWithOlderSnapshot();
-        List<string> keptExceptWal = KeptEntries(Data).Where(l => !l.StartsWith("wal/", StringComparison.Ordinal)).ToList();
+        List<string> wal = TreeListing.Of(Data).Where(l => l.StartsWith("wal", StringComparison.Ordinal)).ToList();
 
-        _workspace.Manager.Restore(_workspace.SnapshotPath(id), Data, clearWal: true);
+        RestoreResult result = _workspace.Manager.Restore(_workspace.SnapshotPath(id), Data, keepWal: true);
 
-        Assert.True(Directory.Exists(Path.Join(Data, "wal")));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Join(Data, "wal")));
-        Assert.Equal(keptExceptWal, KeptEntries(Data).Where(l => !l.StartsWith("wal/", StringComparison.Ordinal)));
+        Assert.True(result.WalKept);
+        Assert.Equal("wal records up to the snapshot and after it", File.ReadAllText(Path.Join(Data, "wal", "wal.log")));
+        Assert.Equal(wal, TreeListing.Of(Data).Where(l => l.StartsWith("wal", StringComparison.Ordinal)));
         Assert.Equal(SnapshotContent(id), RestoredContent(Data));
         Assert.Empty(Siblings());
+    }
+
+    [Fact]
+    public void KeepWal_without_a_wal_gives_an_empty_one()
+    {
+        _workspace.WriteTypicalData();
+        SnapshotId id = _workspace.Snapshot();
+
+        RestoreResult result = _workspace.Manager.Restore(_workspace.SnapshotPath(id), Data, keepWal: true);
+
+        Assert.False(result.WalKept);
+        AssertEmptyWal(Data);
     }
 
     [Fact]
@@ -133,16 +181,19 @@ public sealed class RestoreTests : IDisposable
     }
 
     [Fact]
-    public void An_entry_whose_name_is_not_utf8_is_kept()
+    public void An_entry_whose_name_is_not_utf8_is_discarded_and_named_printably()
     {
         SnapshotId id = LiveDataDirectoryWithOlderSnapshot();
         RunShell("printf 'odd' > \"$(printf 'name-\\377')\"", Data);
         byte[] oddName = [.. "name-"u8, 0xff];
         try
         {
-            _workspace.Manager.Restore(_workspace.SnapshotPath(id), Data);
+            RestoreResult result = _workspace.Manager.Restore(_workspace.SnapshotPath(id), Data);
 
-            Assert.Contains(DirectoryListing.Read(Data), e => e.RawName.AsSpan().SequenceEqual(oddName));
+            Assert.DoesNotContain(DirectoryListing.Read(Data), e => e.RawName.AsSpan().SequenceEqual(oddName));
+            Assert.Contains("name-\\xff", result.Discarded);
+            Assert.Null(result.CleanupFailure);
+            Assert.Empty(Siblings());
             Assert.Equal(SnapshotContent(id), RestoredContent(Data));
         }
         finally
@@ -202,6 +253,7 @@ public sealed class RestoreTests : IDisposable
         SnapshotStep.RestoreRecover,
         SnapshotStep.Read,
         SnapshotStep.RestoreCopy,
+        SnapshotStep.RestoreEmptyWal,
         SnapshotStep.RestoreSync,
         SnapshotStep.RestoreWriteIntent,
         SnapshotStep.RestoreMoveEntries,
@@ -225,24 +277,6 @@ public sealed class RestoreTests : IDisposable
         Assert.Equal(before, TreeListing.Of(Data));
         Assert.Empty(Siblings());
         Assert.Equal(id, _workspace.Manager.DiscoverNewestValid(Data).SelectedId);
-    }
-
-    [Theory]
-    [InlineData(SnapshotStep.RestoreCopy)]
-    [InlineData(SnapshotStep.RestoreSync)]
-    [InlineData(SnapshotStep.RestoreSwap)]
-    [InlineData(SnapshotStep.RestoreSyncSwap)]
-    public void A_fault_at_any_step_leaves_no_new_target_behind(SnapshotStep step)
-    {
-        _workspace.WriteTypicalData();
-        SnapshotId id = _workspace.Snapshot();
-        string target = Path.Join(_workspace.Root, "restored");
-
-        SnapshotException error = Assert.Throws<SnapshotException>(() => _workspace.Manager.Restore(_workspace.SnapshotPath(id), target, options: Faults.FailAt(step)));
-
-        Assert.Equal(step, error.Step);
-        Assert.False(Path.Exists(target));
-        Assert.Empty(Siblings());
     }
 
     [Theory]
@@ -275,9 +309,9 @@ public sealed class RestoreTests : IDisposable
 
         Assert.Throws<SimulatedCrashException>(() => _workspace.Manager.Restore(_workspace.SnapshotPath(id), Data, options: Faults.CrashAt(SnapshotStep.RestoreSwap)));
 
-        // The crash left the WAL and snapshots beside the target: discovery must refuse, not
-        // quietly recover the database without them.
-        Assert.False(Directory.Exists(Path.Join(Data, "wal")));
+        // The crash left snapshots/ beside the target: discovery must refuse, not quietly
+        // recover the database without them.
+        Assert.False(Directory.Exists(_workspace.SnapshotsDirectory));
         SnapshotException refused = Assert.Throws<SnapshotException>(() => _workspace.Manager.DiscoverNewestValid(Data));
         Assert.Contains("interrupted", refused.Message, StringComparison.Ordinal);
 
@@ -342,36 +376,18 @@ public sealed class RestoreTests : IDisposable
     }
 
     [Fact]
-    public void A_crash_while_restoring_into_a_new_directory_leaves_nothing_under_its_name_and_the_build_is_removed()
-    {
-        _workspace.WriteTypicalData();
-        SnapshotId id = _workspace.Snapshot();
-        string target = Path.Join(_workspace.Root, "restored");
-
-        Assert.Throws<SimulatedCrashException>(() => _workspace.Manager.Restore(_workspace.SnapshotPath(id), target, options: Faults.CrashAt(SnapshotStep.RestoreSwap)));
-        Assert.False(Path.Exists(target));
-        Assert.Single(Siblings());
-
-        IReadOnlyList<string> handled = _workspace.Manager.RemoveLeftovers(target);
-
-        Assert.Single(handled);
-        Assert.False(Path.Exists(target));
-        Assert.Empty(Siblings());
-    }
-
-    [Fact]
     public void Recovery_never_overwrites_an_entry_created_in_the_target_after_the_crash()
     {
         SnapshotId id = LiveDataDirectoryWithOlderSnapshot();
         Assert.Throws<SimulatedCrashException>(() => _workspace.Manager.Restore(_workspace.SnapshotPath(id), Data, options: Faults.CrashAt(SnapshotStep.RestoreSwap)));
-        Directory.CreateDirectory(Path.Join(Data, "wal"));
-        File.WriteAllText(Path.Join(Data, "wal", "wal.log"), "a new WAL someone started meanwhile");
+        Directory.CreateDirectory(_workspace.SnapshotsDirectory);
+        File.WriteAllText(Path.Join(_workspace.SnapshotsDirectory, "note"), "made by someone meanwhile");
 
         SnapshotException error = Assert.Throws<SnapshotException>(() => _workspace.Manager.RemoveLeftovers(Data));
 
-        Assert.Contains("wal", error.Message, StringComparison.Ordinal);
-        Assert.Equal("a new WAL someone started meanwhile", File.ReadAllText(Path.Join(Data, "wal", "wal.log")));
-        Assert.Single(Siblings()); // the old WAL is still there, beside the target, for an operator
+        Assert.Contains("snapshots", error.Message, StringComparison.Ordinal);
+        Assert.Equal("made by someone meanwhile", File.ReadAllText(Path.Join(_workspace.SnapshotsDirectory, "note")));
+        Assert.Single(Siblings()); // the old snapshots/ is still there, beside the target, for an operator
     }
 
     private static void RunShell(string command, string workingDirectory)

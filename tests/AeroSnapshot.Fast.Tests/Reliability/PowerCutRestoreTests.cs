@@ -7,12 +7,12 @@ namespace AeroSnapshot.Fast.Tests.Reliability;
 /// Suite 1, restore: the power is cut before every step restore fires, and right after it returns,
 /// on a loop-mounted ext4 with a 600 s commit interval, for the two shapes a restore takes:
 /// <list type="bullet">
-/// <item><c>InPlace</c>: the data directory is restored from one of its own snapshots, so its WAL,
-/// <c>snapshots/</c> (the very snapshot being restored), lock file and other metadata are moved into
-/// the new directory and exchanged in;</item>
-/// <item><c>InPlaceClearWal</c>: the same with <c>clearWal</c>, so the WAL stays with the old data
-/// and the target gets an empty <c>wal/</c>;</item>
-/// <item><c>New</c>: the target does not exist and the new directory is renamed into place.</item>
+/// <item><c>InPlace</c>: the data directory is restored from one of its own snapshots, so its
+/// <c>snapshots/</c> (the very snapshot being restored) and lock file are moved into the new
+/// directory, which gets an empty WAL (its own step), and exchanged in; the old WAL and other
+/// metadata go with the old data;</item>
+/// <item><c>InPlaceKeepWal</c>: the same with <c>keepWal</c>, so the WAL is moved over too;</item>
+/// <item><c>OtherEmpty</c>: the target is another, empty data directory.</item>
 /// </list>
 /// After remounting, a data directory whose entries are still beside it is refused by discovery;
 /// recovery (<see cref="SnapshotManager.RemoveLeftovers"/>, or simply the next restore) leaves the
@@ -24,16 +24,13 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
 {
     private static readonly SnapshotStep[] InPlaceSteps =
     [
-        SnapshotStep.RestoreRecover, SnapshotStep.Read, SnapshotStep.RestoreCopy, SnapshotStep.RestoreSync,
+        SnapshotStep.RestoreRecover, SnapshotStep.Read, SnapshotStep.RestoreCopy, SnapshotStep.RestoreEmptyWal, SnapshotStep.RestoreSync,
         SnapshotStep.RestoreWriteIntent, SnapshotStep.RestoreMoveEntries, SnapshotStep.RestoreSyncMoves,
         SnapshotStep.RestoreSwap, SnapshotStep.RestoreSyncSwap, SnapshotStep.RestoreRemoveIntent, SnapshotStep.RestoreRemoveOld,
     ];
 
-    private static readonly SnapshotStep[] NewTargetSteps =
-    [
-        SnapshotStep.RestoreRecover, SnapshotStep.Read, SnapshotStep.RestoreCopy, SnapshotStep.RestoreSync,
-        SnapshotStep.RestoreSwap, SnapshotStep.RestoreSyncSwap,
-    ];
+    // With the WAL kept there is no empty WAL to write.
+    private static readonly SnapshotStep[] KeepWalSteps = [.. InPlaceSteps.Where(static step => step != SnapshotStep.RestoreEmptyWal)];
 
     public static TheoryData<string, string, int, string> Cases()
     {
@@ -42,7 +39,7 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
         {
             foreach (int size in new[] { 0, (1 << 20) + 3, 9 << 20 })
             {
-                foreach ((string target, SnapshotStep[] steps) in new[] { ("InPlace", InPlaceSteps), ("New", NewTargetSteps) })
+                foreach ((string target, SnapshotStep[] steps) in new[] { ("InPlace", InPlaceSteps), (OtherEmpty, InPlaceSteps) })
                 {
                     foreach (string point in CutPoint.AllOf(steps))
                     {
@@ -51,23 +48,24 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
                 }
             }
 
-            // --clear-wal leaves wal/ behind with the old data and gives the target an empty one:
-            // a different set of moves, so its steps are cut too (one size is enough for that).
-            foreach (string point in CutPoint.AllOf(InPlaceSteps))
+            // keepWal moves wal/ over too and writes no empty WAL: a different set of steps and
+            // moves, so its steps are cut too (one size is enough for that).
+            foreach (string point in CutPoint.AllOf(KeepWalSteps))
             {
-                cases.Add(InPlaceClearWal, point, (1 << 20) + 3, recovery);
+                cases.Add(InPlaceKeepWal, point, (1 << 20) + 3, recovery);
             }
         }
 
         return cases;
     }
 
-    private const string InPlaceClearWal = "InPlaceClearWal";
+    private const string InPlaceKeepWal = "InPlaceKeepWal";
+    private const string OtherEmpty = "OtherEmpty";
 
     [Theory]
     [InlineData("InPlace")]
-    [InlineData(InPlaceClearWal)]
-    [InlineData("New")]
+    [InlineData(InPlaceKeepWal)]
+    [InlineData(OtherEmpty)]
     public void The_cut_points_are_exactly_the_steps_restore_fires(string target)
     {
         using var scratch = new TestDataDirectory();
@@ -75,9 +73,9 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
         var fired = new List<SnapshotStep>();
         using var manager = new SnapshotManager();
 
-        manager.Restore(scenario.Snapshot, scenario.Target, scenario.ClearWal, new SnapshotOptions { BeforeStep = fired.Add });
+        manager.Restore(scenario.Snapshot, scenario.Target, scenario.KeepWal, new SnapshotOptions { BeforeStep = fired.Add });
 
-        Assert.Equal(target == "New" ? NewTargetSteps : InPlaceSteps, fired);
+        Assert.Equal(target == InPlaceKeepWal ? KeepWalSteps : InPlaceSteps, fired);
     }
 
     [PrivilegedTheory]
@@ -93,7 +91,7 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
         {
             try
             {
-                RestoreResult result = manager.Restore(scenario.Snapshot, scenario.Target, scenario.ClearWal, new SnapshotOptions { BeforeStep = hook.BeforeStep });
+                RestoreResult result = manager.Restore(scenario.Snapshot, scenario.Target, scenario.KeepWal, new SnapshotOptions { BeforeStep = hook.BeforeStep });
 
                 // A cut after the swap is durable only costs tidying up: restore reports it and returns.
                 Assert.True(point.IsAfterReturn || result.CleanupFailure is PowerCutException, $"restore returned without reaching {point}");
@@ -149,7 +147,7 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
             }
 
             // The next restore (straight after the cut, or after the clean-up) completes the job.
-            manager.Restore(scenario.Snapshot, scenario.Target, scenario.ClearWal);
+            manager.Restore(scenario.Snapshot, scenario.Target, scenario.KeepWal);
             Assert.Equal("restored", scenario.Describe());
             Assert.Empty(scenario.Siblings());
             Assert.Equal(scenario.SnapshotBefore, TreeListing.Of(scenario.Snapshot));
@@ -170,15 +168,15 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
     /// </summary>
     private sealed class Scenario
     {
-        private Scenario(string source, string target, string snapshot, bool clearWal)
+        private Scenario(string source, string target, string snapshot, bool keepWal)
         {
             Source = source;
             Target = target;
             Snapshot = snapshot;
-            ClearWal = clearWal;
+            KeepWal = keepWal;
         }
 
-        public bool ClearWal { get; }
+        public bool KeepWal { get; }
 
         public string Source { get; }
 
@@ -222,8 +220,13 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
                 data.CreateSnapshot(manager, new SnapshotOptions { TimeProvider = clock });
             }
 
-            string target = targetKind == "New" ? Path.Join(root, "restored-" + Path.GetFileName(data.Root)) : data.Root;
-            var scenario = new Scenario(data.Root, target, data.SnapshotDirectory(restored), clearWal: targetKind == InPlaceClearWal)
+            string target = targetKind == OtherEmpty ? Path.Join(root, "restored-" + Path.GetFileName(data.Root)) : data.Root;
+            if (targetKind == OtherEmpty)
+            {
+                Directory.CreateDirectory(target);
+            }
+
+            var scenario = new Scenario(data.Root, target, data.SnapshotDirectory(restored), keepWal: targetKind == InPlaceKeepWal)
             {
                 TargetExisted = Directory.Exists(target),
                 TargetBefore = TreeListing.Of(target),
@@ -245,14 +248,14 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
             using var twin = new TestDataDirectory();
             string twinTarget = Path.Join(twin.Root, "target");
             string snapshot = Snapshot;
-            if (TargetExisted)
+            ExternalCommand.Run("cp", "-a", Target, twinTarget);
+            if (Snapshot.StartsWith(Target + "/", StringComparison.Ordinal))
             {
-                ExternalCommand.Run("cp", "-a", Target, twinTarget);
                 snapshot = Path.Join(twinTarget, Path.GetRelativePath(Target, Snapshot));
             }
 
             using var manager = new SnapshotManager();
-            manager.Restore(snapshot, twinTarget, ClearWal);
+            manager.Restore(snapshot, twinTarget, KeepWal);
             return TreeListing.Of(twinTarget);
         }
 
