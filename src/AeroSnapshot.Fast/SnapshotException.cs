@@ -77,10 +77,16 @@ public sealed class SnapshotException : Exception
     public string? Rule { get; }
 
     /// <summary>
-    /// The AeroDB component the error comes from, for logs: <c>restore</c> for restore steps,
-    /// <c>snapshot</c> for everything else this library does.
+    /// The AeroDB component the error comes from, for logs: <c>restore</c> for everything a restore
+    /// raises (its verification included), <c>snapshot</c> for everything else this library does.
     /// </summary>
-    public string Component => Step is { } step && step.ToString().StartsWith("Restore", StringComparison.Ordinal) ? "restore" : "snapshot";
+    public string Component
+    {
+        get => _component ?? (Step is { } step && step.ToString().StartsWith("Restore", StringComparison.Ordinal) ? "restore" : "snapshot");
+        internal set => _component = value;
+    }
+
+    private string? _component;
 
     /// <summary>A failure that happened while cleaning up after this one (the first failure wins).</summary>
     public Exception? CleanupFailure { get; internal set; }

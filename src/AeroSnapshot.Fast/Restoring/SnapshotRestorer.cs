@@ -91,6 +91,7 @@ internal sealed class SnapshotRestorer
             if (reported is SnapshotException snapshotError)
             {
                 snapshotError.CleanupFailure ??= cleanupFailure;
+                snapshotError.Component = "restore";
                 _options.Logger?.LogFailure(snapshotError);
             }
 
