@@ -106,7 +106,8 @@ public sealed partial class SnapshotManager
     /// <param name="options">Progress, cancellation, buffer size and <see cref="SnapshotOptions.Strict"/>.</param>
     /// <remarks>
     /// Restore never merges. Carried over from the target: <c>snapshots/</c> (the recovery history,
-    /// often the source), the <c>LOCK</c> file, and <c>wal/</c> with <paramref name="keepWal"/>.
+    /// often the source) and <c>wal/</c> with <paramref name="keepWal"/>; a <c>LOCK</c> file is
+    /// recreated empty (the caller's locked one stays at its name until the exchange).
     /// Everything else of the target (<c>checkpoint.json</c>, other entries of <c>metadata/</c>,
     /// unknown files) is deleted with the previous data and listed in <see cref="RestoreResult.Discarded"/>.
     /// Schema files a reference-written snapshot holds but does not list are copied too, unverified,

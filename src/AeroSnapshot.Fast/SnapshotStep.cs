@@ -76,7 +76,7 @@ public enum SnapshotStep
     /// <summary>Restore: writing the fsynced intent marker into the new directory before entries of the target are moved.</summary>
     RestoreWriteIntent,
 
-    /// <summary>Restore: moving the entries that are kept (<c>snapshots/</c>, <c>LOCK</c>, and the WAL when kept) from the target into the new directory.</summary>
+    /// <summary>Restore: moving the entries that are kept (<c>snapshots/</c>, and the WAL when kept) from the target into the new directory.</summary>
     RestoreMoveEntries,
 
     /// <summary>Restore: fsync of both directories after the moves.</summary>

@@ -24,8 +24,8 @@ internal static class RestoreCommand
         var command = new Command(
             "restore",
             "Restore a snapshot into an existing data directory, replacing its state: storage.dat, the whole metadata/schemas tree "
-            + "and an empty WAL, verified while copying. Restore never merges: only snapshots/ and LOCK (and wal/ with --keep-wal) "
-            + "are carried over; everything else of the target is deleted with the previous data and listed. The target changes "
+            + "and an empty WAL, verified while copying. Restore never merges: only snapshots/ (and wal/ with --keep-wal) "
+            + "is carried over and LOCK is recreated empty; everything else of the target is deleted with the previous data and listed. The target changes "
             + "only once the restored copy is durable, and stays as it was on failure. Takes the target's LOCK. "
             + "Exits 1 when the snapshot is corrupt.")
         {

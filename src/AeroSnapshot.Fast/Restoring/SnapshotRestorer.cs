@@ -14,12 +14,15 @@ namespace AeroSnapshot.Fast.Restoring;
 /// <para>
 /// Restore replaces, it never merges (AeroDB's restore specification): the target ends in exactly
 /// the snapshot's state, its <c>storage.dat</c>, its whole schema tree under <c>metadata/schemas/</c>
-/// and an empty WAL (<c>wal/wal.log</c>, zero bytes: a snapshot carries no WAL). Two entries of the
-/// target are not database state and are carried over: <c>snapshots/</c> (the recovery history,
-/// often holding the very snapshot being restored) and <c>LOCK</c> (the lock file, which the caller
-/// may hold locked: moving the file keeps the lock). With <c>keepWal</c> the target's <c>wal</c> is
-/// carried over too, for AeroDB to roll forward from the snapshot. Everything else (for example
-/// <c>checkpoint.json</c>, other entries of <c>metadata/</c>, unknown files) goes with the previous
+/// and an empty WAL (<c>wal/wal.log</c>, zero bytes: a snapshot carries no WAL). <c>snapshots/</c> is
+/// not database state and is carried over (the recovery history, often holding the very snapshot
+/// being restored); so is <c>wal/</c> with <c>keepWal</c>, for AeroDB to roll forward from the
+/// snapshot. The lock file <c>LOCK</c> is never moved: the caller holds it locked, and it must stay
+/// at its name until the exchange, so that nothing can start on the data directory meanwhile (a
+/// moved lock leaves the name free, and an interrupted restore could not move it back past the
+/// lock its own clean-up takes). The new directory gets a fresh empty <c>LOCK</c> with the old
+/// one's permission bits instead. Everything else (for example <c>checkpoint.json</c>, other
+/// entries of <c>metadata/</c>, unknown files) goes with the previous
 /// data and is listed in <see cref="RestoreResult.Discarded"/>. The target must exist (the
 /// specification's precondition); a missing one aborts before anything is created.
 /// </para>
@@ -53,7 +56,7 @@ internal sealed class SnapshotRestorer
     private const string WalName = "wal";
     private const string WalFileName = "wal.log";
 
-    // The lock file AeroDB and aerosnap lock (see DataDirectoryLock); carried over, never replaced.
+    // The lock file AeroDB and aerosnap lock (see DataDirectoryLock): never moved, recreated empty.
     private const string LockName = DataDirectoryLock.FileName;
 
     private readonly string _snapshotDirectory;
@@ -129,6 +132,14 @@ internal sealed class SnapshotRestorer
             _sibling = sibling;
             copier.Copy(snapshot, sibling, state.StoragePermissions, buffer.Span);
             unverified = [.. snapshot.Unlisted.Select(static finding => finding.RelativePath)];
+        }
+
+        if (state.LockPermissions is { } lockPermissions)
+        {
+            // Empty, as AeroDB creates it; the old one, which the caller has locked, stays in place.
+            string lockFile = Path.Join(sibling, LockName);
+            using SafeFileHandle lockHandle = NativeFile.CreateNew(lockFile, lockPermissions);
+            SetPermissions(lockFile, lockPermissions);
         }
 
         bool walKept = _keepWal && state.HasWal;
@@ -227,12 +238,14 @@ internal sealed class SnapshotRestorer
 
         FileStatus? storage = NativeFile.TryStatus(Path.Join(_target.Path, SnapshotLayout.StorageFileName));
         FileStatus? wal = NativeFile.TryStatus(Path.Join(_target.Path, WalName));
+        FileStatus? lockFile = NativeFile.TryStatus(Path.Join(_target.Path, LockName));
         return new TargetState(
             target.Value.Permissions,
             metadata?.Permissions ?? DefaultDirectoryMode,
             storage is { Kind: FileKind.Regular } ? storage.Value.Permissions : DefaultFileMode,
             wal is not null,
-            wal is { Kind: FileKind.Directory } ? wal.Value.Permissions : DefaultDirectoryMode);
+            wal is { Kind: FileKind.Directory } ? wal.Value.Permissions : DefaultDirectoryMode,
+            lockFile is { Kind: FileKind.Regular } ? lockFile.Value.Permissions : null);
     }
 
     /// <summary>Moves what the target keeps into the new directory, exchanges the two, deletes the old.</summary>
@@ -315,7 +328,7 @@ internal sealed class SnapshotRestorer
 
     /// <summary>
     /// Splits the target's entries: the raw names carried over into the restored directory
-    /// (<c>snapshots</c>, <c>LOCK</c>, and <c>wal</c> when kept), and, for the result, the paths of
+    /// (<c>snapshots</c>, and <c>wal</c> when kept), and, for the result, the paths of
     /// those that go with the previous data without being replaced by the snapshot's own.
     /// </summary>
     private (List<byte[]> Keep, List<string> Discarded) SortEntries(bool walKept)
@@ -324,7 +337,7 @@ internal sealed class SnapshotRestorer
         var discarded = new List<string>();
         foreach (DirectoryListing.Entry entry in DirectoryListing.Read(_target.Path))
         {
-            if (entry.Name is SnapshotLayout.SnapshotsDirectoryName or LockName || (walKept && entry.Name == WalName))
+            if (entry.Name is SnapshotLayout.SnapshotsDirectoryName || (walKept && entry.Name == WalName))
             {
                 keep.Add(entry.RawName);
             }
@@ -341,7 +354,7 @@ internal sealed class SnapshotRestorer
                     }
                 }
             }
-            else if (entry.Name is not (SnapshotLayout.StorageFileName or WalName))
+            else if (entry.Name is not (SnapshotLayout.StorageFileName or WalName or LockName))
             {
                 discarded.Add(entry.Name ?? DirectoryListing.Printable(entry.RawName));
             }
@@ -440,5 +453,6 @@ internal sealed class SnapshotRestorer
         uint MetadataPermissions,
         uint StoragePermissions,
         bool HasWal,
-        uint WalPermissions);
+        uint WalPermissions,
+        uint? LockPermissions);
 }

@@ -8,7 +8,7 @@ namespace AeroSnapshot.Fast.Tests.Reading;
 /// <summary>
 /// Restore: a byte-identical copy of the snapshot, verified while copied, swapped in atomically;
 /// restore replaces and never merges: the target ends with the snapshot's storage and schema tree
-/// and an empty WAL, keeping only <c>snapshots/</c> and <c>LOCK</c> (and the WAL when asked); on any
+/// and an empty WAL, keeping only <c>snapshots/</c> (and the WAL when asked) and a fresh <c>LOCK</c>; on any
 /// failure the target is exactly as it was; after a crash at any point, the next restore or clean-up
 /// puts things right.
 /// </summary>
@@ -55,9 +55,9 @@ public sealed class RestoreTests : IDisposable
         return lines;
     }
 
-    /// <summary>What a restore carries over from the target (<c>LOCK</c>, <c>snapshots/</c>), with contents and modes.</summary>
+    /// <summary>What a restore carries over from the target (<c>snapshots/</c>), with contents and modes.</summary>
     private static List<string> KeptEntries(string dataDirectory) => TreeListing.Of(dataDirectory)
-        .Where(l => l.StartsWith("LOCK ", StringComparison.Ordinal) || l.StartsWith("snapshots", StringComparison.Ordinal))
+        .Where(l => l.StartsWith("snapshots", StringComparison.Ordinal))
         .ToList();
 
     /// <summary>The WAL as restore leaves it by default: one empty <c>wal.log</c>.</summary>
@@ -129,7 +129,8 @@ public sealed class RestoreTests : IDisposable
         Assert.Equal(SnapshotContent(id), RestoredContent(Data));
         Assert.False(File.Exists(Path.Join(_workspace.SchemaDirectory, "later.json")));
         AssertEmptyWal(Data);                   // a snapshot carries no WAL: no records from another time
-        Assert.Equal(kept, KeptEntries(Data));  // LOCK and snapshots/ came along, contents and modes
+        Assert.Equal(kept, KeptEntries(Data));  // snapshots/ came along, contents and modes
+        Assert.Equal(0, new FileInfo(Path.Join(Data, "LOCK")).Length); // recreated empty, never moved
         Assert.Equal(["checkpoint.json", "metadata/catalog.json", "unknown.bin"], result.Discarded);
         Assert.Equal(["LOCK", "metadata", "snapshots", "storage.dat", "wal"], Directory.EnumerateFileSystemEntries(Data).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(["schemas"], Directory.EnumerateFileSystemEntries(Path.Join(Data, "metadata")).Select(Path.GetFileName));
@@ -138,6 +139,26 @@ public sealed class RestoreTests : IDisposable
         Assert.False(File.Exists(Path.Join(Data, RestoreIntent.FileName)));
         Assert.Empty(Siblings());
         Assert.Null(result.CleanupFailure);
+    }
+
+    [Fact]
+    public void The_locked_LOCK_stays_at_its_name_until_the_exchange_and_the_new_one_keeps_its_mode()
+    {
+        SnapshotId id = LiveDataDirectoryWithOlderSnapshot();
+        string lockFile = Path.Join(Data, "LOCK");
+        Assert.Equal(0, Interop.Sys.Chmod(lockFile, 0b110_000_000));
+        using DataDirectoryLock held = DataDirectoryLock.Acquire(Data);
+        ulong locked = NativeFile.TryStatus(lockFile)!.Value.Inode;
+        var atSwap = new List<ulong>();
+        var options = new SnapshotOptions { BeforeStep = step => { if (step == SnapshotStep.RestoreSwap) { atSwap.Add(NativeFile.TryStatus(lockFile)!.Value.Inode); } } };
+
+        _workspace.Manager.Restore(_workspace.SnapshotPath(id), Data, options: options);
+
+        Assert.Equal([locked], atSwap); // nothing could take the data directory while it was restored
+        FileStatus fresh = NativeFile.TryStatus(lockFile)!.Value;
+        Assert.NotEqual(locked, fresh.Inode);
+        Assert.Equal(0b110_000_000u, fresh.Permissions);
+        Assert.Equal(0, fresh.Size);
     }
 
     [Fact]
