@@ -63,6 +63,18 @@ internal static class NativeFile
     }
 
     /// <summary>Creates a new file that must not exist yet, never following a link.</summary>
+    /// <remarks>
+    /// This is the only way the library creates a file, so it is where links are kept out of every
+    /// write: <c>O_CREAT</c> always comes with <c>O_EXCL</c> (any existing entry, a link included,
+    /// dangling or not, fails with <c>EEXIST</c>, so a planted link can never redirect the write) and
+    /// <c>O_NOFOLLOW</c>. The directories above each created file are ones the same operation made
+    /// with <c>mkdir</c> (which never follows a link at its last component either) or checked with
+    /// <c>lstat</c> first: snapshot files and the manifest under the staging directory, which is made
+    /// inside a <c>snapshots/</c> checked to be a real directory; restored files, the empty WAL, the
+    /// fresh <c>LOCK</c> and the restore intent marker under the restore's own new directory beside
+    /// the target (the target and its parent checked). <c>LOCK</c> itself is created relative to the
+    /// data directory's descriptor, opened with <c>O_NOFOLLOW</c> (<see cref="DataDirectoryLock"/>).
+    /// </remarks>
     public static SafeFileHandle CreateNew(string path, uint mode, int extraFlags = 0)
     {
         // A file created with mode 0444 is still writable through the descriptor that created it,

@@ -8,8 +8,14 @@ internal static partial class SnapshotLog
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Cleaning up after a failed snapshot also failed")]
     public static partial void LogCleanupFailed(this ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Skipped snapshot {SnapshotId} ({Code}): {Reasons}")]
-    public static partial void LogSnapshotSkipped(this ILogger logger, string snapshotId, string code, string reasons);
+    // A corrupt snapshot passed over is corruption found, but not an error raised (the previous
+    // snapshot is tried): a warning, with the same structured fields an error carries.
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "Skipped snapshot {SnapshotId} ({Code}, {Severity}, component {Component}, invariant {Invariant}): {Reasons}")]
+    private static partial void LogSnapshotSkipped(this ILogger logger, string snapshotId, string code, string severity, string component, string invariant, string reasons);
+
+    /// <summary>Logs a snapshot that discovery or prune passed over because it did not verify.</summary>
+    public static void LogSnapshotSkipped(this ILogger logger, string snapshotId, string code, string reasons)
+        => logger.LogSnapshotSkipped(snapshotId, code, "FATAL", "snapshot", SnapshotException.InvariantFor(code) ?? "none", reasons);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Removed leftover directory {Name}")]
     public static partial void LogLeftoverRemoved(this ILogger logger, string name);
