@@ -35,7 +35,7 @@ public class VerifyBenchmarks
         var executionLock = new GlobalExecutionLock();
         using (executionLock.Acquire())
         {
-            SnapshotId id = _manager.CreateSnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, executionLock, new SnapshotOptions { WritebackWindowBytes = 0 });
+            SnapshotId id = _manager.CreateSnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, executionLock, new SnapshotOptions { WritebackWindowBytes = 0 }).Id;
             _snapshot = Path.Join(_data.SnapshotsDirectory, id.ToString());
         }
 

@@ -6,14 +6,19 @@ using Microsoft.Win32.SafeHandles;
 namespace AeroSnapshot.Cli;
 
 /// <summary>What one <c>create</c> did.</summary>
-/// <param name="Id">The new snapshot's id.</param>
-/// <param name="Directory">Its directory.</param>
-/// <param name="Bytes">Bytes in the snapshot (storage, schemas and manifest); null when they could not be read back.</param>
-/// <param name="Files">Files in the snapshot; null when they could not be read back.</param>
-/// <param name="Pause">How long the global execution lock was held: the writes-paused time.</param>
+/// <param name="Result">The library's account of the snapshot: id, directory, bytes, files, storage copy, steps.</param>
+/// <param name="Pause">How long the global execution lock was held, measured by its holder: the writes-paused time.</param>
 /// <param name="WalSynced">The WAL path that was fsynced first, or null when there was none.</param>
-/// <param name="SizeError">Why the size could not be read back, when it could not; the snapshot is taken all the same.</param>
-internal sealed record CreatedSnapshot(SnapshotId Id, string Directory, long? Bytes, int? Files, TimeSpan Pause, string? WalSynced, string? SizeError = null);
+internal sealed record CreatedSnapshot(SnapshotResult Result, TimeSpan Pause, string? WalSynced)
+{
+    public SnapshotId Id => Result.Id;
+
+    public string Directory => Result.Directory;
+
+    public long Bytes => Result.Bytes;
+
+    public int Files => Result.Files;
+}
 
 /// <summary>
 /// Takes a snapshot the way AeroDB does, from outside the database: the data directory's LOCK
@@ -48,14 +53,14 @@ internal static class SnapshotTaker
         IWalDurability wal = walHandle is null ? WalDurability.None : WalDurability.ForHandle(walHandle, walPath!);
 
         var executionLock = new GlobalExecutionLock();
-        SnapshotId id;
+        SnapshotResult result;
         TimeSpan pause;
         using (executionLock.Acquire())
         {
             long start = Stopwatch.GetTimestamp();
             try
             {
-                id = manager.CreateSnapshot(paths.DataDirectory, paths.Storage, paths.Schemas, wal, executionLock, options);
+                result = manager.CreateSnapshot(paths.DataDirectory, paths.Storage, paths.Schemas, wal, executionLock, options);
             }
             finally
             {
@@ -63,33 +68,8 @@ internal static class SnapshotTaker
             }
         }
 
-        // The snapshot is published and durable: nothing from here on may turn that into a failure. A
-        // script seeing exit 3 would believe no snapshot was taken and take another. The size is read
-        // back for the report only; if that fails, the report says the size is unknown, and why.
-        string directory = Path.Join(paths.DataDirectory, SnapshotLayout.SnapshotsDirectoryName, id.ToString());
-        try
-        {
-            (long bytes, int files) = Measure(directory);
-            return new CreatedSnapshot(id, directory, bytes, files, pause, walPath);
-        }
-        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
-        {
-            return new CreatedSnapshot(id, directory, null, null, pause, walPath, $"{directory}: {error.Message}");
-        }
-    }
-
-    /// <summary>Total size and count of the regular files under <paramref name="directory"/>; throws rather than skip what it cannot read.</summary>
-    public static (long Bytes, int Files) Measure(string directory)
-    {
-        long bytes = 0;
-        int files = 0;
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = false };
-        foreach (FileInfo file in new DirectoryInfo(directory).EnumerateFiles("*", options))
-        {
-            bytes += file.Length;
-            files++;
-        }
-
-        return (bytes, files);
+        // The library measured what it wrote while it wrote it: nothing is read back, so once the
+        // snapshot is published and durable nothing here can turn it into a failure.
+        return new CreatedSnapshot(result, pause, walPath);
     }
 }

@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Creation;
+using AeroSnapshot.Fast.Diagnostics;
 using AeroSnapshot.Fast.Reading;
 using AeroSnapshot.Fast.Restoring;
 
@@ -20,7 +23,28 @@ public sealed partial class SnapshotManager
     {
         ArgumentException.ThrowIfNullOrEmpty(snapshotDirectory);
         options ??= SnapshotOptions.Default;
-        return new SnapshotVerifier(options, Buffers(options)).Verify(snapshotDirectory);
+        AlignedBufferPool buffers = Buffers(options);
+        long start = Stopwatch.GetTimestamp();
+        using Activity? activity = SnapshotTelemetry.Source.StartActivity("aerosnap.verify");
+        activity?.SetTag("aerosnap.snapshot.dir", snapshotDirectory);
+        try
+        {
+            VerificationReport report = new SnapshotVerifier(options, buffers).Verify(snapshotDirectory);
+            string outcome = report.IsValid ? "valid" : "corrupt";
+            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.VerifyDuration, start, outcome);
+            activity?.SetTag(SnapshotTelemetry.OutcomeTag, outcome);
+            return new VerificationReport(report.SnapshotDirectory, report.Manifest, report.Problems, report.BytesVerified, report.FilesVerified)
+            {
+                Unlisted = report.Unlisted,
+                Duration = Stopwatch.GetElapsedTime(start),
+            };
+        }
+        catch (Exception failure)
+        {
+            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.VerifyDuration, start, "failed", failure);
+            SnapshotTelemetry.Fail(activity, failure);
+            throw;
+        }
     }
 
     /// <summary>
@@ -88,7 +112,24 @@ public sealed partial class SnapshotManager
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
         options ??= SnapshotOptions.Default;
-        return new SnapshotPruner(options, Buffers(options)).Prune(dataDirectory, keep);
+        AlignedBufferPool buffers = Buffers(options);
+        long start = Stopwatch.GetTimestamp();
+        using Activity? activity = SnapshotTelemetry.Source.StartActivity("aerosnap.prune");
+        activity?.SetTag("aerosnap.data_dir", dataDirectory);
+        try
+        {
+            PruneResult result = new SnapshotPruner(options, buffers).Prune(dataDirectory, keep);
+            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.PruneDuration, start, "success");
+            SnapshotTelemetry.SnapshotsPruned.Add(result.Deleted.Count);
+            activity?.SetTag("aerosnap.prune.deleted", result.Deleted.Count);
+            return result with { Duration = Stopwatch.GetElapsedTime(start) };
+        }
+        catch (Exception failure)
+        {
+            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.PruneDuration, start, "failed", failure);
+            SnapshotTelemetry.Fail(activity, failure);
+            throw;
+        }
     }
 
     /// <summary>
@@ -123,6 +164,22 @@ public sealed partial class SnapshotManager
         ArgumentException.ThrowIfNullOrEmpty(snapshotDirectory);
         ArgumentException.ThrowIfNullOrEmpty(targetDataDirectory);
         options ??= SnapshotOptions.Default;
-        return new SnapshotRestorer(snapshotDirectory, targetDataDirectory, keepWal, options, Buffers(options)).Run();
+        AlignedBufferPool buffers = Buffers(options);
+        long start = Stopwatch.GetTimestamp();
+        using Activity? activity = SnapshotTelemetry.Source.StartActivity("aerosnap.restore");
+        activity?.SetTag("aerosnap.snapshot.dir", snapshotDirectory);
+        activity?.SetTag("aerosnap.data_dir", targetDataDirectory);
+        try
+        {
+            RestoreResult result = new SnapshotRestorer(snapshotDirectory, targetDataDirectory, keepWal, options, buffers, new StepRecorder { Operation = activity }).Run();
+            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.RestoreDuration, start, "success");
+            return result;
+        }
+        catch (Exception failure)
+        {
+            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.RestoreDuration, start, "failed", failure);
+            SnapshotTelemetry.Fail(activity, failure);
+            throw;
+        }
     }
 }

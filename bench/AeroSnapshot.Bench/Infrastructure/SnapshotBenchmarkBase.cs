@@ -41,7 +41,7 @@ public abstract class SnapshotBenchmarkBase
     {
         using (_lock.Acquire())
         {
-            return Manager.CreateSnapshot(Data.Root, Data.StoragePath, Data.SchemaDirectory, WalDurability.None, _lock, options ?? new SnapshotOptions { TimeProvider = Clock });
+            return Manager.CreateSnapshot(Data.Root, Data.StoragePath, Data.SchemaDirectory, WalDurability.None, _lock, options ?? new SnapshotOptions { TimeProvider = Clock }).Id;
         }
     }
 }

@@ -38,19 +38,10 @@ internal static class CreateCommand
 
     internal static void Print(CliOutput output, DataPaths paths, CreatedSnapshot created)
     {
-        WarnIfSizeUnknown(output, created);
         output.Line($"Created snapshot {created.Id}");
         output.Line($"  path   {created.Directory}");
-        if (created is { Bytes: { } bytes, Files: { } files })
-        {
-            output.Line($"  size   {ByteSize.Format(bytes)} in {Human.Count(files, "file")} ({FileBreakdown(files)})");
-            output.Line($"  pause  {Human.Duration(created.Pause)} with writes paused ({Human.Rate(bytes, created.Pause)})");
-        }
-        else
-        {
-            output.Line("  size   unknown (the snapshot could not be read back; see the warning)");
-            output.Line($"  pause  {Human.Duration(created.Pause)} with writes paused");
-        }
+        output.Line($"  size   {ByteSize.Format(created.Bytes)} in {Human.Count(created.Files, "file")} ({FileBreakdown(created.Files)}){(created.Result.StorageCopy == StorageCopyMethod.Reflinked ? ", storage cloned (reflink)" : string.Empty)}");
+        output.Line($"  pause  {Human.Duration(created.Pause)} with writes paused ({Human.Rate(created.Bytes, created.Pause)})");
 
         output.Line($"  wal    {created.WalSynced ?? "none (no WAL file; nothing to fsync)"}");
         output.JsonDocument(json =>
@@ -59,15 +50,6 @@ internal static class CreateCommand
             WriteFields(json, paths, created);
             json.WriteEndObject();
         });
-    }
-
-    /// <summary>The snapshot is taken and durable even when its size could not be read back; say so, on stderr.</summary>
-    internal static void WarnIfSizeUnknown(CliOutput output, CreatedSnapshot created)
-    {
-        if (created.SizeError is { } error)
-        {
-            output.Warn($"snapshot {created.Id} was taken and is durable, but its size could not be read back: {error}");
-        }
     }
 
     /// <summary>A snapshot holds storage.dat, the schema files and manifest.json.</summary>
@@ -90,21 +72,17 @@ internal static class CreateCommand
             json.WriteNull("wal");
         }
 
-        if (created is { Bytes: { } bytes, Files: { } files })
+        json.WriteNumber("bytes", created.Bytes);
+        json.WriteNumber("files", created.Files);
+        json.WriteString("storage_copy", created.Result.StorageCopy == StorageCopyMethod.Reflinked ? "reflink" : "streamed");
+        JsonOutput.WriteMilliseconds(json, "pause_ms", created.Pause);
+        JsonOutput.WriteRate(json, "mb_per_s", created.Bytes, created.Pause);
+        json.WriteStartObject("steps_ms");
+        foreach (StepTiming step in created.Result.Steps)
         {
-            json.WriteNumber("bytes", bytes);
-            json.WriteNumber("files", files);
-            JsonOutput.WriteMilliseconds(json, "pause_ms", created.Pause);
-            JsonOutput.WriteRate(json, "mb_per_s", bytes, created.Pause);
-        }
-        else
-        {
-            json.WriteNull("bytes");
-            json.WriteNull("files");
-            JsonOutput.WriteMilliseconds(json, "pause_ms", created.Pause);
-            json.WriteNull("mb_per_s");
+            JsonOutput.WriteMilliseconds(json, JsonOutput.SnakeCase(step.Step.ToString()), step.Duration);
         }
 
-        JsonOutput.WriteStringIfPresent(json, "size_error", created.SizeError);
+        json.WriteEndObject();
     }
 }

@@ -68,12 +68,8 @@ internal static class DemoCommand
 
             using var manager = new SnapshotManager();
             CreatedSnapshot created = ProgressDisplay.Run(output, "snapshot", progress => SnapshotTaker.Take(manager, paths, context.Options(progress)));
-            CreateCommand.WarnIfSizeUnknown(output, created);
             output.Line($"Snapshot {created.Id}: {created.Directory}");
-            if (created is { Bytes: { } copied, Files: { } files })
-            {
-                output.Line($"  copied {ByteSize.Format(copied)} in {Human.Count(files, "file")} ({CreateCommand.FileBreakdown(files)}) at {Human.Rate(copied, created.Pause)}");
-            }
+            output.Line($"  copied {ByteSize.Format(created.Bytes)} in {Human.Count(created.Files, "file")} ({CreateCommand.FileBreakdown(created.Files)}) at {Human.Rate(created.Bytes, created.Pause)}{(created.Result.StorageCopy == StorageCopyMethod.Reflinked ? ", storage cloned (reflink)" : string.Empty)}");
 
             output.Line($"  pause  {Human.Duration(created.Pause)} (the execution lock was held: WAL fsync, copy with CRC-32, fsyncs, manifest, publish)");
 

@@ -1,5 +1,6 @@
 using System.Text;
 using AeroSnapshot.Fast.Copying;
+using AeroSnapshot.Fast.Diagnostics;
 using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.Json;
@@ -25,16 +26,20 @@ internal sealed class SnapshotCreator
     private SnapshotStep _step = SnapshotStep.CheckLock;
     private string? _stagingDirectory;
     private string? _publishedDirectory;
+    private readonly StepRecorder _recorder;
+    private StorageCopyMethod _storageCopy = StorageCopyMethod.Streamed;
+    private long _pauseStart;
     private string? _createdSnapshotsDirectory;   // snapshots/ made by this attempt: removed again if it fails
 
-    public SnapshotCreator(SnapshotRequest request, SnapshotOptions options, AlignedBufferPool buffers)
+    public SnapshotCreator(SnapshotRequest request, SnapshotOptions options, AlignedBufferPool buffers, StepRecorder recorder)
     {
         _request = request;
         _options = options;
         _buffers = buffers;
+        _recorder = recorder;
     }
 
-    public SnapshotId Run()
+    public SnapshotResult Run()
     {
         try
         {
@@ -42,6 +47,7 @@ internal sealed class SnapshotCreator
         }
         catch (Exception failure)
         {
+            _recorder.Finish(failure);
             Exception reported = Classify(failure);
             Exception? cleanupFailure = CleanUp();
             if (reported is SnapshotException snapshotError)
@@ -59,9 +65,10 @@ internal sealed class SnapshotCreator
         }
     }
 
-    private SnapshotId RunSteps()
+    private SnapshotResult RunSteps()
     {
         Enter(SnapshotStep.CheckLock);
+        _pauseStart = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!_request.ExecutionLock.IsHeldByCurrentThread)
         {
             throw new SnapshotException(
@@ -115,7 +122,7 @@ internal sealed class SnapshotCreator
 
         Enter(SnapshotStep.WriteManifest);
         SnapshotManifest manifest = SnapshotManifest.Create(id, storageChecksum, schemaChecksums);
-        WriteManifest(manifest, Path.Join(staging, SnapshotManifest.FileName), buffer.Span);
+        int manifestBytes = WriteManifest(manifest, Path.Join(staging, SnapshotManifest.FileName), buffer.Span);
 
         Enter(SnapshotStep.SyncStaging);
         NativeFile.SyncDirectory(staging);
@@ -136,12 +143,22 @@ internal sealed class SnapshotCreator
         _createdSnapshotsDirectory = null;
 
         _publishedDirectory = null;
-        return id;
+        _recorder.Finish();
+        return new SnapshotResult(
+            id,
+            finalDirectory,
+            storage.Status.Size + schemas.TotalBytes + manifestBytes,
+            schemas.Files.Count + 2,
+            _storageCopy,
+            _recorder.Elapsed,
+            System.Diagnostics.Stopwatch.GetElapsedTime(_pauseStart),
+            _recorder.Steps);
     }
 
     private void Enter(SnapshotStep step)
     {
         _step = step;
+        _recorder.Enter(step);
         _options.CancellationToken.ThrowIfCancellationRequested();
         _options.BeforeStep?.Invoke(step);
     }
@@ -255,6 +272,7 @@ internal sealed class SnapshotCreator
             using var cloneForRead = NativeFile.OpenRegularForRead(destinationPath, out _);
             checksum = _copier.Checksum(cloneForRead, destinationPath, buffer, progress, _options.CancellationToken, out copied);
             writeback = new WritebackWindow(0);
+            _storageCopy = StorageCopyMethod.Reflinked;
         }
         else
         {
@@ -402,7 +420,8 @@ internal sealed class SnapshotCreator
         pending.Clear();
     }
 
-    private void WriteManifest(SnapshotManifest manifest, string path, Span<byte> buffer)
+    /// <summary>Writes and syncs the manifest; returns its length in bytes.</summary>
+    private int WriteManifest(SnapshotManifest manifest, string path, Span<byte> buffer)
     {
         int length = manifest.GetUtf8ByteCount();
         Span<byte> bytes = length <= buffer.Length ? buffer[..length] : new byte[length];
@@ -423,6 +442,7 @@ internal sealed class SnapshotCreator
 
         Enter(SnapshotStep.SyncManifest);
         NativeFile.Sync(handle, path, dataOnly: !_options.SyncFilesWithFsync);
+        return length;
     }
 
     private static void Publish(string staging, string finalDirectory, SnapshotId id)

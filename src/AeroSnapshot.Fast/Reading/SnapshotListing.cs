@@ -43,7 +43,11 @@ public sealed record SnapshotListing(
 /// <param name="Kept">Valid snapshots kept, newest first.</param>
 /// <param name="Deleted">Valid snapshots deleted.</param>
 /// <param name="Invalid">Snapshots that did not verify: never deleted automatically, listed here.</param>
-public sealed record PruneResult(IReadOnlyList<SnapshotId> Kept, IReadOnlyList<SnapshotId> Deleted, IReadOnlyList<SkippedSnapshot> Invalid);
+public sealed record PruneResult(IReadOnlyList<SnapshotId> Kept, IReadOnlyList<SnapshotId> Deleted, IReadOnlyList<SkippedSnapshot> Invalid)
+{
+    /// <summary>The whole prune, verification included.</summary>
+    public TimeSpan Duration { get; init; }
+}
 
 /// <summary>What restore did.</summary>
 /// <param name="Id">The snapshot restored.</param>
@@ -71,6 +75,12 @@ public sealed record RestoreResult(SnapshotId Id, string TargetDirectory, long B
     /// unknown files), as paths relative to the target; restore replaces, it never merges.
     /// </summary>
     public IReadOnlyList<string> Discarded { get; init; } = [];
+
+    /// <summary>The whole restore, from the call to its return.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>Each step's time, in the order taken.</summary>
+    public IReadOnlyList<StepTiming> Steps { get; init; } = [];
 
     /// <summary>
     /// A failure while tidying up after the restore was complete and durable (removing the intent

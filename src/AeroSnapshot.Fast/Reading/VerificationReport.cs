@@ -30,6 +30,9 @@ public sealed class VerificationReport
     /// </summary>
     public IReadOnlyList<VerificationProblem> Unlisted { get; init; } = [];
 
+    /// <summary>The verification's wall-clock time.</summary>
+    public TimeSpan Duration { get; init; }
+
     /// <summary>True when nothing is wrong (unlisted files, which are findings, do not count).</summary>
     public bool IsValid => Problems.Count == 0;
 

@@ -1,4 +1,5 @@
 using AeroSnapshot.Fast.Copying;
+using AeroSnapshot.Fast.Diagnostics;
 using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.Json;
@@ -64,6 +65,7 @@ internal sealed class SnapshotRestorer
     private readonly bool _keepWal;
     private readonly SnapshotOptions _options;
     private readonly AlignedBufferPool _buffers;
+    private readonly StepRecorder _recorder;
 
     private SnapshotStep _step = SnapshotStep.RestoreRecover;
     private string? _sibling;       // set while the new directory beside the target is there and ours to delete
@@ -72,13 +74,14 @@ internal sealed class SnapshotRestorer
     private readonly List<byte[]> _movedTop = [];
     private readonly List<byte[]> _movedMetadata = [];
 
-    public SnapshotRestorer(string snapshotDirectory, string targetDataDirectory, bool keepWal, SnapshotOptions options, AlignedBufferPool buffers)
+    public SnapshotRestorer(string snapshotDirectory, string targetDataDirectory, bool keepWal, SnapshotOptions options, AlignedBufferPool buffers, StepRecorder recorder)
     {
         _snapshotDirectory = snapshotDirectory;
         _target = RestoreTarget.For(targetDataDirectory);
         _keepWal = keepWal;
         _options = options;
         _buffers = buffers;
+        _recorder = recorder;
     }
 
     public RestoreResult Run()
@@ -89,6 +92,7 @@ internal sealed class SnapshotRestorer
         }
         catch (Exception failure) when (failure is not SimulatedCrashException)
         {
+            _recorder.Finish(failure);
             Exception reported = Classify(failure);
             Exception? cleanupFailure = RollBack();
             if (reported is SnapshotException snapshotError)
@@ -172,8 +176,11 @@ internal sealed class SnapshotRestorer
         NativeFile.SyncDirectory(_target.Parent);
 
         (Exception? cleanupFailure, List<string> discarded) = SwapIntoExisting(sibling, walKept);
+        _recorder.Finish();
         return new RestoreResult(_id, _target.Path, copier.BytesCopied, copier.FilesCopied)
         {
+            Duration = _recorder.Elapsed,
+            Steps = _recorder.Steps,
             CleanupFailure = cleanupFailure,
             WalKept = walKept,
             UnverifiedFiles = unverified,
@@ -425,6 +432,7 @@ internal sealed class SnapshotRestorer
     private void Enter(SnapshotStep step)
     {
         _step = step;
+        _recorder.Enter(step);
         _options.CancellationToken.ThrowIfCancellationRequested();
         _options.BeforeStep?.Invoke(step);
     }

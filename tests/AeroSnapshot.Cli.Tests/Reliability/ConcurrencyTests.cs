@@ -175,7 +175,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output) : IDisposable
                 {
                     if (!holdLock)
                     {
-                        created.Add(manager.CreateSnapshot(_dir.Data, _dir.StoragePath, _dir.SchemasPath, durability, executionLock, options).ToString());
+                        created.Add(manager.CreateSnapshot(_dir.Data, _dir.StoragePath, _dir.SchemasPath, durability, executionLock, options).Id.ToString());
                         continue;
                     }
 
@@ -185,7 +185,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output) : IDisposable
                         InterlockedMax(ref maxInside, now);
                         try
                         {
-                            created.Add(manager.CreateSnapshot(_dir.Data, _dir.StoragePath, _dir.SchemasPath, durability, executionLock, options).ToString());
+                            created.Add(manager.CreateSnapshot(_dir.Data, _dir.StoragePath, _dir.SchemasPath, durability, executionLock, options).Id.ToString());
                         }
                         finally
                         {

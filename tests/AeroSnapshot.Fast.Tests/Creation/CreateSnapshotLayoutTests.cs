@@ -142,7 +142,7 @@ public sealed class CreateSnapshotLayoutTests : IDisposable
         SnapshotId id;
         using (executionLock.Acquire())
         {
-            id = _manager.CreateSnapshot(_data.Root, storage.SafeFileHandle, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, executionLock);
+            id = _manager.CreateSnapshot(_data.Root, storage.SafeFileHandle, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, executionLock).Id;
         }
 
         Assert.Equal(File.ReadAllBytes(Path.Join(_data.SnapshotDirectory(id), "storage.dat")), ReadAll(storage));

@@ -78,7 +78,7 @@ public sealed class SourceNamesAndLinksTests : IDisposable
         SnapshotId id;
         using (executionLock.Acquire())
         {
-            id = _manager.CreateSnapshot(_data.Root, _data.StoragePath, Path.Join(_outside.Root, "via", "schemas"), WalDurability.None, executionLock);
+            id = _manager.CreateSnapshot(_data.Root, _data.StoragePath, Path.Join(_outside.Root, "via", "schemas"), WalDurability.None, executionLock).Id;
         }
 
         Assert.True(File.Exists(Path.Join(_data.SnapshotDirectory(id), "schemas", "x.json")));

@@ -71,18 +71,32 @@ public sealed class ReadSideWorkspace : IDisposable
     }
 
     /// <summary>Takes a snapshot of the data directory as it is now, one second after the last.</summary>
-    public SnapshotId Snapshot()
-    {
-        var options = new SnapshotOptions { TimeProvider = _clock };
-        SnapshotId id;
-        using (_lock.Acquire())
-        {
-            id = Manager.CreateSnapshot(DataDirectory, StoragePath, SchemaDirectory, WalDurability.None, _lock, options);
-        }
+    public SnapshotId Snapshot() => Snapshot(new SnapshotOptions()).Id;
 
-        _clock.Now = _clock.Now.AddSeconds(1);
-        return id;
+    /// <summary>
+    /// Takes a snapshot one second after the last with <paramref name="options"/> (its clock is the
+    /// workspace's); the result is also kept in <see cref="LastResult"/>.
+    /// </summary>
+    public SnapshotResult Snapshot(SnapshotOptions options)
+    {
+        var withClock = new SnapshotOptions { TimeProvider = _clock, BeforeStep = options.BeforeStep, Logger = options.Logger };
+        try
+        {
+            using (_lock.Acquire())
+            {
+                LastResult = Manager.CreateSnapshot(DataDirectory, StoragePath, SchemaDirectory, WalDurability.None, _lock, withClock);
+            }
+
+            return LastResult;
+        }
+        finally
+        {
+            _clock.Now = _clock.Now.AddSeconds(1);
+        }
     }
+
+    /// <summary>The result of the last successful <see cref="Snapshot()"/>.</summary>
+    public SnapshotResult? LastResult { get; private set; }
 
     public string SnapshotPath(SnapshotId id) => Path.Join(SnapshotsDirectory, id.ToString());
 

@@ -53,7 +53,7 @@ public sealed class TestDataDirectory : IDisposable
         var executionLock = new GlobalExecutionLock();
         using (executionLock.Acquire())
         {
-            return manager.CreateSnapshot(Root, StoragePath, SchemaDirectory, wal ?? WalDurability.None, executionLock, options);
+            return manager.CreateSnapshot(Root, StoragePath, SchemaDirectory, wal ?? WalDurability.None, executionLock, options).Id;
         }
     }
 
