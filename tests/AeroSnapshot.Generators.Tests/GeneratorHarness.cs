@@ -32,8 +32,9 @@ internal static class GeneratorHarness
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))];
     }
 
+    // The library lets this assembly name see its internal JSON attributes, writer and reader.
     public static CSharpCompilation Compile(params string[] sources) => CSharpCompilation.Create(
-        "Samples",
+        "AeroSnapshot.Generators.Tests.Samples",
         sources.Select((source, i) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Sample{i}.cs")),
         References.Value,
         new CSharpCompilationOptions(

@@ -11,7 +11,7 @@ namespace AeroSnapshot.Fast.Json;
 /// type checks rules that span fields.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class JsonDocumentAttribute : Attribute
+internal sealed class JsonDocumentAttribute : Attribute
 {
     /// <summary>The document's name in error messages, for example <c>manifest.json</c>.</summary>
     public string? DocumentName { get; set; }

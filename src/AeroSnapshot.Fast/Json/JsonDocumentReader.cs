@@ -10,7 +10,7 @@ namespace AeroSnapshot.Fast.Json;
 /// repeat, the document must be one object with nothing after it, and every failure surfaces as
 /// <see cref="ManifestFormatException"/> naming the field and the byte offset.
 /// </summary>
-public ref struct JsonDocumentReader
+internal ref struct JsonDocumentReader
 {
     /// <summary>
     /// The largest document accepted: 64 MiB. A manifest of 100,000 schema files is about 10 MiB;

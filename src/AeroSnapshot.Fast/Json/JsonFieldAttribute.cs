@@ -6,7 +6,7 @@ namespace AeroSnapshot.Fast.Json;
 /// </summary>
 /// <param name="name">The JSON key: ASCII letters, digits and underscores.</param>
 [AttributeUsage(AttributeTargets.Property, Inherited = false)]
-public sealed class JsonFieldAttribute(string name) : Attribute
+internal sealed class JsonFieldAttribute(string name) : Attribute
 {
     /// <summary>The JSON key.</summary>
     public string Name { get; } = name;

@@ -16,7 +16,7 @@ namespace AeroSnapshot.Fast.Json;
 /// <see cref="System.Text.Json.Utf8JsonWriter"/> is not used: it is a class (an allocation per
 /// document) and escapes non-ASCII and HTML characters, which would change the bytes.
 /// </remarks>
-public ref struct JsonPrettyWriter
+internal ref struct JsonPrettyWriter
 {
     private const int MaxDepth = 62;
     private static ReadOnlySpan<byte> HexDigits => "0123456789abcdef"u8;
