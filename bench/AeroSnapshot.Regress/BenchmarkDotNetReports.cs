@@ -1,11 +1,13 @@
 using System.Text.Json;
+using Perfolizer.Mathematics.QuantileEstimators;
+using Pragmastat;
 
 namespace AeroSnapshot.Regress;
 
 /// <summary>
 /// Reads BenchmarkDotNet's full JSON reports (<c>*-report-full.json</c>, from <c>JsonExporter.Full</c>)
-/// and pools each case's measured iterations over every report found: one report per launch, so
-/// several launches of one build become one sample.
+/// and reduces each report (one launch) to the Harrell-Davis median of each case's measured
+/// iterations: several launches of one build become one sample of launch medians.
 /// </summary>
 public static class BenchmarkDotNetReports
 {
@@ -16,7 +18,7 @@ public static class BenchmarkDotNetReports
         ArgumentNullException.ThrowIfNull(directories);
         var values = new Dictionary<string, List<double>>(StringComparer.Ordinal);
         var allocated = new Dictionary<string, long?>(StringComparer.Ordinal);
-        var launches = new Dictionary<string, int>(StringComparer.Ordinal);
+        var iterations = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (string directory in directories)
         {
             if (!Directory.Exists(directory))
@@ -26,17 +28,17 @@ public static class BenchmarkDotNetReports
 
             foreach (string file in Directory.EnumerateFiles(directory, "*-report-full.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
             {
-                ReadReport(file, values, allocated, launches);
+                ReadReport(file, values, allocated, iterations);
             }
         }
 
         return values.ToDictionary(
             pair => pair.Key,
-            pair => new BenchmarkSamples(pair.Key, pair.Value, allocated[pair.Key], launches[pair.Key]),
+            pair => new BenchmarkSamples(pair.Key, pair.Value, allocated[pair.Key], iterations[pair.Key]),
             StringComparer.Ordinal);
     }
 
-    private static void ReadReport(string file, Dictionary<string, List<double>> values, Dictionary<string, long?> allocated, Dictionary<string, int> launches)
+    private static void ReadReport(string file, Dictionary<string, List<double>> values, Dictionary<string, long?> allocated, Dictionary<string, int> iterations)
     {
         try
         {
@@ -49,10 +51,10 @@ public static class BenchmarkDotNetReports
                     samples = [];
                     values[name] = samples;
                     allocated[name] = null;
-                    launches[name] = 0;
+                    iterations[name] = 0;
                 }
 
-                launches[name]++;
+                var launch = new List<double>();
                 if (benchmark.TryGetProperty("Measurements", out JsonElement measurements))
                 {
                     foreach (JsonElement m in measurements.EnumerateArray())
@@ -61,9 +63,15 @@ public static class BenchmarkDotNetReports
                         // the comparison is rank-based and wants every iteration that was measured.
                         if (m.GetProperty("IterationMode").GetString() == "Workload" && m.GetProperty("IterationStage").GetString() == "Actual")
                         {
-                            samples.Add(m.GetProperty("Nanoseconds").GetDouble() / m.GetProperty("Operations").GetDouble());
+                            launch.Add(m.GetProperty("Nanoseconds").GetDouble() / m.GetProperty("Operations").GetDouble());
                         }
                     }
+                }
+
+                if (launch.Count > 0)
+                {
+                    samples.Add(HarrellDavisQuantileEstimator.Instance.Quantile(new Sample(launch), Probability.Half).NominalValue);
+                    iterations[name] += launch.Count;
                 }
 
                 if (benchmark.TryGetProperty("Memory", out JsonElement memory)

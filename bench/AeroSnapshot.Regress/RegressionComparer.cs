@@ -37,7 +37,7 @@ public static class RegressionComparer
             (_, null) => "missing from the head's run",
             _ when baseCount < settings.MinimumSamples || headCount < settings.MinimumSamples => string.Create(
                 CultureInfo.InvariantCulture,
-                $"too few samples ({baseCount} base, {headCount} head; at least {settings.MinimumSamples} each needed)"),
+                $"too few samples: {baseCount} base and {headCount} head launches, at least {settings.MinimumSamples} each needed"),
             _ => null,
         };
         if (missing is not null)

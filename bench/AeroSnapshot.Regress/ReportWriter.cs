@@ -33,9 +33,9 @@ public static class ReportWriter
         text.AppendLine("# Benchmark regression check").AppendLine();
         text.AppendLine(c, $"- base: `{report.BaseLabel}`");
         text.AppendLine(c, $"- head: `{report.HeadLabel}`");
-        text.AppendLine(c, $"- threshold {report.Settings.ThresholdPercent:0.##} %, one-sided Mann-Whitney at alpha {report.Settings.Alpha:0.###}, ratio interval at {1 - report.Settings.Alpha:P0}, at least {report.Settings.MinimumSamples} iterations a side");
+        text.AppendLine(c, $"- threshold {report.Settings.ThresholdPercent:0.##} %, one-sided Mann-Whitney at alpha {report.Settings.Alpha:0.###}, ratio interval at {1 - report.Settings.Alpha:P0}, each value a launch's median, at least {report.Settings.MinimumSamples} launches a side");
         text.AppendLine(c, $"- result: **{Outcome(report.ExitCode)}** (exit {report.ExitCode})").AppendLine();
-        text.AppendLine("| Benchmark | Base median | Head median | Ratio | CI | p(slower) | p(faster) | n base/head | Alloc base/head | Verdict |");
+        text.AppendLine("| Benchmark | Base median | Head median | Ratio | CI | p(slower) | p(faster) | launches base/head | Alloc base/head | Verdict |");
         text.AppendLine("|---|--:|--:|--:|:-:|--:|--:|--:|--:|---|");
         foreach (BenchmarkComparison r in report.Comparisons)
         {

@@ -10,17 +10,18 @@
 #                   instead of the CPU-bound set; its default threshold is 15 % instead of 5 %
 #   --filter GLOB   BenchmarkDotNet filter within the set (default *RegressionCpu* / *RegressionIo*)
 #   --threshold PCT a slowdown must exceed this to fail (default 5, or 15 with --io)
-#   --launches N    processes per build, alternated base/head/head/base/... (default 5)
-#   --iterations N  measured iterations per launch, CPU set (default 10); I/O set: AEROSNAP_BENCH_ITERATIONS
+#   --launches N    processes per build, alternated base/head/head/base/... (default 6, at least 5)
+#   --iterations N  measured iterations per launch, CPU set (default 8); I/O set: AEROSNAP_BENCH_ITERATIONS
 #   --name NAME     report directory bench/results/regress/NAME (default: UTC time)
 #
 # Both builds run the working tree's benchmark code (bench/AeroSnapshot.Bench), compiled once
 # against the working tree's library and once against the base's, so only the library differs.
 # Launches alternate in the order B H H B B H ..., so drift on a shared machine (other builds,
 # thermal, page cache) hits both builds alike. Each launch is one in-process BenchmarkDotNet run
-# exporting every iteration; AeroSnapshot.Regress pools them per build and compares each benchmark
-# (Perfolizer: Harrell-Davis median ratio with a 99 % interval, one-sided Mann-Whitney tests
-# against the threshold). Exit 0: no regression; 1: a benchmark is slower beyond the threshold or
+# exporting every iteration; AeroSnapshot.Regress takes each launch's median (the launch is the
+# independent unit: a neighbour's build slows all iterations of the launch it overlaps) and
+# compares the two builds' launch medians per benchmark (Perfolizer: Harrell-Davis median ratio
+# with a 99 % interval, one-sided Mann-Whitney tests against the threshold). Exit 0: no regression; 1: a benchmark is slower beyond the threshold or
 # allocates where the base allocated 0 B; 2: undecided (too few samples) or a usage error;
 # 3: a build or a benchmark failed. Report: report.md and report.json in the report directory.
 set -euo pipefail
@@ -29,7 +30,7 @@ usage() { sed -n '4,10p' "$0" >&2; exit 2; }
 [ "$#" -ge 1 ] || usage
 base_ref=$1
 shift
-io=0 launches=5 iterations=10 name="" threshold="" filter=()
+io=0 launches=6 iterations=8 name="" threshold="" filter=()
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --io) io=1 ;;
@@ -83,6 +84,12 @@ declare -A dll=([base]="$work/base/$bench_dll" [head]="$repo/$bench_dll")
 set_args=()
 if [ "$io" -eq 1 ]; then set_args=(--io); fi
 export AEROSNAP_REGRESS_ITERATIONS=$iterations
+# Fully optimised code from the first call, no tiering: on a loaded machine the background tier-1
+# compile can lag behind the warm-up, and tier-0 code allocates where optimised code does not (see
+# README, "The manifest writer must not allocate"); BenchmarkDotNet in process also counts every
+# thread's allocations. Without tiering, a 0 B benchmark reads 0 B in every launch. (No dynamic PGO
+# either: both builds are measured the same way, which is what a comparison needs.)
+export DOTNET_TieredCompilation=0
 export AEROSNAP_BENCH_DIR=${AEROSNAP_BENCH_DIR:-$work/data}
 mkdir -p "$AEROSNAP_BENCH_DIR"
 for ((i = 1; i <= launches; i++)); do

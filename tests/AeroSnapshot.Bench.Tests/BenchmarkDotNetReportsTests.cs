@@ -24,13 +24,16 @@ public sealed class BenchmarkDotNetReportsTests : IDisposable
     }
 
     [Fact]
-    public void Actual_workload_iterations_are_pooled_over_launches_as_nanoseconds_per_operation()
+    public void Each_launch_gives_the_median_of_its_actual_workload_iterations_in_nanoseconds_per_operation()
     {
         string first = WriteReport("1", 0, ("Actual", 100, 1000), ("Actual", 100, 1200), ("Warmup", 100, 9999), ("Result", 100, 1));
         string second = WriteReport("2", 0, ("Actual", 50, 600));
         BenchmarkSamples samples = BenchmarkDotNetReports.Load([first, second])["Ns.Type.Method"];
-        Assert.Equal([10.0, 12.0, 12.0], samples.NanosecondsPerOperation);
-        Assert.Equal(2, samples.Launches);
+        // Launch 1: iterations of 10 and 12 ns per operation (Harrell-Davis median 11); launch 2: 12.
+        Assert.Equal(2, samples.NanosecondsPerOperation.Count);
+        Assert.Equal(11.0, samples.NanosecondsPerOperation[0], 1e-6);
+        Assert.Equal(12.0, samples.NanosecondsPerOperation[1], 1e-6);
+        Assert.Equal(3, samples.Iterations);
         Assert.Equal(0, samples.AllocatedBytesPerOperation);
     }
 

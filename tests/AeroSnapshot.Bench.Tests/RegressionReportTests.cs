@@ -5,7 +5,7 @@ namespace AeroSnapshot.Bench.Tests;
 public class RegressionReportTests
 {
     private static Dictionary<string, BenchmarkSamples> Build(params (string Name, double[] Values, long? Allocated)[] cases) =>
-        cases.ToDictionary(c => c.Name, c => new BenchmarkSamples(c.Name, c.Values, c.Allocated, 5), StringComparer.Ordinal);
+        cases.ToDictionary(c => c.Name, c => new BenchmarkSamples(c.Name, c.Values, c.Allocated, c.Values.Length * 8), StringComparer.Ordinal);
 
     [Fact]
     public void The_gate_passes_when_nothing_changed()

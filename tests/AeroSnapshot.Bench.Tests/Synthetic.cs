@@ -3,7 +3,7 @@ using Perfolizer.Mathematics.Distributions.ContinuousDistributions;
 
 namespace AeroSnapshot.Bench.Tests;
 
-/// <summary>Benchmark-like samples: nanoseconds per operation with a given centre and noise, from a fixed seed.</summary>
+/// <summary>Benchmark-like samples (launch medians, in nanoseconds per operation) with a given centre and noise, from a fixed seed.</summary>
 internal static class Synthetic
 {
     /// <summary>Normal noise around <paramref name="median"/> with the given relative standard deviation.</summary>
@@ -22,5 +22,5 @@ internal static class Synthetic
         return [.. Enumerable.Range(0, count).Select(_ => random.NextDouble() < slowShare ? slow.Next() : fast.Next())];
     }
 
-    public static BenchmarkSamples Samples(double[] values, long? allocated = 0) => new("Case", values, allocated, Launches: 5);
+    public static BenchmarkSamples Samples(double[] values, long? allocated = 0) => new("Case", values, allocated, Iterations: values.Length * 8);
 }

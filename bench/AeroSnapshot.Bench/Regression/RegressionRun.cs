@@ -38,7 +38,7 @@ internal static class RegressionRun
             config = config.AddJob(Job.Default
                 .WithToolchain(InProcessEmitToolchain.Instance)
                 .WithLaunchCount(1)
-                .WithWarmupCount(4)
+                .WithWarmupCount(3)
                 .WithIterationCount(BenchmarkSettings.RegressIterations)
                 .WithIterationTime(TimeInterval.FromMilliseconds(100))
                 .WithId("Regress"));
