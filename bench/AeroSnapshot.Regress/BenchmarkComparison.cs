@@ -39,4 +39,10 @@ public sealed record BenchmarkComparison(
 {
     /// <summary>True when this case fails the gate: a significant slowdown beyond the threshold, or a new allocation.</summary>
     public bool Fails => Verdict == Verdict.Slower || AllocationRegression;
+
+    /// <summary>The base's launch medians (ns per operation) the verdict was computed from, for the JSON report.</summary>
+    public IReadOnlyList<double> BaseLaunchMedians { get; init; } = [];
+
+    /// <summary>The head's launch medians (ns per operation).</summary>
+    public IReadOnlyList<double> HeadLaunchMedians { get; init; } = [];
 }

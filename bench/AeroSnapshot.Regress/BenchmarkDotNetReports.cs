@@ -11,6 +11,9 @@ namespace AeroSnapshot.Regress;
 /// </summary>
 public static class BenchmarkDotNetReports
 {
+    /// <summary>The file the benchmark project's <c>--regress</c> mode writes with its per-thread allocation counts.</summary>
+    public const string AllocationsFileName = "regress-allocations.json";
+
     /// <summary>Every case in the <c>*-report-full.json</c> files under the given directories, by full name.</summary>
     /// <exception cref="InvalidDataException">A report is not the JSON BenchmarkDotNet writes; the message names the file.</exception>
     public static IReadOnlyDictionary<string, BenchmarkSamples> Load(IEnumerable<string> directories)
@@ -19,6 +22,7 @@ public static class BenchmarkDotNetReports
         var values = new Dictionary<string, List<double>>(StringComparer.Ordinal);
         var allocated = new Dictionary<string, long?>(StringComparer.Ordinal);
         var iterations = new Dictionary<string, int>(StringComparer.Ordinal);
+        var probed = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (string directory in directories)
         {
             if (!Directory.Exists(directory))
@@ -30,12 +34,45 @@ public static class BenchmarkDotNetReports
             {
                 ReadReport(file, values, allocated, iterations);
             }
+
+            foreach (string file in Directory.EnumerateFiles(directory, AllocationsFileName, SearchOption.AllDirectories))
+            {
+                ReadAllocations(file, probed);
+            }
+        }
+
+        // The gate's own per-thread count wins over BenchmarkDotNet's in-process one, which counts
+        // every thread of the process (see AllocationProbe in the benchmark project).
+        foreach ((string name, long bytes) in probed)
+        {
+            if (allocated.ContainsKey(name))
+            {
+                allocated[name] = bytes;
+            }
         }
 
         return values.ToDictionary(
             pair => pair.Key,
             pair => new BenchmarkSamples(pair.Key, pair.Value, allocated[pair.Key], iterations[pair.Key]),
             StringComparer.Ordinal);
+    }
+
+    private static void ReadAllocations(string file, Dictionary<string, long> probed)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(File.ReadAllBytes(file));
+            foreach (JsonElement benchmark in document.RootElement.GetProperty("Benchmarks").EnumerateArray())
+            {
+                string name = benchmark.GetProperty("FullName").GetString() ?? throw new InvalidDataException("FullName is null");
+                long bytes = benchmark.GetProperty("BytesAllocatedPerOperation").GetInt64();
+                probed[name] = Math.Max(probed.GetValueOrDefault(name), bytes);
+            }
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{file}: not an allocation probe report ({e.Message})", e);
+        }
     }
 
     private static void ReadReport(string file, Dictionary<string, List<double>> values, Dictionary<string, long?> allocated, Dictionary<string, int> iterations)

@@ -20,7 +20,14 @@ public static class RegressionComparer
     private static readonly Probability Median = Probability.Half;
 
     /// <summary>Compares the base's and the head's measurements of the same case.</summary>
-    public static BenchmarkComparison Compare(string name, BenchmarkSamples? baseSamples, BenchmarkSamples? headSamples, ComparisonSettings settings)
+    public static BenchmarkComparison Compare(string name, BenchmarkSamples? baseSamples, BenchmarkSamples? headSamples, ComparisonSettings settings) =>
+        CompareCore(name, baseSamples, headSamples, settings) with
+        {
+            BaseLaunchMedians = baseSamples?.NanosecondsPerOperation ?? [],
+            HeadLaunchMedians = headSamples?.NanosecondsPerOperation ?? [],
+        };
+
+    private static BenchmarkComparison CompareCore(string name, BenchmarkSamples? baseSamples, BenchmarkSamples? headSamples, ComparisonSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         int baseCount = baseSamples?.NanosecondsPerOperation.Count ?? 0;

@@ -55,4 +55,15 @@ public sealed class BenchmarkDotNetReportsTests : IDisposable
         InvalidDataException error = Assert.Throws<InvalidDataException>(() => BenchmarkDotNetReports.Load([directory]));
         Assert.Contains(file, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_per_thread_allocation_probe_overrides_the_in_process_count()
+    {
+        // BenchmarkDotNet in process read 37 B (other threads); the probe on the benchmark's thread read 0.
+        string first = WriteReport("1", 37, ("Actual", 1, 1));
+        File.WriteAllText(
+            Path.Join(first, "results", BenchmarkDotNetReports.AllocationsFileName),
+            """{"Benchmarks":[{"FullName":"Ns.Type.Method","BytesAllocatedPerOperation":0}]}""");
+        Assert.Equal(0, BenchmarkDotNetReports.Load([first])["Ns.Type.Method"].AllocatedBytesPerOperation);
+    }
 }

@@ -52,6 +52,11 @@ internal static class RegressionRun
             return 1;
         }
 
+        if (!io)
+        {
+            AllocationProbe.Write(reports.Select(r => r.BenchmarkCase), summaries[0].ResultsDirectoryPath);
+        }
+
         return 0;
     }
 }
