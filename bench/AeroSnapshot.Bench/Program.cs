@@ -12,11 +12,18 @@ namespace AeroSnapshot.Bench;
 /// (for example <c>--filter *Manifest*</c>), except <c>--quick</c>: it runs every selected benchmark
 /// once, in process, with no warm-up or pilot stage — a smoke test for CI that proves each benchmark
 /// runs (and reports, without failing, any allocation by the write benchmarks), not a measurement.
+/// And <c>--regress</c>: one launch of the regression gate's set (bench/scripts/regress.sh runs this
+/// alternately for the base and the head build), see <see cref="Regression.RegressionRun"/>.
 /// </summary>
 public static class Program
 {
     public static int Main(string[] args)
     {
+        if (args.Contains(Regression.RegressionRun.Flag, StringComparer.Ordinal))
+        {
+            return Regression.RegressionRun.Run([.. args.Where(a => a != Regression.RegressionRun.Flag)]);
+        }
+
         bool quick = args.Contains("--quick", StringComparer.Ordinal);
         if (quick)
         {

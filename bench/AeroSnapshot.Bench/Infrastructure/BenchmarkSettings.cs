@@ -12,6 +12,15 @@ internal static class BenchmarkSettings
     /// <summary>AEROSNAP_BENCH_ITERATIONS: measured iterations per case (default 5).</summary>
     public static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("AEROSNAP_BENCH_ITERATIONS"), out int n) && n > 0 ? n : 5;
 
+    /// <summary>The variable <c>--regress</c> sets: the I/O job runs in process (the gate launches one process per run).</summary>
+    public const string RegressVariable = "AEROSNAP_BENCH_REGRESS";
+
+    /// <summary>Set by <c>--regress</c>: a launch of the regression gate.</summary>
+    public static bool Regress => Environment.GetEnvironmentVariable(RegressVariable) == "1";
+
+    /// <summary>AEROSNAP_REGRESS_ITERATIONS: measured iterations per launch of the gate's CPU-bound set (default 8).</summary>
+    public static int RegressIterations => int.TryParse(Environment.GetEnvironmentVariable("AEROSNAP_REGRESS_ITERATIONS"), out int n) && n > 0 ? n : 8;
+
     /// <summary>AEROSNAP_BENCH_4GIB=1 adds the 4 GiB storage case.</summary>
     public static bool Include4GiB => Environment.GetEnvironmentVariable("AEROSNAP_BENCH_4GIB") == "1";
 
