@@ -25,7 +25,7 @@ public class RegressionCpuCachedVerify
         var executionLock = new GlobalExecutionLock();
         using (executionLock.Acquire())
         {
-            SnapshotId id = _manager.CreateSnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, executionLock, new SnapshotOptions());
+            SnapshotId id = _manager.CreateSnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, executionLock, new SnapshotOptions()).Id;
             _snapshot = Path.Join(_data.SnapshotsDirectory, id.ToString());
         }
 
