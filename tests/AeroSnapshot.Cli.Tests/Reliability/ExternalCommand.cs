@@ -43,7 +43,8 @@ public static class ChildProcess
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // strace runs the tool as its child: the tool's environment, whatever the program.
+        CliProcess.AddEnvironment(start.Environment);
         return start;
     }
 
@@ -67,7 +68,7 @@ public static class ChildProcess
 }
 
 /// <summary>
-/// <c>aerosnap</c> started as <c>dotnet AeroSnapshot.Cli.dll …</c> without waiting for it: the kill
+/// <c>aerosnap</c> started (see <see cref="CliProcess"/>) without waiting for it: the kill
 /// and concurrency suites need its start instant, to kill it at a chosen moment, and its exit instant.
 /// </summary>
 public sealed class RunningCli : IDisposable
@@ -101,8 +102,8 @@ public sealed class RunningCli : IDisposable
     /// <summary>Starts <c>aerosnap ARGS</c>; <paramref name="clock"/> timestamps its start and exit.</summary>
     public static RunningCli Start(Stopwatch clock, params string[] arguments)
     {
-        var process = Process.Start(ChildProcess.StartInfo(CliProcess.DotnetHost, arguments.Prepend(CliProcess.CliDll)))
-            ?? throw new InvalidOperationException("could not start dotnet");
+        var process = Process.Start(ChildProcess.StartInfo(CliProcess.FileName, CliProcess.LeadingArguments.Concat(arguments)))
+            ?? throw new InvalidOperationException($"could not start {CliProcess.FileName}");
         return new RunningCli(process, clock);
     }
 
