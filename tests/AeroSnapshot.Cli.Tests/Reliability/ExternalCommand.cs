@@ -96,6 +96,9 @@ public sealed class RunningCli : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The tool's process id (to send it a signal).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>When the runtime saw the process exit (valid after <see cref="Wait"/>); comparable between processes.</summary>
     public DateTime ExitTime => _process.ExitTime;
 
