@@ -24,6 +24,34 @@ public sealed partial class SignalTests : IDisposable
     [Fact]
     public void SIGTERM_during_create_removes_the_partial_snapshot_and_exits_143() => AssertCancelledBy(SIGTERM, 143);
 
+    /// <summary>
+    /// The runtime's diagnostics endpoints (<c>dotnet-diagnostic-PID-*</c>, <c>clr-debug-pipe-PID-*</c>)
+    /// are files in the temp directory that a SIGKILLed process never removes. The native build has
+    /// none; the JIT build has none with DOTNET_EnableDiagnostics=0, which is how these tests run it.
+    /// </summary>
+    [Fact]
+    public void A_killed_create_leaves_no_runtime_endpoint_in_the_temp_directory()
+    {
+        Directory.CreateDirectory(_dir.SnapshotsPath);
+        var clock = Stopwatch.StartNew();
+        using RunningCli create = RunningCli.Start(clock, "create", _dir.Data);
+        int pid = create.ProcessId;
+        while (!Directory.EnumerateDirectories(_dir.SnapshotsPath, ".staging-*").Any() && !create.HasExited)
+        {
+            Thread.Sleep(1);
+        }
+
+        string[] whileRunning = EndpointsOf(pid);
+        create.Kill();
+        create.Wait(TimeSpan.FromSeconds(60));
+
+        Assert.True(whileRunning.Length == 0, $"while running: {string.Join(", ", whileRunning)}");
+        Assert.Empty(EndpointsOf(pid));
+    }
+
+    private static string[] EndpointsOf(int pid)
+        => [.. Directory.EnumerateFileSystemEntries(Path.GetTempPath(), $"*-{pid}-*").Select(Path.GetFileName).OfType<string>()];
+
     private void AssertCancelledBy(int signal, int expectedExit)
     {
         Directory.CreateDirectory(_dir.SnapshotsPath);
