@@ -31,12 +31,11 @@ namespace AeroSnapshot.Cli
         {
             globals = new GlobalOptions();
 
-            // Not a RootCommand: its name would be the entry assembly's ("AeroSnapshot.Cli"), and
-            // help must say what people type, which is the tool's command name.
-            var root = new Command("aerosnap", "aerosnap: durable, checksummed snapshots of an AeroDB data directory.")
+            // A RootCommand: its name is the executable's ("aerosnap", native or aerosnap.dll), and it
+            // brings the [suggest] directive that shell completion (dotnet-suggest) calls.
+            var root = new RootCommand("aerosnap: durable, checksummed snapshots of an AeroDB data directory.")
             {
-                new HelpOption(),
-                new VersionOption(),
+                // RootCommand brings --help and --version itself.
                 CreateCommand.Build(globals, cancellation),
                 VerifyCommand.Build(globals, cancellation),
                 ListCommand.Build(globals, cancellation),
