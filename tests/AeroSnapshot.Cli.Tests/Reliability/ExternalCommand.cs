@@ -110,6 +110,20 @@ public sealed class RunningCli : IDisposable
         return new RunningCli(process, clock);
     }
 
+    /// <summary>
+    /// Starts <c>aerosnap ARGS</c> with SIGINT handled the default way, through coreutils
+    /// <c>env --default-signal=INT</c> (which execs it: the process id is the tool's). A shell
+    /// without job control starts background commands with SIGINT ignored, every descendant
+    /// inherits that, and a runtime started with SIGINT ignored keeps ignoring it, as it should:
+    /// a test that sends SIGINT must not depend on how the test run itself was started.
+    /// </summary>
+    public static RunningCli StartWithDefaultSigint(Stopwatch clock, params string[] arguments)
+    {
+        var process = Process.Start(ChildProcess.StartInfo("env", ["--default-signal=INT", CliProcess.FileName, .. CliProcess.LeadingArguments, .. arguments]))
+            ?? throw new InvalidOperationException($"could not start {CliProcess.FileName}");
+        return new RunningCli(process, clock);
+    }
+
     /// <summary>SIGKILL, if it is still running; true when the signal was sent.</summary>
     public bool Kill()
     {

@@ -56,7 +56,7 @@ public sealed partial class SignalTests : IDisposable
     {
         Directory.CreateDirectory(_dir.SnapshotsPath);
         var clock = Stopwatch.StartNew();
-        using RunningCli create = RunningCli.Start(clock, "create", _dir.Data);
+        using RunningCli create = RunningCli.StartWithDefaultSigint(clock, "create", _dir.Data);
 
         // Signal the moment the staging directory exists: the copy of 256 MiB has just begun.
         while (!Directory.EnumerateDirectories(_dir.SnapshotsPath, ".staging-*").Any())
