@@ -35,7 +35,8 @@ internal static class CommandRunner
         }
         catch (OperationCanceledException)
         {
-            return output.Fail(new SnapshotException(SnapshotErrorCode.Failed, "Cancelled; nothing partial was left behind."));
+            output.Fail(new SnapshotException(SnapshotErrorCode.Failed, "Cancelled; nothing partial was left behind."));
+            return SignalCancellation.ExitCode;
         }
         catch (NativeIOException error)
         {

@@ -15,6 +15,12 @@ internal static class ExitCodes
     /// <summary>The operation failed; the AERO_* code is printed on stderr.</summary>
     public const int Failed = 3;
 
+    /// <summary>Ctrl+C (SIGINT) cancelled the operation; its partial work was removed (128 + 2).</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>SIGTERM cancelled the operation; its partial work was removed (128 + 15).</summary>
+    public const int Terminated = 143;
+
     /// <summary>The text appended to every --help.</summary>
     public const string HelpText =
         """
@@ -23,5 +29,7 @@ internal static class ExitCodes
           1  corruption found, or no valid snapshot
           2  bad usage
           3  the operation failed (the AERO_* error code is printed on stderr)
+          130  cancelled by Ctrl+C (SIGINT), after removing its partial work
+          143  cancelled by SIGTERM, after removing its partial work
         """;
 }

@@ -1,28 +1,13 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
-using System.Runtime.InteropServices;
 using AeroSnapshot.Cli;
 using AeroSnapshot.Cli.Commands;
 
-// Ctrl+C and SIGTERM cancel the running operation between buffers, so the library removes its
-// partial snapshot or restore before the process exits; a second Ctrl+C ends it at once.
-using var cancellation = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    if (!cancellation.IsCancellationRequested)
-    {
-        e.Cancel = true;
-        cancellation.Cancel();
-    }
-};
-using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-{
-    context.Cancel = true;
-    cancellation.Cancel();
-});
+// Ctrl+C and SIGTERM cancel the running operation between buffers (exit 130, 143).
+using var signals = new SignalCancellation();
 
-Command root = Cli.Build(cancellation.Token, out GlobalOptions globals);
+Command root = Cli.Build(signals.Token, out GlobalOptions globals);
 ParseResult parse = root.Parse(args);
 if (parse.Action is ParseErrorAction)
 {
@@ -46,12 +31,11 @@ namespace AeroSnapshot.Cli
         {
             globals = new GlobalOptions();
 
-            // Not a RootCommand: its name would be the entry assembly's ("AeroSnapshot.Cli"), and
-            // help must say what people type, which is the tool's command name.
-            var root = new Command("aerosnap", "aerosnap: durable, checksummed snapshots of an AeroDB data directory.")
+            // A RootCommand: its name is the executable's ("aerosnap", native or aerosnap.dll), and it
+            // brings the [suggest] directive that shell completion (dotnet-suggest) calls.
+            var root = new RootCommand("aerosnap: durable, checksummed snapshots of an AeroDB data directory.")
             {
-                new HelpOption(),
-                new VersionOption(),
+                // RootCommand brings --help and --version itself.
                 CreateCommand.Build(globals, cancellation),
                 VerifyCommand.Build(globals, cancellation),
                 ListCommand.Build(globals, cancellation),

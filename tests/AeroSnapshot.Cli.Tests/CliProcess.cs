@@ -23,17 +23,46 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr, TimeS
     public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
 }
 
-/// <summary>Runs the built <c>AeroSnapshot.Cli.dll</c> as a real process: <c>dotnet AeroSnapshot.Cli.dll …</c>.</summary>
+/// <summary>
+/// Runs the tool as a real process: the JIT build as <c>dotnet aerosnap.dll …</c>, or, when
+/// <c>AEROSNAP_CLI_PATH</c> names an executable (the Native AOT <c>aerosnap</c> that .ci/run
+/// publishes), that executable directly.
+/// </summary>
 public static class CliProcess
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromMinutes(2);
 
-    /// <summary>The tool's main assembly, as reported by its project at build time.</summary>
-    public static string CliDll { get; } = FindCliDll();
+    /// <summary>The native executable from <c>AEROSNAP_CLI_PATH</c>, or null to run the JIT build.</summary>
+    public static string? NativeExecutable { get; } = FindNativeExecutable();
+
+    /// <summary>The tool's main assembly, as reported by its project at build time (used when no native executable is given).</summary>
+    public static string CliDll => s_cliDll.Value;
 
     /// <summary>The dotnet host running these tests (so the tool runs on the same runtime).</summary>
     public static string DotnetHost { get; } =
         Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    /// <summary>The program to start for the tool: the native executable, or the dotnet host.</summary>
+    public static string FileName => NativeExecutable ?? DotnetHost;
+
+    /// <summary>The arguments that come before the tool's own: none for the native executable, the dll for the host.</summary>
+    public static IReadOnlyList<string> LeadingArguments => NativeExecutable is null ? [CliDll] : [];
+
+    /// <summary>
+    /// The environment every run of the tool gets. The JIT build's runtime opens a diagnostics socket
+    /// and debugger FIFOs in /tmp unless DOTNET_EnableDiagnostics=0 (no runtimeconfig.json setting
+    /// exists for it), and a killed run never removes them; the native build has neither.
+    /// </summary>
+    public static void AddEnvironment(IDictionary<string, string?> environment)
+    {
+        environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        if (NativeExecutable is null)
+        {
+            environment["DOTNET_EnableDiagnostics"] = "0";
+        }
+    }
+
+    private static readonly Lazy<string> s_cliDll = new(FindCliDll);
 
     public static CliResult Run(params string[] arguments) => Run(DefaultTimeout, arguments);
 
@@ -43,27 +72,26 @@ public static class CliProcess
 
     public static CliResult Run(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo(DotnetHost)
+        var start = new ProcessStartInfo(FileName)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(CliDll);
-        foreach (string argument in arguments)
+        foreach (string argument in LeadingArguments.Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        AddEnvironment(start.Environment);
         foreach ((string name, string value) in environment)
         {
             start.Environment[name] = value;
         }
 
         var stopwatch = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start dotnet");
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {FileName}");
         process.StandardInput.Close();
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
@@ -78,6 +106,20 @@ public static class CliProcess
         return new CliResult(process.ExitCode, stdout.Result, stderr.Result, stopwatch.Elapsed);
     }
 
+    private static string? FindNativeExecutable()
+    {
+        string? path = Environment.GetEnvironmentVariable("AEROSNAP_CLI_PATH");
+        if (string.IsNullOrEmpty(path))
+        {
+            return null;
+        }
+
+        // A typo must not silently fall back to the JIT build and pass.
+        return File.Exists(path)
+            ? Path.GetFullPath(path)
+            : throw new InvalidOperationException($"AEROSNAP_CLI_PATH='{path}' does not exist (publish it with: dotnet publish src/AeroSnapshot.Cli -c Release -r linux-x64).");
+    }
+
     private static string FindCliDll()
     {
         string? path = typeof(CliProcess).Assembly
@@ -85,7 +127,7 @@ public static class CliProcess
             .FirstOrDefault(static a => a.Key == "AeroSnapshotCliPath")?.Value;
         if (string.IsNullOrEmpty(path) || !File.Exists(path))
         {
-            throw new InvalidOperationException($"The built AeroSnapshot.Cli.dll was not found (recorded path: '{path}'). Build the solution first.");
+            throw new InvalidOperationException($"The built aerosnap.dll was not found (recorded path: '{path}'). Build the solution first.");
         }
 
         return path;

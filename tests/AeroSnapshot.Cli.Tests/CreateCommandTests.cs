@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AeroSnapshot.Cli.Tests.Reliability;
 
 namespace AeroSnapshot.Cli.Tests;
 
@@ -135,7 +136,7 @@ public sealed class CreateCommandTests : IDisposable
         Assert.Empty(_dir.SnapshotIds());
     }
 
-    [Fact]
+    [NeedsProgramsFact("flock")]
     public void Create_refuses_at_once_while_another_process_holds_the_data_directory_LOCK()
     {
         using (new LockHolder(_dir.LockPath))

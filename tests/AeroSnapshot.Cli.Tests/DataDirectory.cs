@@ -10,7 +10,7 @@ public sealed class DataDirectory : IDisposable
 {
     public DataDirectory(int storageBytes = 3 * 1024 * 1024 + 123, bool withWal = true, bool withStorage = true)
     {
-        Root = Path.Join(Path.GetTempPath(), "aerosnap-cli-tests", Guid.NewGuid().ToString("N"));
+        Root = Path.Join(Path.GetTempPath(), "aerosnap-cli-tests-" + Guid.NewGuid().ToString("N"));
         Data = Path.Join(Root, "data");
         Directory.CreateDirectory(Data);
         if (withStorage)

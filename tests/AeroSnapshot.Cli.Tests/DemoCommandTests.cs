@@ -4,7 +4,7 @@ namespace AeroSnapshot.Cli.Tests;
 
 public sealed class DemoCommandTests : IDisposable
 {
-    private readonly string _root = Path.Join(Path.GetTempPath(), "aerosnap-cli-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _root = Path.Join(Path.GetTempPath(), "aerosnap-cli-tests-" + Guid.NewGuid().ToString("N"));
 
     public DemoCommandTests() => Directory.CreateDirectory(_root);
 

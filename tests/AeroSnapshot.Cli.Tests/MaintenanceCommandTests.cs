@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AeroSnapshot.Cli.Tests.Reliability;
 
 namespace AeroSnapshot.Cli.Tests;
 
@@ -29,7 +30,7 @@ public sealed class MaintenanceCommandTests : IDisposable
         Assert.Equal([id], _dir.SnapshotIds());
     }
 
-    [Fact]
+    [NeedsProgramsFact("flock")]
     public void Clean_refuses_while_another_process_holds_the_LOCK()
     {
         Directory.CreateDirectory(Path.Join(_dir.SnapshotsPath, ".staging-" + Oldest));
@@ -153,7 +154,7 @@ public sealed class MaintenanceCommandTests : IDisposable
         Assert.Equal("the target's own data", File.ReadAllText(Path.Join(target, "storage.dat")));
     }
 
-    [Fact]
+    [NeedsProgramsFact("flock")]
     public void Restore_refuses_while_another_process_holds_the_targets_LOCK()
     {
         string target = Path.Join(_dir.Root, "target");

@@ -35,6 +35,35 @@ public sealed class UsageTests
     }
 
     [Fact]
+    public void The_suggest_directive_gives_the_shell_the_completions_of_the_word_being_typed()
+    {
+        CliResult command = CliProcess.Run("[suggest:12]", "aerosnap cre");
+        CliResult option = CliProcess.Run("[suggest:18]", "aerosnap demo --si");
+
+        Assert.True(command.ExitCode == 0, command.ToString());
+        Assert.Equal("create", command.Stdout.Trim());
+        Assert.True(option.ExitCode == 0, option.ToString());
+        Assert.Equal("--size", option.Stdout.Trim());
+    }
+
+    [Fact]
+    public void Demo_help_shows_the_default_size_in_the_units_people_type()
+    {
+        CliResult result = CliProcess.Run("demo", "--help");
+
+        Assert.Contains("[default: 256MiB]", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("268435456", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Clean_help_says_it_finishes_or_undoes_an_interrupted_restore()
+    {
+        CliResult result = CliProcess.Run("clean", "--help");
+
+        Assert.Contains("finishes or undoes a restore", result.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_missing_argument_exits_2_and_points_at_help()
     {
         CliResult result = CliProcess.Run("create");

@@ -13,6 +13,8 @@ internal static class CleanCommand
         var command = new Command(
             "clean",
             "Remove leftover staging directories (.staging-*, .deleting-*) under <data-dir>/snapshots; never a snapshot. "
+            + "Also finishes or undoes a restore into <data-dir> that was interrupted (crash, kill, power cut), "
+            + "so the data directory is either the restored snapshot or what it was before. "
             + "Takes the data directory's LOCK, so it never removes the staging of a snapshot being taken.")
         {
             dataDir,

@@ -19,11 +19,12 @@ internal static class DemoCommand
             Description = "Where to build the demo data directory; must not exist or be empty [default: a new folder aerosnap-demo-* under the system temp directory]",
             HelpName = "path",
         };
-        var size = new Option<long>("--size")
+        // No DefaultValueFactory: help would print the default as 268435456; it says 256MiB,
+        // the way it is typed, and a missing --size means the default.
+        var size = new Option<long?>("--size")
         {
-            Description = $"Size of the demo storage file: {ByteSize.Forms}",
+            Description = $"Size of the demo storage file: {ByteSize.Forms} [default: {ByteSize.FormatInput(DefaultSize)}]",
             HelpName = "size",
-            DefaultValueFactory = static _ => DefaultSize,
             CustomParser = static result =>
             {
                 string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
@@ -49,7 +50,7 @@ internal static class DemoCommand
         {
             string? given = context.ParseResult.GetValue(dir);
             string directory = Path.GetFullPath(given ?? DemoDataDirectory.DefaultDirectory());
-            long bytes = context.ParseResult.GetValue(size);
+            long bytes = context.ParseResult.GetValue(size) ?? DefaultSize;
             DemoDataDirectory.RequireEmpty(directory);
             DataPaths paths = DataPaths.Defaults(directory);
             CliOutput output = context.Output;
@@ -59,7 +60,7 @@ internal static class DemoCommand
                 : $"Demo data directory: {directory}");
 
             long start = Stopwatch.GetTimestamp();
-            DemoContents contents = DemoDataDirectory.Build(paths, bytes, context.Cancellation);
+            DemoContents contents = ProgressDisplay.Run(output, "build", progress => DemoDataDirectory.Build(paths, bytes, progress, context.Cancellation));
             TimeSpan buildTime = Stopwatch.GetElapsedTime(start);
             output.Line($"Built it in {Human.Duration(buildTime)}:");
             output.Line($"  storage.dat        {ByteSize.Format(contents.StorageBytes)} of a xorshift64 stream (seed 0x{DemoDataDirectory.Seed:X16}), written in 1 MiB chunks, fsynced");

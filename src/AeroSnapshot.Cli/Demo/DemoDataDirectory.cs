@@ -30,11 +30,14 @@ internal static class DemoDataDirectory
         ("catalog/products/product.v1.json", """{"name":"product","version":1,"fields":{"sku":"string","title":"string","price_cents":"int64"}}"""),
     ];
 
-    /// <summary>Writes the demo files into <paramref name="paths"/>' locations; each file is fsynced.</summary>
-    public static DemoContents Build(DataPaths paths, long storageBytes, CancellationToken cancellation)
+    /// <summary>
+    /// Writes the demo files into <paramref name="paths"/>' locations; each file is fsynced.
+    /// <paramref name="progress"/> (when not null) hears about the storage file after every chunk.
+    /// </summary>
+    public static DemoContents Build(DataPaths paths, long storageBytes, Action<SnapshotProgress>? progress, CancellationToken cancellation)
     {
         Directory.CreateDirectory(paths.DataDirectory);
-        WriteStorage(paths.Storage, storageBytes, cancellation);
+        WriteStorage(paths.Storage, storageBytes, progress, cancellation);
 
         long schemaBytes = 0;
         var directories = new HashSet<string>(StringComparer.Ordinal);
@@ -69,7 +72,7 @@ internal static class DemoDataDirectory
     /// The storage file: a xorshift64 stream written 1 MiB at a time through one reused buffer,
     /// then fsynced, so the snapshot that follows is not slowed by this file's own writeback.
     /// </summary>
-    private static void WriteStorage(string path, long length, CancellationToken cancellation)
+    private static void WriteStorage(string path, long length, Action<SnapshotProgress>? progress, CancellationToken cancellation)
     {
         using SafeFileHandle handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, preallocationSize: length);
         byte[] chunk = new byte[ChunkBytes];
@@ -88,6 +91,7 @@ internal static class DemoDataDirectory
 
             int count = (int)Math.Min(ChunkBytes, length - offset);
             RandomAccess.Write(handle, chunk.AsSpan(0, count), offset);
+            progress?.Invoke(new SnapshotProgress(offset + count, length, path));
         }
 
         NativeHandles.Sync(handle, path);

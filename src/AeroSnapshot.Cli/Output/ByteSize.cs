@@ -61,6 +61,23 @@ internal static class ByteSize
         }
     }
 
+    /// <summary>
+    /// A size as it would be typed on the command line (help's defaults): the largest unit that
+    /// divides it exactly, <c>256MiB</c>, <c>64KiB</c>, or plain bytes (<c>4097</c>).
+    /// </summary>
+    public static string FormatInput(long bytes)
+    {
+        foreach ((string suffix, long factor) in Units)
+        {
+            if (factor > 1 && bytes != 0 && bytes % factor == 0)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{bytes / factor}{suffix}");
+            }
+        }
+
+        return bytes.ToString(CultureInfo.InvariantCulture);
+    }
+
     /// <summary>A size for people: <c>512 B</c>, <c>4.0 KiB</c>, <c>256.0 MiB</c>, <c>1.50 GiB</c>.</summary>
     public static string Format(long bytes)
     {

@@ -43,7 +43,8 @@ public static class ChildProcess
             start.ArgumentList.Add(argument);
         }
 
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        // strace runs the tool as its child: the tool's environment, whatever the program.
+        CliProcess.AddEnvironment(start.Environment);
         return start;
     }
 
@@ -67,7 +68,7 @@ public static class ChildProcess
 }
 
 /// <summary>
-/// <c>aerosnap</c> started as <c>dotnet AeroSnapshot.Cli.dll …</c> without waiting for it: the kill
+/// <c>aerosnap</c> started (see <see cref="CliProcess"/>) without waiting for it: the kill
 /// and concurrency suites need its start instant, to kill it at a chosen moment, and its exit instant.
 /// </summary>
 public sealed class RunningCli : IDisposable
@@ -95,14 +96,31 @@ public sealed class RunningCli : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The tool's process id (to send it a signal).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>When the runtime saw the process exit (valid after <see cref="Wait"/>); comparable between processes.</summary>
     public DateTime ExitTime => _process.ExitTime;
 
     /// <summary>Starts <c>aerosnap ARGS</c>; <paramref name="clock"/> timestamps its start and exit.</summary>
     public static RunningCli Start(Stopwatch clock, params string[] arguments)
     {
-        var process = Process.Start(ChildProcess.StartInfo(CliProcess.DotnetHost, arguments.Prepend(CliProcess.CliDll)))
-            ?? throw new InvalidOperationException("could not start dotnet");
+        var process = Process.Start(ChildProcess.StartInfo(CliProcess.FileName, CliProcess.LeadingArguments.Concat(arguments)))
+            ?? throw new InvalidOperationException($"could not start {CliProcess.FileName}");
+        return new RunningCli(process, clock);
+    }
+
+    /// <summary>
+    /// Starts <c>aerosnap ARGS</c> with SIGINT handled the default way, through coreutils
+    /// <c>env --default-signal=INT</c> (which execs it: the process id is the tool's). A shell
+    /// without job control starts background commands with SIGINT ignored, every descendant
+    /// inherits that, and a runtime started with SIGINT ignored keeps ignoring it, as it should:
+    /// a test that sends SIGINT must not depend on how the test run itself was started.
+    /// </summary>
+    public static RunningCli StartWithDefaultSigint(Stopwatch clock, params string[] arguments)
+    {
+        var process = Process.Start(ChildProcess.StartInfo("env", ["--default-signal=INT", CliProcess.FileName, .. CliProcess.LeadingArguments, .. arguments]))
+            ?? throw new InvalidOperationException($"could not start {CliProcess.FileName}");
         return new RunningCli(process, clock);
     }
 

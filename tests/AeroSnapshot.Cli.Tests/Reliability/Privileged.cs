@@ -18,6 +18,13 @@ public sealed class PrivilegedFactAttribute : FactAttribute
             Skip = reason;
         }
     }
+
+    /// <summary>Programs the test runs (<c>mkfs.ext4</c>…): one missing from PATH skips it too, by name.</summary>
+    public string[] Needs
+    {
+        get => [];
+        set => Skip ??= Privileges.MissingProgramsReason(value);
+    }
 }
 
 /// <summary>The theory form of <see cref="PrivilegedFactAttribute"/>.</summary>
@@ -31,6 +38,26 @@ public sealed class PrivilegedTheoryAttribute : TheoryAttribute
             Skip = reason;
         }
     }
+
+    /// <inheritdoc cref="PrivilegedFactAttribute.Needs"/>
+    public string[] Needs
+    {
+        get => [];
+        set => Skip ??= Privileges.MissingProgramsReason(value);
+    }
+}
+
+/// <summary>
+/// A test that needs no root but runs a program a fresh machine may lack (util-linux <c>flock</c>):
+/// skipped naming it when it is missing, unless AEROSNAP_REQUIRE_PRIVILEGED_TESTS=1.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class NeedsProgramsFactAttribute : FactAttribute
+{
+    public NeedsProgramsFactAttribute(params string[] programs)
+    {
+        Skip = Privileges.MissingProgramsReason(programs);
+    }
 }
 
 public static partial class Privileges
@@ -43,6 +70,23 @@ public static partial class Privileges
     public static string? SkipReason => IsRoot || Required
         ? null
         : "needs root (tmpfs and loop mounts, strace fault injection); set AEROSNAP_REQUIRE_PRIVILEGED_TESTS=1 to make this a failure instead";
+
+    /// <summary>
+    /// Why a test that runs <paramref name="programs"/> is skipped: the ones not on PATH, by name;
+    /// null when all are there, or when AEROSNAP_REQUIRE_PRIVILEGED_TESTS=1 (then it runs and fails).
+    /// </summary>
+    public static string? MissingProgramsReason(IEnumerable<string> programs)
+    {
+        string[] missing = [.. programs.Where(static p => !IsOnPath(p))];
+        return missing.Length == 0 || Required
+            ? null
+            : $"needs {string.Join(", ", missing)} (not found on PATH; .ci/run installs it); set AEROSNAP_REQUIRE_PRIVILEGED_TESTS=1 to make this a failure instead";
+    }
+
+    private static bool IsOnPath(string program)
+        => (Environment.GetEnvironmentVariable("PATH") ?? "/usr/sbin:/usr/bin:/sbin:/bin")
+            .Split(':', StringSplitOptions.RemoveEmptyEntries)
+            .Any(directory => File.Exists(Path.Join(directory, program)));
 
     [LibraryImport("libc.so.6")]
     private static partial uint geteuid();

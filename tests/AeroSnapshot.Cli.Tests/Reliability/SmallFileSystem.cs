@@ -62,36 +62,46 @@ public sealed partial class SmallFileSystem : IDisposable
         string id = Guid.NewGuid().ToString("N")[..8];
         string mountPoint = Path.Join(Path.GetTempPath(), $"aerosnap-rel-{type}-{id}");
         Directory.CreateDirectory(mountPoint);
-        switch (type)
+        string image = mountPoint + ".img";
+        try
         {
-            case "tmpfs":
-                string options = string.Create(CultureInfo.InvariantCulture, $"size={sizeBytes}");
-                if (inodes is { } count)
-                {
-                    options += string.Create(CultureInfo.InvariantCulture, $",nr_inodes={count}");
-                }
+            switch (type)
+            {
+                case "tmpfs":
+                    string options = string.Create(CultureInfo.InvariantCulture, $"size={sizeBytes}");
+                    if (inodes is { } count)
+                    {
+                        options += string.Create(CultureInfo.InvariantCulture, $",nr_inodes={count}");
+                    }
 
-                ExternalCommand.Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", mountPoint);
-                return new SmallFileSystem(type, mountPoint, null);
-            case "ext4":
-                string image = mountPoint + ".img";
-                using (FileStream file = File.Create(image))
-                {
-                    file.SetLength(sizeBytes);
-                }
+                    ExternalCommand.Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", mountPoint);
+                    return new SmallFileSystem(type, mountPoint, null);
+                case "ext4":
+                    using (FileStream file = File.Create(image))
+                    {
+                        file.SetLength(sizeBytes);
+                    }
 
-                var mkfs = new List<string> { "-q", "-F", "-m", "0" };
-                if (inodes is { } n)
-                {
-                    mkfs.AddRange(["-N", n.ToString(CultureInfo.InvariantCulture)]);
-                }
+                    var mkfs = new List<string> { "-q", "-F", "-m", "0" };
+                    if (inodes is { } n)
+                    {
+                        mkfs.AddRange(["-N", n.ToString(CultureInfo.InvariantCulture)]);
+                    }
 
-                mkfs.Add(image);
-                ExternalCommand.Run("mkfs.ext4", [.. mkfs]);
-                ExternalCommand.Run("mount", "-t", "ext4", "-o", "loop", image, mountPoint);
-                return new SmallFileSystem(type, mountPoint, image);
-            default:
-                throw new ArgumentOutOfRangeException(nameof(type), type, "tmpfs or ext4");
+                    mkfs.Add(image);
+                    ExternalCommand.Run("mkfs.ext4", [.. mkfs]);
+                    ExternalCommand.Run("mount", "-t", "ext4", "-o", "loop", image, mountPoint);
+                    return new SmallFileSystem(type, mountPoint, image);
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(type), type, "tmpfs or ext4");
+            }
+        }
+        catch
+        {
+            // mkfs or mount failed (or is missing): leave no image or empty mount point in /tmp.
+            File.Delete(image);
+            Directory.Delete(mountPoint);
+            throw;
         }
     }
 

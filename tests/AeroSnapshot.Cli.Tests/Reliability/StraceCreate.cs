@@ -51,7 +51,7 @@ public static partial class StraceCreate
             arguments.AddRange(["-P", path]);
         }
 
-        arguments.AddRange(["--", CliProcess.DotnetHost, CliProcess.CliDll, "create", directory.Data, "--json"]);
+        arguments.AddRange(["--", CliProcess.FileName, .. CliProcess.LeadingArguments, "create", directory.Data, "--json"]);
         arguments.AddRange(extraArguments);
         CliResult result = ChildProcess.Run("strace", arguments, TimeSpan.FromSeconds(WindowSeconds));
         string trace = File.Exists(traceFile) ? File.ReadAllText(traceFile) : string.Empty;

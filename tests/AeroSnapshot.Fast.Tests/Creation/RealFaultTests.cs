@@ -53,7 +53,7 @@ public sealed class RealFaultTests
         Assert.Equal(freeBefore, new DriveInfo(tmpfs.MountPoint).AvailableFreeSpace);
     }
 
-    [PrivilegedFact]
+    [PrivilegedFact(Needs = ["strace"])]
     public void Failing_fdatasync_of_the_storage_copy_is_reported_as_io_error_eio()
     {
         using var data = new TestDataDirectory();
@@ -73,7 +73,7 @@ public sealed class RealFaultTests
         Assert.Empty(data.SnapshotsListing());
     }
 
-    [PrivilegedFact]
+    [PrivilegedFact(Needs = ["strace"])]
     public void Failing_fsync_of_a_directory_is_reported_and_nothing_is_published()
     {
         using var data = new TestDataDirectory();

@@ -7,13 +7,13 @@ namespace AeroSnapshot.Fast.Tests.Creation;
 [Collection(LoopMounts.Name)]
 public sealed class ReflinkTests
 {
-    [PrivilegedFact]
+    [PrivilegedFact(Needs = ["mkfs.xfs"])]
     public void Storage_is_cloned_on_xfs_with_reflink_and_the_copy_is_identical() => AssertClonedOn("xfs");
 
-    [PrivilegedFact]
+    [PrivilegedFact(Needs = ["mkfs.btrfs"])]
     public void Storage_is_cloned_on_btrfs_and_the_copy_is_identical() => AssertClonedOn("btrfs");
 
-    [PrivilegedFact]
+    [PrivilegedFact(Needs = ["mkfs.ext4"])]
     public void Ext4_falls_back_to_the_streaming_copy()
     {
         using var fs = new LoopFileSystem("ext4", 64L << 20);

@@ -11,7 +11,7 @@ namespace AeroSnapshot.Fast.Tests.Reliability;
 [Collection(LoopMounts.Name)]
 public sealed class PowerCutHarnessTests
 {
-    [PrivilegedFact]
+    [PrivilegedFact(Needs = ["mkfs.ext4"])]
     public void A_power_cut_loses_what_was_not_fsynced_and_keeps_what_was()
     {
         using var fs = new LoopFileSystem("ext4", 64L << 20, "commit=600");

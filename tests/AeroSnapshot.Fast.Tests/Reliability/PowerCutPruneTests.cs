@@ -57,7 +57,7 @@ public sealed class PowerCutPruneTests(ITestOutputHelper output)
         Assert.Equal(DeletionSteps, fired.SkipWhile(static s => s == SnapshotStep.Read));
     }
 
-    [PrivilegedTheory]
+    [PrivilegedTheory(Needs = ["mkfs.ext4"])]
     [MemberData(nameof(Cases))]
     public void Power_cut_during_prune_leaves_the_previous_set_minus_the_oldest_deletions_and_nothing_half_deleted(string cutPoint, int storageBytes)
     {

@@ -78,7 +78,7 @@ public sealed class PowerCutRestoreTests(ITestOutputHelper output)
         Assert.Equal(target == InPlaceKeepWal ? KeepWalSteps : InPlaceSteps, fired);
     }
 
-    [PrivilegedTheory]
+    [PrivilegedTheory(Needs = ["mkfs.ext4"])]
     [MemberData(nameof(Cases))]
     public void Power_cut_during_restore_leaves_the_target_as_it_was_or_fully_restored_once_recovered(string target, string cutPoint, int storageBytes, string recovery)
     {

@@ -52,7 +52,7 @@ public sealed class PowerCutTests(ITestOutputHelper output)
         Assert.Equal(CreateSteps, fired);
     }
 
-    [PrivilegedTheory]
+    [PrivilegedTheory(Needs = ["mkfs.ext4"])]
     [MemberData(nameof(Cases))]
     public void Power_cut_during_create_leaves_the_previous_set_or_the_previous_set_plus_the_new_snapshot(string cutPoint, int storageBytes)
     {

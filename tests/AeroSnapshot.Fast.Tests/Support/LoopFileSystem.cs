@@ -35,24 +35,26 @@ public sealed class LoopFileSystem : IDisposable
             image.SetLength(sizeBytes);
         }
 
-        switch (type)
-        {
-            case "ext4":
-                ExternalCommand.Run("mkfs.ext4", "-q", "-F", ImagePath);
-                break;
-            case "xfs":
-                ExternalCommand.Run("mkfs.xfs", "-q", "-f", "-m", "reflink=1", ImagePath);
-                break;
-            case "btrfs":
-                ExternalCommand.Run("mkfs.btrfs", "-q", "-f", ImagePath);
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(type), type, "ext4, xfs or btrfs");
-        }
-
-        Device = Attach(ImagePath);
+        // Everything after the image exists can fail (mkfs missing or failing, no free loop device,
+        // mount refused): dispose then, or each failure leaves an image of hundreds of MiB in /tmp.
         try
         {
+            switch (type)
+            {
+                case "ext4":
+                    ExternalCommand.Run("mkfs.ext4", "-q", "-F", ImagePath);
+                    break;
+                case "xfs":
+                    ExternalCommand.Run("mkfs.xfs", "-q", "-f", "-m", "reflink=1", ImagePath);
+                    break;
+                case "btrfs":
+                    ExternalCommand.Run("mkfs.btrfs", "-q", "-f", ImagePath);
+                    break;
+                default:
+                    throw new ArgumentOutOfRangeException(nameof(type), type, "ext4, xfs or btrfs");
+            }
+
+            Device = Attach(ImagePath);
             Directory.CreateDirectory(MountPoint);
             Mount(type, mountOptions);
         }
@@ -67,8 +69,8 @@ public sealed class LoopFileSystem : IDisposable
 
     public string ImagePath { get; }
 
-    /// <summary>The loop device the image stays attached to for the file system's whole life (<c>/dev/loopN</c>).</summary>
-    public string Device { get; }
+    /// <summary>The loop device the image stays attached to for the file system's whole life (<c>/dev/loopN</c>); null until attached.</summary>
+    public string? Device { get; }
 
     public string MountPoint { get; }
 
@@ -101,7 +103,7 @@ public sealed class LoopFileSystem : IDisposable
             arguments.Add(mountOptions);
         }
 
-        arguments.Add(Device);
+        arguments.Add(Device ?? throw new InvalidOperationException("The image is not attached to a loop device."));
         arguments.Add(MountPoint);
         ExternalCommand.Run("mount", [.. arguments]);
         _mounted = true;
@@ -128,7 +130,10 @@ public sealed class LoopFileSystem : IDisposable
 
         try
         {
-            Directory.Delete(MountPoint);
+            if (Directory.Exists(MountPoint))
+            {
+                Directory.Delete(MountPoint);
+            }
         }
         catch (IOException)
         {
