@@ -142,7 +142,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output) : IDisposable
         {
             Assert.Equal(SnapshotErrorCode.Failed, f.Code);
             Assert.Equal(EEXIST, f.Errno);
-            Assert.Equal("an existing snapshot is never replaced", f.Invariant);
+            Assert.Equal("an existing snapshot is never replaced", f.Rule);
         });
         Observation seen = invariants.Check("after the same-second threads");
         Assert.Equal(created, seen.NewSnapshots);
