@@ -1,3 +1,4 @@
+using AeroSnapshot.Fast.Backup;
 using AeroSnapshot.Fast.Checkpoint;
 using Microsoft.Win32.SafeHandles;
 
@@ -38,5 +39,9 @@ public sealed partial class SnapshotManager
 
     /// <summary>The part of <see cref="RemoveLeftovers"/> for interrupted checkpoints (and restores from a backup).</summary>
     private static List<string> RecoverCheckpointAndBackupRestore(string dataDirectory)
-        => CheckpointRecovery.Recover(dataDirectory);
+    {
+        List<string> handled = BackupRestoreRecovery.Recover(BackupRestorePaths.For(dataDirectory));
+        handled.AddRange(CheckpointRecovery.Recover(dataDirectory));
+        return handled;
+    }
 }

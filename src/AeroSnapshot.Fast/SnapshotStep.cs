@@ -118,12 +118,9 @@ public enum SnapshotStep
     /// <summary>Restore from a backup: fsync of the new data directory, then its ready marker.</summary>
     RestoreBackupSync,
 
-    /// <summary>Restore from a backup: moving the data directory aside to <c>&lt;data-dir&gt;.old</c>.</summary>
-    RestoreBackupMoveAside,
-
-    /// <summary>Restore from a backup: renaming the new data directory into place. Complete once its parent is fsynced.</summary>
+    /// <summary>Restore from a backup: the atomic swap (<c>RENAME_EXCHANGE</c>) of the new data directory and the old one, which moves the old aside into the temporary directory. Complete once both parents are fsynced.</summary>
     RestoreBackupSwap,
 
-    /// <summary>Restore from a backup, after completion: deleting <c>&lt;data-dir&gt;.old</c> and the temporary directory.</summary>
+    /// <summary>Restore from a backup, after completion: deleting the temporary directory, which holds the old data directory.</summary>
     RestoreBackupRemoveOld,
 }
