@@ -191,7 +191,7 @@ internal sealed class BackupWriter
         WriteBytes(tar, BackupLayout.SnapshotManifest, manifestBytes);
 
         long bytes = 0;
-        int files = 1;
+        int files = 0;
         InventoryFile storage = inventory.Files.Single(static f => f.SchemaKey is null);
         bytes += PackFile(tar, chain, opened.Directory, storage, BackupLayout.SnapshotStorage, progress);
         files++;
