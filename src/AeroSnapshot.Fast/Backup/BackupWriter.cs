@@ -20,8 +20,8 @@ namespace AeroSnapshot.Fast.Backup;
 /// id), then each file is streamed into the archive while its CRC-32 is compared with the manifest's,
 /// and the WAL while its record frames are checked. A snapshot whose bytes no longer match its
 /// manifest is never packaged: the archive is emptied and the next older snapshot is tried, as
-/// discovery would. The archive is written under <c>.&lt;name&gt;.partial</c> beside the output (created
-/// exclusively, so two backups to one name cannot mix) and removed on any failure.
+/// discovery would. The archive is written under <c>.&lt;name&gt;.partial</c> beside the output (see
+/// <see cref="PartialArchive"/>) and removed on any failure.
 /// </remarks>
 internal sealed class BackupWriter
 {
@@ -60,21 +60,7 @@ internal sealed class BackupWriter
         {
             Enter(SnapshotStep.Prepare);
             CheckOutput(output, directory);
-            SafeFileHandle archiveHandle;
-            try
-            {
-                archiveHandle = NativeFile.CreateNew(temporary, ArchiveMode);
-            }
-            catch (NativeIOException ex) when (ex.Errno == Errno.EEXIST)
-            {
-                throw new SnapshotException(
-                    SnapshotErrorCode.Failed,
-                    $"'{temporary}' exists: another backup to '{output}' is running, or one was interrupted. If none is running, remove it and try again.",
-                    SnapshotStep.Prepare,
-                    temporary,
-                    Errno.EEXIST);
-            }
-
+            SafeFileHandle archiveHandle = PartialArchive.Create(temporary, output, ArchiveMode);
             created = true;
             using (archiveHandle)
             {

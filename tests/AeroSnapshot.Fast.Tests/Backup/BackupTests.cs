@@ -128,6 +128,35 @@ public sealed class BackupTests
     }
 
     [Fact]
+    public void A_partial_archive_left_by_a_dead_backup_is_replaced_but_one_being_written_is_not()
+    {
+        using var manager = new SnapshotManager();
+        using TestDataDirectory data = BackupFixture.Build(out _, out _);
+        string output = BackupFixture.Scratch(data, "backup.tar");
+        string partial = Path.Join(Path.GetDirectoryName(output)!, ".backup.tar.partial");
+        try
+        {
+            File.WriteAllText(partial, "left by a backup that was killed");
+            using (FileStream running = File.Open(partial, FileMode.Open, FileAccess.ReadWrite, FileShare.None))
+            {
+                // FileShare.None is an exclusive flock on Linux: a backup still writing looks like this.
+                SnapshotException busy = Assert.Throws<SnapshotException>(() => BackupFixture.Backup(manager, data.Root, output));
+                Assert.Contains("Another backup", busy.Message, StringComparison.Ordinal);
+                Assert.True(File.Exists(partial));
+            }
+
+            BackupFixture.Backup(manager, data.Root, output);
+
+            Assert.False(File.Exists(partial));
+            manager.VerifyBackup(output);
+        }
+        finally
+        {
+            BackupFixture.DeleteScratch(data);
+        }
+    }
+
+    [Fact]
     public void A_snapshot_that_rotted_is_never_packaged_and_the_previous_valid_one_is_backed_up()
     {
         using var manager = new SnapshotManager();
