@@ -13,6 +13,8 @@ namespace AeroSnapshot.Bench;
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(IoBenchmarkConfig))]
+[GroupBenchmarksBy(BenchmarkDotNet.Configs.BenchmarkLogicalGroupRule.ByCategory)]
+[CategoriesColumn]
 public class BackupBenchmarks
 {
     private BenchData _data = null!;
@@ -76,10 +78,12 @@ public class BackupBenchmarks
         Directory.CreateDirectory(_restoreTarget);
     }
 
+    [BenchmarkCategory("backup")]
     [Benchmark(Baseline = true, Description = "tar cf + sync -f")]
     public int TarCreate()
         => Shell($"tar cf '{_tarArchive}' -C '{_data.SnapshotsDirectory}' '{_snapshotId}' -C '{_data.Root}' wal/wal.log && sync -f '{_tarArchive}'");
 
+    [BenchmarkCategory("backup")]
     [Benchmark(Description = "aerosnap backup")]
     public long Backup()
     {
@@ -90,9 +94,11 @@ public class BackupBenchmarks
         }
     }
 
-    [Benchmark(Description = "tar xf + sync -f")]
+    [BenchmarkCategory("restore")]
+    [Benchmark(Baseline = true, Description = "tar xf + sync -f")]
     public int TarExtract() => Shell($"tar xf '{_archive}' -C '{_restoreTarget}' && sync -f '{_restoreTarget}'");
 
+    [BenchmarkCategory("restore")]
     [Benchmark(Description = "aerosnap restore-backup")]
     public long RestoreBackup() => _manager.RestoreBackup(_archive, _restoreTarget).SnapshotBytes;
 
