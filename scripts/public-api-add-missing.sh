@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 project=src/AeroSnapshot.Fast/AeroSnapshot.Fast.csproj
 unshipped=src/AeroSnapshot.Fast/PublicAPI.Unshipped.txt
 
-missing=$(dotnet build "$project" -c Debug --nologo -v q -p:TreatWarningsAsErrors=false 2>&1 \
+missing=$(dotnet build "$project" -c Debug --nologo -v q --no-incremental -p:TreatWarningsAsErrors=false 2>&1 \
     | grep -o "RS0016: Symbol '.*' is not part of the declared public API" \
     | sed -E "s/^RS0016: Symbol '(.*)' is not part of the declared public API$/\1/" \
     | sort -u || true)
@@ -19,4 +19,4 @@ if [ -n "$missing" ]; then
     rm "$unshipped.new"
     echo "added $(printf '%s\n' "$missing" | wc -l) symbol(s) to $unshipped"
 fi
-dotnet build "$project" -c Debug --nologo -v q
+dotnet build "$project" -c Debug --nologo -v q --no-incremental

@@ -31,8 +31,27 @@ internal static class Seeds
             }),
             Write(new CheckpointMarker { SnapshotId = id, CreatedAt = id.Instant, WalTruncated = true, FormatVersion = CheckpointMarker.CurrentFormatVersion }),
             Encoding.UTF8.GetBytes("{}"),
+            new AeroSnapshot.Fast.Backup.BackupManifest { BackupId = id, CreatedAt = id.Instant, SnapshotId = id, WalPresent = true, FormatVersion = 1 }.ToUtf8(),
+            WalRecords(3),
         };
         return seeds;
+    }
+
+    /// <summary>A WAL of <paramref name="count"/> small records in the frame of BACKUP-CHECKPOINT.md §4.</summary>
+    private static byte[] WalRecords(int count)
+    {
+        var wal = new List<byte>();
+        for (int i = 1; i <= count; i++)
+        {
+            byte[] record = new byte[17 + i];
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)record.Length);
+            record[4] = (byte)i;
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(5), (ulong)i);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(record.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(record.AsSpan(0, record.Length - 4)));
+            wal.AddRange(record);
+        }
+
+        return [.. wal];
     }
 
     /// <summary>Writes the seeds into <paramref name="directory"/> (a starting corpus for libFuzzer or AFL).</summary>

@@ -16,6 +16,69 @@ internal static class Target
     {
         Manifest(input);
         Marker(input);
+        BackupManifestDocument(input);
+        Wal(input);
+    }
+
+    private static void BackupManifestDocument(ReadOnlySpan<byte> input)
+    {
+        AeroSnapshot.Fast.Backup.BackupManifest manifest;
+        try
+        {
+            manifest = AeroSnapshot.Fast.Backup.BackupManifest.ReadUtf8(input);
+        }
+        catch (ManifestFormatException)
+        {
+            return;
+        }
+
+        if (!AeroSnapshot.Fast.Backup.BackupManifest.ReadUtf8(manifest.ToUtf8()).Equals(manifest))
+        {
+            throw new FuzzFindingException("an accepted backup_manifest.json did not survive being written and read back");
+        }
+    }
+
+    /// <summary>
+    /// The WAL record frame: any bytes are a valid WAL or a <c>WalFrameException</c> at an offset
+    /// inside them, whether the length is known up front or not, and however the bytes are chunked.
+    /// </summary>
+    private static void Wal(ReadOnlySpan<byte> input)
+    {
+        long? first = WalOutcome(input, knownLength: true, chunk: 7);
+        long? second = WalOutcome(input, knownLength: false, chunk: Math.Max(1, input.Length / 3));
+        if (first != second)
+        {
+            throw new FuzzFindingException($"the WAL validator's verdict depends on chunking or on knowing the length ({first} vs {second})");
+        }
+    }
+
+    /// <summary>Null when valid, else the offset of the bad record.</summary>
+    private static long? WalOutcome(ReadOnlySpan<byte> input, bool knownLength, int chunk)
+    {
+        var validator = new AeroSnapshot.Fast.Wal.WalFrameValidator("fuzz", knownLength ? input.Length : null);
+        try
+        {
+            for (int offset = 0; offset < input.Length; offset += chunk)
+            {
+                validator.Append(input.Slice(offset, Math.Min(chunk, input.Length - offset)));
+            }
+
+            if (validator.Complete().Bytes != input.Length)
+            {
+                throw new FuzzFindingException("an accepted WAL's length is not the input's");
+            }
+
+            return null;
+        }
+        catch (AeroSnapshot.Fast.Wal.WalFrameException frame)
+        {
+            if (frame.RecordOffset < 0 || frame.RecordOffset >= Math.Max(input.Length, 1))
+            {
+                throw new FuzzFindingException($"a WAL problem was reported at offset {frame.RecordOffset}, outside the {input.Length} input bytes");
+            }
+
+            return frame.RecordOffset;
+        }
     }
 
     private static void Manifest(ReadOnlySpan<byte> input)

@@ -43,6 +43,10 @@ namespace AeroSnapshot.Cli
                 CleanCommand.Build(globals, cancellation),
                 PruneCommand.Build(globals, cancellation),
                 RestoreCommand.Build(globals, cancellation),
+                CheckpointCommand.Build(globals, cancellation),
+                BackupCommand.Build(globals, cancellation),
+                VerifyBackupCommand.Build(globals, cancellation),
+                RestoreBackupCommand.Build(globals, cancellation),
                 DemoCommand.Build(globals, cancellation),
             };
             root.Add(globals.Json);

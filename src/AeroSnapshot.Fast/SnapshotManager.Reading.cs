@@ -88,6 +88,7 @@ public sealed partial class SnapshotManager
         {
             // Restores first: an interrupted one may have moved snapshots/ out of the data directory.
             List<string> handled = RestoreRecovery.Recover(RestoreTarget.For(dataDirectory));
+            handled.AddRange(RecoverCheckpointAndBackupRestore(dataDirectory));
             handled.AddRange(StagingArea.RemoveLeftovers(Path.Join(dataDirectory, SnapshotLayout.SnapshotsDirectoryName)));
             return handled;
         }

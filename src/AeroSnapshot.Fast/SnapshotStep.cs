@@ -93,4 +93,37 @@ public enum SnapshotStep
 
     /// <summary>Restore, after completion: deleting the previous data (now beside the target).</summary>
     RestoreRemoveOld,
+
+    /// <summary>Checkpoint: writing the fsynced intent (<c>.checkpoint-intent</c>) that lets <c>clean</c> finish or undo an interrupted checkpoint.</summary>
+    CheckpointWriteIntent,
+
+    /// <summary>Checkpoint: writing <c>checkpoint.json</c> durably (temporary file, fsync, rename, fsync of the data directory).</summary>
+    CheckpointWriteMarker,
+
+    /// <summary>Checkpoint: resetting the WAL to empty (<c>ftruncate</c>) and making that durable.</summary>
+    CheckpointResetWal,
+
+    /// <summary>Checkpoint: removing the intent once the checkpoint is complete.</summary>
+    CheckpointRemoveIntent,
+
+    /// <summary>Backup: choosing the snapshot and streaming it and the WAL into the archive, checking every CRC-32.</summary>
+    BackupWrite,
+
+    /// <summary>Backup: fsync of the archive.</summary>
+    BackupSync,
+
+    /// <summary>Backup: the no-replace rename that publishes the archive, and the fsync of its directory.</summary>
+    BackupPublish,
+
+    /// <summary>Restore from a backup: unpacking and validating the archive into the temporary directory beside the data directory.</summary>
+    RestoreBackupUnpack,
+
+    /// <summary>Restore from a backup: fsync of the new data directory, then its ready marker.</summary>
+    RestoreBackupSync,
+
+    /// <summary>Restore from a backup: the atomic swap (<c>RENAME_EXCHANGE</c>) of the new data directory and the old one, which moves the old aside into the temporary directory. Complete once both parents are fsynced.</summary>
+    RestoreBackupSwap,
+
+    /// <summary>Restore from a backup, after completion: deleting the temporary directory, which holds the old data directory.</summary>
+    RestoreBackupRemoveOld,
 }

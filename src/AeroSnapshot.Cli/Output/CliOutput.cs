@@ -180,5 +180,5 @@ internal sealed class CliOutput
     }
 
     private static bool IsCorruption(string code)
-        => code is SnapshotErrorCode.DataCorruption or SnapshotErrorCode.MetadataCorruption;
+        => code is SnapshotErrorCode.DataCorruption or SnapshotErrorCode.MetadataCorruption or SnapshotErrorCode.WalCorruption;
 }

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Diagnostics;
+using AeroSnapshot.Cli.Output;
+using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Checkpoint;
+
+namespace AeroSnapshot.Cli.Commands;
+
+/// <summary><c>aerosnap checkpoint &lt;data-dir&gt; [--wal P]</c>: snapshot, <c>checkpoint.json</c>, WAL reset.</summary>
+internal static class CheckpointCommand
+{
+    public static Command Build(GlobalOptions globals, CancellationToken cancellation)
+    {
+        var dataDir = new Argument<string>("data-dir") { Description = "The AeroDB data directory (the database must not be running)" };
+        var overrides = new DataPaths.Overrides();
+        var command = new Command(
+            "checkpoint",
+            "Take a checkpoint of a stopped data directory: fsync the WAL, take a snapshot, write <data-dir>/checkpoint.json "
+            + "durably, then reset the WAL to empty (ftruncate + fsync). Takes the data directory's LOCK. A failed reset leaves "
+            + "the snapshot and the WAL as they were; 'aerosnap clean' finishes or undoes an interrupted checkpoint.")
+        {
+            dataDir,
+        };
+        overrides.AddTo(command);
+
+        CommandRunner.SetBody(command, globals, context =>
+        {
+            DataPaths paths = overrides.Resolve(context.ParseResult, context.ParseResult.GetRequiredValue(dataDir));
+            using DataDirectoryLock dataLock = DataDirectoryLock.Acquire(paths.DataDirectory);
+            using var manager = new SnapshotManager();
+            var executionLock = new GlobalExecutionLock();
+            long start = Stopwatch.GetTimestamp();
+            CheckpointResult result = ProgressDisplay.Run(context.Output, "checkpoint", progress =>
+            {
+                using (executionLock.Acquire())
+                {
+                    return manager.Checkpoint(paths.DataDirectory, paths.Storage, paths.Schemas, paths.Wal, executionLock, context.Options(progress));
+                }
+            });
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
+
+            string snapshot = Path.Join(paths.DataDirectory, SnapshotLayout.SnapshotsDirectoryName, result.SnapshotId.ToString());
+            context.Output.Line($"Checkpoint from snapshot {result.SnapshotId}");
+            context.Output.Line($"  snapshot  {snapshot}");
+            context.Output.Line($"  marker    {result.MarkerPath}");
+            context.Output.Line($"  wal       {result.WalPath} reset to empty ({ByteSize.Format(result.WalBytesDropped)} dropped)");
+            context.Output.Line($"  took      {Human.Duration(elapsed)} with writes paused");
+            context.Output.JsonDocument(json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("snapshot_id", result.SnapshotId.ToString());
+                json.WriteString("snapshot_dir", snapshot);
+                json.WriteString("data_dir", paths.DataDirectory);
+                json.WriteString("checkpoint_file", result.MarkerPath);
+                json.WriteString("created_at", result.Marker.CreatedAt.ToString());
+                json.WriteBoolean("wal_truncated", result.Marker.WalTruncated);
+                json.WriteString("wal", result.WalPath);
+                json.WriteNumber("wal_bytes_dropped", result.WalBytesDropped);
+                JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
+                json.WriteEndObject();
+            });
+            return ExitCodes.Success;
+        }, cancellation);
+        return command;
+    }
+}

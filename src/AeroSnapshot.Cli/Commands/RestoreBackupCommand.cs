@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Diagnostics;
+using AeroSnapshot.Cli.Output;
+using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Backup;
+
+namespace AeroSnapshot.Cli.Commands;
+
+/// <summary><c>aerosnap restore-backup &lt;file&gt; &lt;data-dir&gt;</c>: validate everything, then swap the whole data directory.</summary>
+internal static class RestoreBackupCommand
+{
+    public static Command Build(GlobalOptions globals, CancellationToken cancellation)
+    {
+        var file = new Argument<string>("file") { Description = "The backup archive" };
+        var dataDir = new Argument<string>("data-dir") { Description = "The data directory to replace (it must exist; the database must not be running)" };
+        var command = new Command(
+            "restore-backup",
+            "Replace a data directory with a backup: checks its LOCK is free, unpacks and validates the whole archive into "
+            + "<data-dir>.restore-backup-tmp beside it, fsyncs it, then swaps it in atomically and deletes the old data. "
+            + "Destructive: nothing of the old data directory is kept. A refused archive leaves the data directory untouched "
+            + "(exit 1); 'aerosnap clean' finishes or undoes an interrupted restore.")
+        {
+            file,
+            dataDir,
+        };
+
+        CommandRunner.SetBody(command, globals, context =>
+        {
+            string archive = Path.GetFullPath(context.ParseResult.GetRequiredValue(file));
+            string directory = Require.ExistingDirectory(context.ParseResult.GetRequiredValue(dataDir), "data directory");
+
+            // The library takes the data directory's LOCK itself (a second flock from this process
+            // would conflict with it), and holds it until the swap is done.
+            using var manager = new SnapshotManager();
+            long start = Stopwatch.GetTimestamp();
+            BackupVerification result = ProgressDisplay.Run(context.Output, "restore-backup", progress => manager.RestoreBackup(archive, directory, context.Options(progress)));
+            TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
+
+            long bytes = result.SnapshotBytes + (result.Wal?.Bytes ?? 0);
+            context.Output.Line($"Restored backup {result.Manifest.BackupId} (snapshot {result.Manifest.SnapshotId}) into {directory}");
+            context.Output.Line($"  {Human.Count(result.SnapshotFiles, "file")}, {ByteSize.Format(result.SnapshotBytes)} checksummed; "
+                + (result.Wal is { } wal ? $"wal/wal.log {Human.Count(wal.Records, "record")}, {ByteSize.Format(wal.Bytes)}" : "wal/wal.log empty (the backup had none)"));
+            context.Output.Line($"  took {Human.Duration(elapsed)} ({Human.Rate(bytes, elapsed)})");
+            context.Output.JsonDocument(json =>
+            {
+                json.WriteStartObject();
+                json.WriteString("archive", result.ArchivePath);
+                json.WriteString("data_dir", directory);
+                json.WriteString("backup_id", result.Manifest.BackupId.ToString());
+                json.WriteString("snapshot_id", result.Manifest.SnapshotId.ToString());
+                json.WriteBoolean("wal_present", result.Manifest.WalPresent);
+                json.WriteNumber("snapshot_bytes", result.SnapshotBytes);
+                json.WriteNumber("snapshot_files", result.SnapshotFiles);
+                json.WriteNumber("wal_bytes", result.Wal?.Bytes ?? 0);
+                JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
+                JsonOutput.WriteRate(json, "mb_per_s", bytes, elapsed);
+                json.WriteEndObject();
+            });
+            return ExitCodes.Success;
+        }, cancellation);
+        return command;
+    }
+}

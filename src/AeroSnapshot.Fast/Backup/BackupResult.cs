@@ -1,0 +1,11 @@
+namespace AeroSnapshot.Fast.Backup;
+
+/// <summary>A published backup archive.</summary>
+/// <param name="ArchivePath">The archive (published under the name asked for; never replaced anything).</param>
+/// <param name="Manifest">Its <c>backup_manifest.json</c>.</param>
+/// <param name="ArchiveBytes">The archive's size.</param>
+/// <param name="SnapshotBytes">Bytes of snapshot data packed (and checked against the snapshot's manifest).</param>
+/// <param name="SnapshotFiles">Snapshot files packed and checked (<c>storage.dat</c> and the schema files; <c>manifest.json</c> is packed too).</param>
+/// <param name="WalBytes">Bytes of WAL packed (0 when there is none).</param>
+/// <param name="Skipped">Newer snapshots passed over because they are not valid, newest first.</param>
+public sealed record BackupResult(string ArchivePath, BackupManifest Manifest, long ArchiveBytes, long SnapshotBytes, int SnapshotFiles, long WalBytes, IReadOnlyList<SkippedSnapshot> Skipped);

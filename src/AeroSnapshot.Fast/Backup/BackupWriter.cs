@@ -1,0 +1,404 @@
+using System.Formats.Tar;
+using AeroSnapshot.Fast.Copying;
+using AeroSnapshot.Fast.Creation;
+using AeroSnapshot.Fast.Hashing;
+using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.Reading;
+using AeroSnapshot.Fast.Wal;
+using Microsoft.Win32.SafeHandles;
+
+namespace AeroSnapshot.Fast.Backup;
+
+/// <summary>
+/// One backup, in the contract's order, under the execution lock the caller holds: fsync the WAL →
+/// pick the newest valid snapshot → stream it and the WAL into the archive → <c>backup_manifest.json</c>
+/// → fsync → publish with a no-replace rename → fsync the directory.
+/// </summary>
+/// <remarks>
+/// One pass per byte: a candidate snapshot is first checked without reading data (manifest, tree,
+/// id), then each file is streamed into the archive while its CRC-32 is compared with the manifest's,
+/// and the WAL while its record frames are checked. A snapshot whose bytes no longer match its
+/// manifest is never packaged: the archive is emptied and the next older snapshot is tried, as
+/// discovery would. The archive is written under <c>.&lt;name&gt;.partial</c> beside the output (see
+/// <see cref="PartialArchive"/>) and removed on any failure.
+/// </remarks>
+internal sealed class BackupWriter
+{
+    private const uint ArchiveMode = 0b110_100_100; // 0644
+    private const int ManifestLimit = 64 << 20;
+
+    private readonly SnapshotOptions _options;
+    private readonly AlignedBufferPool _buffers;
+    private readonly StreamingCrc32 _crc = new();
+    private SnapshotStep _step = SnapshotStep.CheckLock;
+
+    public BackupWriter(SnapshotOptions options, AlignedBufferPool buffers)
+    {
+        _options = options;
+        _buffers = buffers;
+    }
+
+    public BackupResult Run(string dataDirectory, string outputPath, string? walPath, GlobalExecutionLock executionLock)
+    {
+        if (!executionLock.IsHeldByCurrentThread)
+        {
+            throw new SnapshotException(
+                SnapshotErrorCode.Failed,
+                "A backup may only be taken while the calling thread holds the global execution lock.",
+                SnapshotStep.CheckLock,
+                invariant: "writes are paused for the whole backup");
+        }
+
+        SnapshotId backupId = SnapshotId.FromDateTimeOffset(_options.TimeProvider.GetUtcNow());
+        string output = Path.GetFullPath(outputPath);
+        string directory = Path.GetDirectoryName(output)!;
+        string temporary = Path.Join(directory, "." + Path.GetFileName(output) + ".partial");
+        bool created = false;
+        bool published = false;
+        try
+        {
+            Enter(SnapshotStep.Prepare);
+            CheckOutput(output, directory);
+            SafeFileHandle archiveHandle = PartialArchive.Create(temporary, output, ArchiveMode);
+            created = true;
+            using (archiveHandle)
+            {
+                BackupResult result = Write(dataDirectory, walPath, backupId, output, temporary, archiveHandle);
+                Enter(SnapshotStep.BackupPublish);
+                Publish(temporary, output);
+                published = true;
+                NativeFile.SyncDirectory(directory);
+                return result;
+            }
+        }
+        catch (Exception failure)
+        {
+            Exception reported = Classify(failure);
+            if (created && !published)
+            {
+                try
+                {
+                    _ = DurableFile.RemoveIfPresent(temporary);
+                    NativeFile.SyncDirectory(directory);
+                }
+                catch (IOException cleanup)
+                {
+                    if (reported is SnapshotException snapshotError)
+                    {
+                        snapshotError.CleanupFailure = cleanup;
+                    }
+                }
+            }
+
+            if (ReferenceEquals(reported, failure))
+            {
+                throw;
+            }
+
+            throw reported;
+        }
+    }
+
+    private BackupResult Write(string dataDirectory, string? walPath, SnapshotId backupId, string output, string temporary, SafeFileHandle archiveHandle)
+    {
+        Enter(SnapshotStep.SyncWal);
+        using WalSource? wal = WalSource.Open(walPath ?? Path.Join(dataDirectory, SnapshotLayout.WalPath), required: walPath is not null);
+
+        Enter(SnapshotStep.BackupWrite);
+        List<SnapshotsDirectory.Entry> entries = SnapshotsDirectory.Scan(dataDirectory) ?? [];
+        var skipped = new List<SkippedSnapshot>();
+        using AlignedBufferPool.Lease scratch = _buffers.Rent();
+        foreach (SnapshotsDirectory.Entry entry in entries)
+        {
+            if (entry.Id is not { } id)
+            {
+                continue;
+            }
+
+            // Strict: a backup packages only files it can check against the manifest's CRC in the
+            // same pass, so a reference-written snapshot holding unlisted schema files is passed
+            // over (reported as skipped) rather than packaged with files nothing could verify.
+            using OpenedSnapshot? opened = OpenedSnapshot.TryOpen(entry.Path, scratch.Span, stopAtFirstProblem: false, strict: true);
+            if (opened is null)
+            {
+                continue; // removed since the listing
+            }
+
+            if (opened.Problems.Count > 0 || opened.Inventory is null)
+            {
+                Skip(skipped, id, entry.Path, opened.Manifest, opened.Problems);
+                continue;
+            }
+
+            var archive = new ArchiveFileStream(archiveHandle, temporary, _options.WritebackWindowBytes);
+            var manifest = new BackupManifest
+            {
+                BackupId = backupId,
+                CreatedAt = backupId.Instant,
+                SnapshotId = id,
+                WalPresent = wal is not null,
+                FormatVersion = BackupManifest.CurrentFormatVersion,
+            };
+            try
+            {
+                (long snapshotBytes, int files) = Pack(opened, wal, manifest, archive);
+                Enter(SnapshotStep.BackupSync);
+                archive.Sync();
+                return new BackupResult(output, manifest, archive.Position, snapshotBytes, files, wal?.Length ?? 0, skipped);
+            }
+            catch (PackedFileCorruptException corrupt)
+            {
+                Skip(skipped, id, entry.Path, opened.Manifest, [corrupt.Problem]);
+                _step = SnapshotStep.BackupWrite;
+                using var fd = new RawDescriptor(archiveHandle);
+                if (Sys.FTruncate(fd.Value, 0) < 0)
+                {
+                    throw Errors.Last("ftruncate", temporary);
+                }
+            }
+        }
+
+        throw new SnapshotException(
+            SnapshotErrorCode.Failed,
+            skipped.Count == 0
+                ? $"There is no snapshot to back up under '{SnapshotsDirectory.PathIn(dataDirectory)}'."
+                : $"There is no valid snapshot to back up under '{SnapshotsDirectory.PathIn(dataDirectory)}': {skipped.Count} skipped ({string.Join("; ", skipped.Select(static s => $"{s.Id}: {s.Code}"))}).",
+            SnapshotStep.BackupWrite,
+            SnapshotsDirectory.PathIn(dataDirectory));
+    }
+
+    private (long Bytes, int Files) Pack(OpenedSnapshot opened, WalSource? wal, BackupManifest backupManifest, ArchiveFileStream archive)
+    {
+        SnapshotInventory inventory = opened.Inventory!;
+        var progress = new ProgressReporter(_options.Progress, inventory.TotalBytes + (wal?.Length ?? 0));
+        using var chain = new DirectoryChain(opened.Handle!);
+        using var tar = new TarWriter(archive, BackupLayout.Format, leaveOpen: true);
+
+        tar.WriteEntry(BackupLayout.Entry(TarEntryType.Directory, BackupLayout.SnapshotDirectory));
+        byte[] manifestBytes = ReadManifest(opened, chain);
+        WriteBytes(tar, BackupLayout.SnapshotManifest, manifestBytes);
+
+        long bytes = 0;
+        int files = 0;
+        InventoryFile storage = inventory.Files.Single(static f => f.SchemaKey is null);
+        bytes += PackFile(tar, chain, opened.Directory, storage, BackupLayout.SnapshotStorage, progress);
+        files++;
+
+        tar.WriteEntry(BackupLayout.Entry(TarEntryType.Directory, BackupLayout.SnapshotSchemas));
+        foreach ((string name, InventoryFile? file) in SchemaEntries(inventory))
+        {
+            if (file is { } schemaFile)
+            {
+                bytes += PackFile(tar, chain, opened.Directory, schemaFile, BackupLayout.SnapshotDirectory + name, progress);
+                files++;
+            }
+            else
+            {
+                tar.WriteEntry(BackupLayout.Entry(TarEntryType.Directory, BackupLayout.SnapshotDirectory + name));
+            }
+        }
+
+        tar.WriteEntry(BackupLayout.Entry(TarEntryType.Directory, BackupLayout.WalDirectory));
+        if (wal is not null)
+        {
+            var validator = new WalFrameValidator(wal.Path, wal.Length);
+            using var stream = new ChecksummingFileStream(wal.Handle, wal.Path, wal.Length, _buffers, _crc, progress, _options.CancellationToken, validator);
+            GnuTarEntry entry = BackupLayout.Entry(TarEntryType.RegularFile, BackupLayout.WalFile);
+            entry.DataStream = stream;
+            try
+            {
+                tar.WriteEntry(entry);
+                validator.Complete();
+            }
+            catch (WalFrameException frame)
+            {
+                throw WalValidator.Corruption(wal.Path, frame);
+            }
+        }
+
+        WriteBytes(tar, BackupManifest.FileName, backupManifest.ToUtf8());
+        return (bytes, files);
+    }
+
+    /// <summary>The schema tree's directories (trailing <c>/</c>) and files, by ordinal path: deterministic, and each directory before what it holds.</summary>
+    private static List<(string Name, InventoryFile? File)> SchemaEntries(SnapshotInventory inventory)
+    {
+        var list = new List<(string Name, InventoryFile? File)>();
+        foreach (string directory in inventory.SchemaDirectories)
+        {
+            list.Add((SnapshotLayout.SchemasDirectoryName + "/" + directory + "/", null));
+        }
+
+        foreach (InventoryFile file in inventory.Files)
+        {
+            if (file.SchemaKey is not null)
+            {
+                list.Add((file.RelativePath, file));
+            }
+        }
+
+        list.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return list;
+    }
+
+    private long PackFile(TarWriter tar, DirectoryChain chain, string snapshotDirectory, InventoryFile file, string entryName, ProgressReporter progress)
+    {
+        string path = Path.Join(snapshotDirectory, file.RelativePath);
+        using SafeFileHandle handle = chain.OpenForRead(file.RelativePath, out FileStatus status);
+        if (status.Kind != FileKind.Regular)
+        {
+            throw new PackedFileCorruptException(new VerificationProblem(
+                VerificationProblemKind.NotARegularFile, file.RelativePath, $"{file.RelativePath} is {FileStatus.Describe(status.Kind)}, not a regular file; it was not read.", file.Expected));
+        }
+
+        using var stream = new ChecksummingFileStream(handle, path, status.Size, _buffers, _crc, progress, _options.CancellationToken);
+        GnuTarEntry entry = BackupLayout.Entry(TarEntryType.RegularFile, entryName);
+        entry.DataStream = stream;
+        tar.WriteEntry(entry);
+        Crc32Checksum actual = stream.Checksum;
+        if (actual != file.Expected)
+        {
+            throw new PackedFileCorruptException(new VerificationProblem(
+                VerificationProblemKind.ChecksumMismatch,
+                file.RelativePath,
+                $"{file.RelativePath}: the manifest records {file.Expected} but its {status.Size} bytes have {actual}; it was not packaged.",
+                file.Expected,
+                actual));
+        }
+
+        return status.Size;
+    }
+
+    /// <summary>The manifest's own bytes, read again and checked to be what the inventory was taken from.</summary>
+    private static byte[] ReadManifest(OpenedSnapshot opened, DirectoryChain chain)
+    {
+        string path = Path.Join(opened.Directory, SnapshotManifest.FileName);
+        using SafeFileHandle handle = chain.OpenForRead(SnapshotManifest.FileName, out FileStatus status);
+        if (status.Kind != FileKind.Regular || status.Size > ManifestLimit)
+        {
+            throw new PackedFileCorruptException(new VerificationProblem(VerificationProblemKind.ManifestInvalid, SnapshotManifest.FileName, $"{SnapshotManifest.FileName} changed while the snapshot was read."));
+        }
+
+        var bytes = new byte[status.Size];
+        int done = 0;
+        while (done < bytes.Length)
+        {
+            int read = RandomAccess.Read(handle, bytes.AsSpan(done), done);
+            if (read == 0)
+            {
+                break;
+            }
+
+            done += read;
+        }
+
+        SnapshotManifest? reread = null;
+        try
+        {
+            reread = done == bytes.Length ? SnapshotManifest.ReadUtf8(bytes) : null;
+        }
+        catch (Json.ManifestFormatException)
+        {
+        }
+
+        if (reread is null || !reread.Equals(opened.Manifest))
+        {
+            throw new PackedFileCorruptException(new VerificationProblem(VerificationProblemKind.ManifestInvalid, SnapshotManifest.FileName, $"{path} changed while the snapshot was read."));
+        }
+
+        return bytes;
+    }
+
+    private static void WriteBytes(TarWriter tar, string name, byte[] bytes)
+    {
+        GnuTarEntry entry = BackupLayout.Entry(TarEntryType.RegularFile, name);
+        using var data = new MemoryStream(bytes, writable: false);
+        entry.DataStream = data;
+        tar.WriteEntry(entry);
+    }
+
+    private void Skip(List<SkippedSnapshot> skipped, SnapshotId id, string path, SnapshotManifest? manifest, IReadOnlyList<VerificationProblem> problems)
+    {
+        var report = new VerificationReport(path, manifest, problems, 0, 0);
+        var skip = new SkippedSnapshot(id, path, report.CorruptionCode ?? SnapshotErrorCode.DataCorruption, problems);
+        skipped.Add(skip);
+        _options.Logger?.LogSnapshotSkipped(id.ToString(), skip.Code, report.Summarize());
+    }
+
+    private static void CheckOutput(string output, string directory)
+    {
+        if (NativeFile.TryStatus(directory) is not { Kind: FileKind.Directory })
+        {
+            throw new SnapshotException(SnapshotErrorCode.Failed, $"The output directory '{directory}' does not exist or is not a directory.", SnapshotStep.Prepare, directory, Errno.ENOENT);
+        }
+
+        if (NativeFile.TryStatus(output) is not null)
+        {
+            throw Exists(output);
+        }
+    }
+
+    private static SnapshotException Exists(string output) => new(
+        SnapshotErrorCode.Failed,
+        $"'{output}' already exists; a backup never replaces a file. Choose another name.",
+        SnapshotStep.BackupPublish,
+        output,
+        Errno.EEXIST,
+        invariant: "an existing file is never replaced");
+
+    private static void Publish(string temporary, string output)
+    {
+        if (Sys.RenameAt2(Sys.AtFdCwd, temporary, Sys.AtFdCwd, output, Sys.RenameNoReplace) == 0)
+        {
+            return;
+        }
+
+        int errno = Errors.LastErrno;
+        if (errno == Errno.EEXIST)
+        {
+            throw Exists(output);
+        }
+
+        if (errno is Errno.EINVAL or Errno.ENOSYS)
+        {
+            // No RENAME_NOREPLACE on this file system: link(2) fails with EEXIST instead of replacing.
+            if (Sys.Link(temporary, output) == 0)
+            {
+                _ = DurableFile.RemoveIfPresent(temporary);
+                return;
+            }
+
+            errno = Errors.LastErrno;
+            if (errno == Errno.EEXIST)
+            {
+                throw Exists(output);
+            }
+        }
+
+        throw Errors.For("rename", temporary, errno);
+    }
+
+    private void Enter(SnapshotStep step)
+    {
+        _step = step;
+        _options.CancellationToken.ThrowIfCancellationRequested();
+        _options.BeforeStep?.Invoke(step);
+    }
+
+    private Exception Classify(Exception failure) => failure switch
+    {
+        SnapshotException => failure,
+        OperationCanceledException => failure,
+        NativeIOException native => SnapshotException.FromNative(native, _step),
+        HostileTreeException hostile => new SnapshotException(SnapshotErrorCode.Failed, $"Backup step {_step} refused the source: {hostile.Message}", _step, hostile.Path, innerException: hostile),
+        IOException io => new SnapshotException(SnapshotErrorCode.IO, $"Backup step {_step} failed: {io.Message}", _step, errno: io.HResult is > 0 and < 4096 ? io.HResult : null, innerException: io),
+        _ => new SnapshotException(SnapshotErrorCode.Failed, $"Backup step {_step} failed: {failure.Message}", _step, innerException: failure),
+    };
+
+    /// <summary>A snapshot file whose bytes do not match the manifest (found while packing).</summary>
+    private sealed class PackedFileCorruptException(VerificationProblem problem) : Exception(problem.Message)
+    {
+        public VerificationProblem Problem { get; } = problem;
+    }
+}

@@ -1,0 +1,98 @@
+using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO;
+using Microsoft.Win32.SafeHandles;
+
+namespace AeroSnapshot.Fast.Backup;
+
+/// <summary>
+/// The archive's temporary file, <c>.&lt;name&gt;.partial</c>: created exclusively and held under an
+/// exclusive <c>flock</c> for as long as the backup writes it. A partial file whose lock can be taken
+/// was left by a backup that died (a crash, a kill, a power cut) and is removed; one whose lock is
+/// held belongs to a backup still running, and this one fails instead of mixing with it.
+/// </summary>
+internal static class PartialArchive
+{
+    public static SafeFileHandle Create(string temporary, string output, uint mode)
+    {
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            int fd = Sys.Open(temporary, OpenFlags.ReadWrite | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.NoFollow | OpenFlags.CloseOnExec, mode);
+            if (fd >= 0)
+            {
+                var handle = new SafeFileHandle(fd, ownsHandle: true);
+                if (TryLock(handle))
+                {
+                    return handle;
+                }
+
+                // Only another process that opened this very file after we created it can hold its
+                // lock: a stale-file remover about to see it is not stale. Let it be.
+                handle.Dispose();
+                throw Busy(temporary, output);
+            }
+
+            int errno = Errors.LastErrno;
+            if (errno != Errno.EEXIST)
+            {
+                throw Errors.For("create", temporary, errno);
+            }
+
+            RemoveIfStale(temporary, output);
+        }
+
+        throw Busy(temporary, output);
+    }
+
+    private static void RemoveIfStale(string temporary, string output)
+    {
+        int fd = Sys.Open(temporary, OpenFlags.ReadOnly | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec, 0);
+        if (fd < 0)
+        {
+            int errno = Errors.LastErrno;
+            if (errno == Errno.ENOENT)
+            {
+                return; // gone meanwhile: try again
+            }
+
+            throw Errors.For("open", temporary, errno);
+        }
+
+        using var stale = new SafeFileHandle(fd, ownsHandle: true);
+        FileStatus status = NativeFile.Status(stale, temporary);
+        if (status.Kind != FileKind.Regular)
+        {
+            throw new SnapshotException(SnapshotErrorCode.Failed, $"'{temporary}' exists and is {FileStatus.Describe(status.Kind)}; it is in the way of the backup's temporary file. Remove it.", SnapshotStep.Prepare, temporary, Errno.EEXIST);
+        }
+
+        if (!TryLock(stale))
+        {
+            throw Busy(temporary, output);
+        }
+
+        // Locked: nobody writes it. Remove it only if the name still means this file, not a new
+        // partial another backup created after we opened this one.
+        if (NativeFile.TryStatus(temporary) is { } now && now.Inode == status.Inode)
+        {
+            _ = DurableFile.RemoveIfPresent(temporary);
+        }
+    }
+
+    private static bool TryLock(SafeFileHandle handle)
+    {
+        using var raw = new RawDescriptor(handle);
+        if (Sys.Flock(raw.Value, Sys.LockExclusive | Sys.LockNonBlocking) == 0)
+        {
+            return true;
+        }
+
+        int errno = Errors.LastErrno;
+        return errno == Errno.EAGAIN ? false : throw Errors.For("flock", "(partial archive)", errno);
+    }
+
+    private static SnapshotException Busy(string temporary, string output) => new(
+        SnapshotErrorCode.Failed,
+        $"Another backup to '{output}' is running (it holds '{temporary}'). Wait for it, or choose another name.",
+        SnapshotStep.Prepare,
+        temporary,
+        Errno.EEXIST);
+}

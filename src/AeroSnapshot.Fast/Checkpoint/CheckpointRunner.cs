@@ -1,0 +1,158 @@
+using AeroSnapshot.Fast.IO;
+using Microsoft.Win32.SafeHandles;
+
+namespace AeroSnapshot.Fast.Checkpoint;
+
+/// <summary>
+/// One checkpoint, in the contract's strict order, all on the calling thread under the global
+/// execution lock the caller holds: fsync the WAL and take a snapshot (the normal create, durable
+/// and published) → write the intent → write <c>checkpoint.json</c> durably → reset the WAL
+/// (<see cref="WalReset"/>) and fsync it and <c>wal/</c> → remove the intent.
+/// </summary>
+/// <remarks>
+/// Failures: before the WAL is touched, the checkpoint stops and leaves the snapshot (a valid
+/// snapshot is never taken back) and the WAL as they are; a marker it had written is removed with
+/// the intent, so no <c>checkpoint.json</c> claims a truncation that did not happen. When the
+/// truncation succeeded but its fsync failed, the WAL may be empty or not on disk: the intent stays
+/// and <c>clean</c> finishes the reset (<see cref="CheckpointRecovery"/>).
+/// </remarks>
+internal sealed class CheckpointRunner
+{
+    private readonly SnapshotManager _manager;
+    private readonly CheckpointRequest _request;
+    private readonly SnapshotOptions _options;
+
+    public CheckpointRunner(SnapshotManager manager, CheckpointRequest request, SnapshotOptions options)
+    {
+        _manager = manager;
+        _request = request;
+        _options = options;
+    }
+
+    public CheckpointResult Run()
+    {
+        if (!_request.ExecutionLock.IsHeldByCurrentThread)
+        {
+            throw new SnapshotException(
+                SnapshotErrorCode.Failed,
+                "A checkpoint may only be taken while the calling thread holds the global execution lock.",
+                SnapshotStep.CheckLock,
+                invariant: "writes are paused for the whole snapshot");
+        }
+
+        string dataDirectory = _request.DataDirectory;
+        string walPath = Path.GetFullPath(_request.WalPath);
+        SafeFileHandle? owned = null;
+        try
+        {
+            SafeFileHandle wal;
+            if (_request.WalHandle is { } given)
+            {
+                wal = given;
+            }
+            else
+            {
+                try
+                {
+                    owned = WalReset.Open(walPath, out _);
+                }
+                catch (NativeIOException ex)
+                {
+                    throw SnapshotException.FromNative(ex, SnapshotStep.Prepare);
+                }
+
+                wal = owned;
+            }
+
+            // An earlier checkpoint interrupted after its snapshot is finished or undone first, so
+            // at most one intent ever exists.
+            Run(SnapshotStep.CheckpointWriteIntent, () => CheckpointRecovery.Recover(dataDirectory));
+
+            SnapshotId id = _request.StorageHandle is { } storage
+                ? _manager.CreateSnapshot(dataDirectory, storage, _request.StoragePath, _request.SchemaDirectory, WalDurability.ForHandle(wal, walPath), _request.ExecutionLock, _options).Id
+                : _manager.CreateSnapshot(dataDirectory, _request.StoragePath, _request.SchemaDirectory, WalDurability.ForHandle(wal, walPath), _request.ExecutionLock, _options).Id;
+
+            // The WAL was fsynced by the snapshot's step SyncWal; nothing writes to it while the lock is held.
+            long walLength = NativeFile.Status(wal, walPath).Size;
+            var intent = new CheckpointIntent(id, walPath, walLength);
+            Enter(SnapshotStep.CheckpointWriteIntent);
+            Run(SnapshotStep.CheckpointWriteIntent, () => intent.Write(dataDirectory));
+
+            Enter(SnapshotStep.CheckpointWriteMarker);
+            var marker = new CheckpointMarker
+            {
+                SnapshotId = id,
+                CreatedAt = SnapshotInstant.FromDateTimeOffset(_options.TimeProvider.GetUtcNow()),
+                WalTruncated = true,
+                FormatVersion = CheckpointMarker.CurrentFormatVersion,
+            };
+            string markerPath = Path.Join(dataDirectory, CheckpointMarker.FileName);
+            Run(SnapshotStep.CheckpointWriteMarker, () => WriteMarker(marker, markerPath), undo: true);
+
+            Enter(SnapshotStep.CheckpointResetWal);
+            Run(SnapshotStep.CheckpointResetWal, () => WalReset.Truncate(wal, walPath), undo: true);
+            Run(SnapshotStep.CheckpointResetWal, () => WalReset.Sync(wal, walPath));
+
+            Enter(SnapshotStep.CheckpointRemoveIntent);
+            Run(SnapshotStep.CheckpointRemoveIntent, () => CheckpointRecovery.RemoveIntent(dataDirectory));
+            return new CheckpointResult(id, marker, markerPath, walPath, walLength);
+        }
+        finally
+        {
+            owned?.Dispose();
+        }
+    }
+
+    private static void WriteMarker(CheckpointMarker marker, string path)
+    {
+        var bytes = new byte[marker.GetUtf8ByteCount()];
+        if (!marker.TryWriteUtf8(bytes, out int written) || written != bytes.Length)
+        {
+            throw new SnapshotException(SnapshotErrorCode.Manifest, "checkpoint.json could not be serialized.", SnapshotStep.CheckpointWriteMarker, path);
+        }
+
+        DurableFile.Replace(path, bytes);
+    }
+
+    private void Enter(SnapshotStep step)
+    {
+        _options.CancellationToken.ThrowIfCancellationRequested();
+        _options.BeforeStep?.Invoke(step);
+    }
+
+    /// <summary>Runs one action of a step; with <paramref name="undo"/>, a failure removes this checkpoint's marker and intent first.</summary>
+    private void Run(SnapshotStep step, Action action, bool undo = false)
+    {
+        try
+        {
+            action();
+        }
+        catch (NativeIOException ex)
+        {
+            SnapshotException error = SnapshotException.FromNative(ex, step);
+            if (undo)
+            {
+                try
+                {
+                    CheckpointRecovery.Undo(_request.DataDirectory);
+                }
+                catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+                {
+                    error.CleanupFailure = cleanup;
+                }
+            }
+
+            throw error;
+        }
+    }
+}
+
+/// <summary>What a checkpoint needs: the snapshot's sources, the WAL, and the lock.</summary>
+internal sealed record CheckpointRequest(
+    string DataDirectory,
+    string StoragePath,
+    SafeFileHandle? StorageHandle,
+    string SchemaDirectory,
+    string WalPath,
+    SafeFileHandle? WalHandle,
+    GlobalExecutionLock ExecutionLock);

@@ -1,0 +1,31 @@
+using AeroSnapshot.Fast.Backup;
+
+namespace AeroSnapshot.Fast;
+
+// Backup = the newest valid snapshot + the WAL + backup_manifest.json in one tar file (BACKUP-CHECKPOINT.md §2).
+public sealed partial class SnapshotManager
+{
+    /// <summary>
+    /// Writes a backup archive of <paramref name="dataDirectory"/> to <paramref name="outputPath"/>:
+    /// the newest valid snapshot, the WAL and <c>backup_manifest.json</c>, in a deterministic GNU tar.
+    /// Each snapshot file is checked against its manifest's CRC-32 while it is packed, and the WAL's
+    /// record frames while it is; the archive is fsynced and published with a no-replace rename.
+    /// </summary>
+    /// <param name="dataDirectory">The data directory whose <c>snapshots/</c> and WAL are backed up.</param>
+    /// <param name="outputPath">The archive to create; an existing file is never replaced.</param>
+    /// <param name="walPath">The WAL; null for <c>&lt;data&gt;/wal/wal.log</c>, skipped when that does not exist (a given path must exist).</param>
+    /// <param name="executionLock">Must be held by the calling thread (the WAL must not grow while it is copied).</param>
+    /// <param name="options">Clock (the backup's id), progress, cancellation, buffer size, logger (skipped snapshots).</param>
+    /// <exception cref="SnapshotException">
+    /// The backup was not made and no partial archive is left: no valid snapshot (<c>AERO_SNAPSHOT_FAILED</c>),
+    /// a bad WAL record (<c>AERO_WAL_CORRUPTION</c>), the output exists, or a system call failed.
+    /// </exception>
+    public BackupResult Backup(string dataDirectory, string outputPath, string? walPath, GlobalExecutionLock executionLock, SnapshotOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        ArgumentException.ThrowIfNullOrEmpty(outputPath);
+        ArgumentNullException.ThrowIfNull(executionLock);
+        options ??= SnapshotOptions.Default;
+        return new BackupWriter(options, Buffers(options)).Run(dataDirectory, outputPath, walPath, executionLock);
+    }
+}

@@ -1,0 +1,47 @@
+using AeroSnapshot.Fast.Backup;
+using AeroSnapshot.Fast.Checkpoint;
+using Microsoft.Win32.SafeHandles;
+
+namespace AeroSnapshot.Fast;
+
+// Checkpoint = snapshot + checkpoint.json + WAL reset (BACKUP-CHECKPOINT.md §1).
+public sealed partial class SnapshotManager
+{
+    /// <summary>
+    /// Takes a checkpoint: fsyncs the WAL, takes a snapshot (the normal create, durable and
+    /// published), writes <c>checkpoint.json</c> durably, then resets the WAL to empty and makes that
+    /// durable. Call it while holding the global execution lock (and, in AeroDB, the WAL writer).
+    /// </summary>
+    /// <param name="dataDirectory">The data directory; <c>checkpoint.json</c> and the snapshot go in it.</param>
+    /// <param name="storagePath">The storage file.</param>
+    /// <param name="schemaDirectory">The schema tree.</param>
+    /// <param name="walPath">The WAL file (normally <c>&lt;data&gt;/wal/wal.log</c>); it must exist.</param>
+    /// <param name="executionLock">Must be held by the calling thread for the whole call.</param>
+    /// <param name="options">Clock, progress, cancellation and tuning.</param>
+    /// <param name="walHandle">The database's own writable handle to the WAL, when it has one open; it is truncated through that handle and not closed.</param>
+    /// <exception cref="SnapshotException">
+    /// The checkpoint did not complete. A snapshot already published stays; the WAL is untouched
+    /// unless the error is at step <see cref="SnapshotStep.CheckpointResetWal"/> after the truncation
+    /// (then <see cref="RemoveLeftovers"/> finishes the reset).
+    /// </exception>
+    public CheckpointResult Checkpoint(string dataDirectory, string storagePath, string schemaDirectory, string walPath, GlobalExecutionLock executionLock, SnapshotOptions? options = null, SafeFileHandle? walHandle = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        ArgumentException.ThrowIfNullOrEmpty(storagePath);
+        ArgumentException.ThrowIfNullOrEmpty(schemaDirectory);
+        ArgumentException.ThrowIfNullOrEmpty(walPath);
+        ArgumentNullException.ThrowIfNull(executionLock);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        options ??= SnapshotOptions.Default;
+        var request = new CheckpointRequest(dataDirectory, storagePath, null, schemaDirectory, walPath, walHandle, executionLock);
+        return new CheckpointRunner(this, request, options).Run();
+    }
+
+    /// <summary>The part of <see cref="RemoveLeftovers"/> for interrupted checkpoints (and restores from a backup).</summary>
+    private static List<string> RecoverCheckpointAndBackupRestore(string dataDirectory)
+    {
+        List<string> handled = BackupRestoreRecovery.Recover(BackupRestorePaths.For(dataDirectory));
+        handled.AddRange(CheckpointRecovery.Recover(dataDirectory));
+        return handled;
+    }
+}

@@ -1,0 +1,26 @@
+using AeroSnapshot.Fast.Wal;
+
+namespace AeroSnapshot.Fast;
+
+// The WAL record frame: validation as restore-backup and verify-backup do it, offered on its own.
+public sealed partial class SnapshotManager
+{
+    /// <summary>
+    /// Reads the WAL at <paramref name="walPath"/> once, through a pooled buffer, and checks every
+    /// record's frame: length, type, sequence order and CRC-32. An empty WAL is valid.
+    /// </summary>
+    /// <param name="walPath">The WAL file; a link is refused.</param>
+    /// <param name="options">Cancellation and buffer size.</param>
+    /// <returns>How many records and bytes the WAL holds, and its first and last sequence numbers.</returns>
+    /// <exception cref="SnapshotException">
+    /// <c>AERO_WAL_CORRUPTION</c> (FATAL, invariant K2) naming the record's offset, with a
+    /// <see cref="WalFrameException"/> inside; <c>AERO_SNAPSHOT_IO</c> when the file cannot be read.
+    /// </exception>
+    public WalSummary ValidateWal(string walPath, SnapshotOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(walPath);
+        options ??= SnapshotOptions.Default;
+        using Copying.AlignedBufferPool.Lease buffer = Buffers(options).Rent();
+        return WalValidator.Validate(walPath, buffer.Span, options.CancellationToken);
+    }
+}

@@ -1,0 +1,102 @@
+using AeroSnapshot.Fast.Copying;
+using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO;
+using Microsoft.Win32.SafeHandles;
+
+namespace AeroSnapshot.Fast.Wal;
+
+/// <summary>
+/// Validates a WAL file's record frames by streaming it once through a pooled buffer. A missing or
+/// unreadable file is an I/O error; a file that fails its frame is <c>AERO_WAL_CORRUPTION</c> (FATAL).
+/// </summary>
+internal static class WalValidator
+{
+    /// <summary>The invariant a bad record breaks: every WAL record is whole and checksummed.</summary>
+    public const string Invariant = "K2";
+
+    public static WalSummary Validate(string path, Span<byte> buffer, CancellationToken cancellationToken)
+    {
+        SafeFileHandle handle;
+        FileStatus status;
+        try
+        {
+            handle = NativeFile.OpenRegularForRead(path, out status);
+        }
+        catch (NativeIOException ex)
+        {
+            throw SnapshotException.FromNative(ex, SnapshotStep.Read);
+        }
+
+        using (handle)
+        {
+            return Validate(handle, path, status.Size, buffer, cancellationToken);
+        }
+    }
+
+    public static WalSummary Validate(SafeFileHandle handle, string path, long length, Span<byte> buffer, CancellationToken cancellationToken)
+    {
+        var validator = new WalFrameValidator(path, length);
+        long offset = 0;
+        try
+        {
+            using (var fd = new RawDescriptor(handle))
+            {
+                _ = Sys.FAdvise(fd.Value, 0, 0, Sys.FAdviseSequential);
+            }
+
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                int read = ReadSome(handle, path, buffer, offset);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                validator.Append(buffer[..read]);
+                offset += read;
+            }
+
+            if (offset != length)
+            {
+                throw new SnapshotException(
+                    SnapshotErrorCode.Failed,
+                    $"The WAL '{path}' changed while it was validated ({length} bytes when opened, {offset} read): something is writing to it.",
+                    SnapshotStep.Read,
+                    path);
+            }
+
+            return validator.Complete();
+        }
+        catch (WalFrameException ex)
+        {
+            throw Corruption(path, ex);
+        }
+        catch (NativeIOException ex)
+        {
+            throw SnapshotException.FromNative(ex, SnapshotStep.Read);
+        }
+    }
+
+    /// <summary>The AeroDB error for a bad record.</summary>
+    public static SnapshotException Corruption(string path, WalFrameException frame) => new(
+        SnapshotErrorCode.WalCorruption,
+        frame.Message,
+        SnapshotStep.Read,
+        path,
+        innerException: frame,
+        severity: SnapshotSeverity.Fatal,
+        invariant: Invariant);
+
+    private static int ReadSome(SafeFileHandle handle, string path, Span<byte> buffer, long offset)
+    {
+        try
+        {
+            return RandomAccess.Read(handle, buffer, offset);
+        }
+        catch (IOException ex)
+        {
+            throw Errors.FromIOException("read", path, ex);
+        }
+    }
+}

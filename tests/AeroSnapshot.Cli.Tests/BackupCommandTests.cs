@@ -1,0 +1,199 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Text.Json;
+
+namespace AeroSnapshot.Cli.Tests;
+
+/// <summary>checkpoint, backup, verify-backup, restore-backup and clean, run as the built tool.</summary>
+public sealed class BackupCommandTests : IDisposable
+{
+    private readonly DataDirectory _dir = new(storageBytes: 2 * 1024 * 1024 + 77);
+    private readonly byte[] _wal = FramedWal(6);
+
+    public BackupCommandTests() => File.WriteAllBytes(WalPath, _wal);
+
+    private string WalPath => Path.Join(_dir.Data, "wal", "wal.log");
+
+    private string Archive => Path.Join(_dir.Root, "backup.tar");
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void Checkpoint_takes_a_snapshot_writes_the_marker_and_empties_the_wal()
+    {
+        CliResult result = CliProcess.Run("checkpoint", _dir.Data, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument json = result.Json();
+        string id = json.RootElement.GetProperty("snapshot_id").GetString()!;
+        Assert.Equal([id], _dir.SnapshotIds());
+        Assert.Equal(_wal.Length, json.RootElement.GetProperty("wal_bytes_dropped").GetInt64());
+        Assert.Equal(0, new FileInfo(WalPath).Length);
+        Assert.Contains($"\"snapshot_id\": \"{id}\"", File.ReadAllText(Path.Join(_dir.Data, "checkpoint.json")), StringComparison.Ordinal);
+        Assert.Equal(0, CliProcess.Run("verify", _dir.SnapshotPath(id)).ExitCode);
+    }
+
+    [Fact]
+    public void Checkpoint_refuses_while_another_process_holds_the_LOCK_and_changes_nothing()
+    {
+        using var holder = new LockHolder(_dir.LockPath);
+
+        CliResult result = CliProcess.Run("checkpoint", _dir.Data);
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.Empty(_dir.SnapshotIds());
+        Assert.Equal(_wal, File.ReadAllBytes(WalPath));
+    }
+
+    [Fact]
+    public void Backup_then_verify_backup_then_restore_backup_round_trips_the_data_directory()
+    {
+        string id = _dir.CreateSnapshot();
+
+        CliResult backup = CliProcess.Run("backup", _dir.Data, "--output", Archive, "--json");
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        using (JsonDocument json = backup.Json())
+        {
+            Assert.Equal(id, json.RootElement.GetProperty("snapshot_id").GetString());
+            Assert.True(json.RootElement.GetProperty("wal_present").GetBoolean());
+        }
+
+        CliResult verify = CliProcess.Run("verify-backup", Archive, "--json");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        using (JsonDocument json = verify.Json())
+        {
+            Assert.Equal(6, json.RootElement.GetProperty("wal_records").GetInt64());
+        }
+
+        string target = Path.Join(_dir.Root, "target");
+        Directory.CreateDirectory(target);
+        File.WriteAllText(Path.Join(target, "old-file"), "replaced");
+        CliResult restore = CliProcess.Run("restore-backup", Archive, target);
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Equal(File.ReadAllBytes(_dir.StoragePath), File.ReadAllBytes(Path.Join(target, "storage.dat")));
+        Assert.Equal(_wal, File.ReadAllBytes(Path.Join(target, "wal", "wal.log")));
+        Assert.Equal(File.ReadAllText(Path.Join(_dir.SchemasPath, "orders", "lines", "line.v1.json")), File.ReadAllText(Path.Join(target, "metadata", "schemas", "orders", "lines", "line.v1.json")));
+        Assert.False(File.Exists(Path.Join(target, "old-file")));
+        Assert.False(Directory.Exists(target + ".restore-backup-tmp"));
+    }
+
+    [Fact]
+    public void Backup_never_overwrites_an_existing_file()
+    {
+        _dir.CreateSnapshot();
+        File.WriteAllText(Archive, "precious");
+
+        CliResult result = CliProcess.Run("backup", _dir.Data, "--output", Archive);
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.Contains("AERO_SNAPSHOT_FAILED", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal("precious", File.ReadAllText(Archive));
+    }
+
+    [Fact]
+    public void Backup_without_output_is_a_usage_error()
+    {
+        CliResult result = CliProcess.Run("backup", _dir.Data);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+    }
+
+    [Fact]
+    public void A_corrupt_archive_exits_1_on_verify_and_restore_and_leaves_the_data_directory_untouched()
+    {
+        _dir.CreateSnapshot();
+        Assert.Equal(0, CliProcess.Run("backup", _dir.Data, "--output", Archive).ExitCode);
+        byte[] bytes = File.ReadAllBytes(Archive);
+        bytes[4 * 512 + 100_000] ^= 1; // inside storage.dat's data
+        File.WriteAllBytes(Archive, bytes);
+        string target = Path.Join(_dir.Root, "target");
+        Directory.CreateDirectory(target);
+        File.WriteAllText(Path.Join(target, "keep"), "kept");
+
+        CliResult verify = CliProcess.Run("verify-backup", Archive, "--json");
+        CliResult restore = CliProcess.Run("restore-backup", Archive, target);
+
+        Assert.True(verify.ExitCode == 1, verify.ToString());
+        Assert.Contains("AERO_DATA_CORRUPTION", verify.Stderr, StringComparison.Ordinal);
+        Assert.True(restore.ExitCode == 1, restore.ToString());
+        Assert.Equal(["keep"], Directory.GetFileSystemEntries(target).Select(Path.GetFileName));
+        Assert.False(Directory.Exists(target + ".restore-backup-tmp"));
+    }
+
+    [Fact]
+    public void A_bad_wal_record_exits_1_with_wal_corruption()
+    {
+        _dir.CreateSnapshot();
+        Assert.Equal(0, CliProcess.Run("backup", _dir.Data, "--output", Archive).ExitCode);
+        List<byte> bytes = [.. File.ReadAllBytes(Archive)];
+        int wal = IndexOf(bytes, _wal);
+        bytes[wal + 20] ^= 0x10;
+        File.WriteAllBytes(Archive, [.. bytes]);
+
+        CliResult verify = CliProcess.Run("verify-backup", Archive);
+
+        Assert.True(verify.ExitCode == 1, verify.ToString());
+        Assert.Contains("AERO_WAL_CORRUPTION", verify.Stderr, StringComparison.Ordinal);
+        Assert.Contains("offset 0", verify.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Restore_backup_refuses_while_the_database_holds_the_LOCK()
+    {
+        _dir.CreateSnapshot();
+        Assert.Equal(0, CliProcess.Run("backup", _dir.Data, "--output", Archive).ExitCode);
+        using var holder = new LockHolder(_dir.LockPath);
+
+        CliResult result = CliProcess.Run("restore-backup", Archive, _dir.Data);
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.Contains("in use", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal(_wal, File.ReadAllBytes(WalPath));
+    }
+
+    [Fact]
+    public void Clean_finishes_an_interrupted_restore_backup_by_removing_its_temporary_directory()
+    {
+        string temporary = _dir.Data + ".restore-backup-tmp";
+        Directory.CreateDirectory(Path.Join(temporary, "data"));
+        File.WriteAllText(Path.Join(temporary, "data", "storage.dat"), "half");
+
+        CliResult result = CliProcess.Run("clean", _dir.Data, "--json");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.False(Directory.Exists(temporary));
+        Assert.Contains("undone", result.Stdout, StringComparison.Ordinal);
+        Assert.Equal(_wal, File.ReadAllBytes(WalPath));
+    }
+
+    private static int IndexOf(List<byte> haystack, byte[] needle)
+    {
+        for (int i = 0; i + needle.Length <= haystack.Count; i++)
+        {
+            if (haystack.Skip(i).Take(needle.Length).SequenceEqual(needle))
+            {
+                return i;
+            }
+        }
+
+        throw new InvalidOperationException("not found");
+    }
+
+    /// <summary>A WAL of <paramref name="records"/> records in the frame of BACKUP-CHECKPOINT.md §4.</summary>
+    internal static byte[] FramedWal(int records)
+    {
+        var stream = new MemoryStream();
+        for (int i = 1; i <= records; i++)
+        {
+            byte[] record = new byte[17 + (i * 10)];
+            BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)record.Length);
+            record[4] = (byte)(i % 6);
+            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(5), (ulong)i);
+            record.AsSpan(13, i * 10).Fill((byte)i);
+            BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(record.Length - 4), Crc32.HashToUInt32(record.AsSpan(0, record.Length - 4)));
+            stream.Write(record);
+        }
+
+        return stream.ToArray();
+    }
+}
