@@ -1,5 +1,6 @@
 using AeroSnapshot.Fast.Tests.Support;
-using static AeroSnapshot.Fast.Tests.Reliability.DurableSequence;
+using AeroSnapshot.Tests.Oracle;
+using static AeroSnapshot.Tests.Oracle.DurableSequence;
 
 namespace AeroSnapshot.Fast.Tests.Reliability;
 
@@ -185,51 +186,8 @@ public sealed class DurableSequenceTests : IDisposable
         }
     }
 
-    /// <summary>The create rules of issue #17, for the snapshot <paramref name="id"/> just published.</summary>
     private void CheckCreate(SnapshotId id, IReadOnlyList<Syscall> calls, bool snapshotsIsNew)
-    {
-        var spec = new DurableSequence(calls);
-        string snapshots = _data.SnapshotsDirectory;
-        string final = Path.Join(snapshots, id.ToString());
-        string staging = Path.Join(snapshots, ".staging-" + id);
-
-        // Every file of the published snapshot, under its staging name (syncs happen before the rename).
-        List<string> files = Directory.EnumerateFiles(final, "*", SearchOption.AllDirectories).Select(f => Path.Join(staging, Path.GetRelativePath(final, f))).ToList();
-        Assert.Contains(Path.Join(staging, "storage.dat"), files);
-        Assert.Contains(Path.Join(staging, "manifest.json"), files);
-        foreach (string file in files)
-        {
-            spec.Order($"{file}'s data must be durable before the entry naming it", DataSync(file), DirectorySync(Path.GetDirectoryName(file)!));
-        }
-
-        foreach (string directory in Directory.EnumerateDirectories(final, "*", SearchOption.AllDirectories).Select(d => Path.Join(staging, Path.GetRelativePath(final, d))))
-        {
-            spec.Order($"{directory} must be created before its parent's fsync makes its entry durable", MakeDirectory(directory), DirectorySync(Path.GetDirectoryName(directory)!));
-            spec.Order($"{directory}'s entries must be durable before the snapshot is published", DirectorySync(directory), Rename(staging, final, "RENAME_NOREPLACE"));
-        }
-
-        if (!spec.Calls.Any(c => Rename(staging, final, "RENAME_NOREPLACE").Matches(c)))
-        {
-            string seen = string.Join("; ", spec.RenamesOf(staging, final).Select(static c => c.Line));
-            Assert.Fail($"the publish must be renameat2({staging}, {final}, RENAME_NOREPLACE), so an existing snapshot is never replaced; saw: {(seen.Length > 0 ? seen : "no renameat2 of the staging directory")}");
-        }
-
-        spec.Order(
-            "the staging directory's entries must be durable before it is published, and the publishing rename durable after",
-            DirectorySync(staging),
-            Rename(staging, final, "RENAME_NOREPLACE"),
-            DirectorySync(snapshots));
-
-        if (snapshotsIsNew)
-        {
-            spec.Order(
-                "snapshots/ was created by this create: its entry in the data directory must be made durable too",
-                MakeDirectory(snapshots),
-                DirectorySync(_data.Root));
-        }
-
-        spec.AssertHolds();
-    }
+        => DurableSequence.CheckCreate(calls, _data.Root, id.ToString(), snapshotsIsNew);
 
     private (SnapshotId Id, IReadOnlyList<Syscall> Calls) TracedCreate(SnapshotOptions? options = null)
     {

@@ -1,6 +1,4 @@
-using AeroSnapshot.Fast.Tests.Support;
-
-namespace AeroSnapshot.Fast.Tests.Reliability;
+namespace AeroSnapshot.Tests.Oracle;
 
 /// <summary>
 /// A system-call event a durability rule talks about: "the data sync of X", "the fsync of
@@ -103,6 +101,63 @@ public sealed class DurableSequence(IReadOnlyList<Syscall> calls)
         {
             Assert.Fail($"{_violations.Count} durability rule(s) violated:\n  - {string.Join("\n  - ", _violations)}\nRecorded calls:\n{string.Join("\n", calls)}");
         }
+    }
+
+    /// <summary>
+    /// The create rules of issue #17, for the snapshot <paramref name="id"/> just published: every
+    /// file's data sync before the fsync of its directory; every directory created before its
+    /// parent's fsync and fsynced itself before the publish; the staging directory's fsync before
+    /// <c>renameat2(…, RENAME_NOREPLACE)</c> (the flag checked), the rename before the fsync of
+    /// <c>snapshots/</c>; and when <c>snapshots/</c> is new, its creation before the data
+    /// directory's fsync. Fails the test with every rule broken.
+    /// </summary>
+    /// <param name="calls">The calls of one create, recorded with <c>strace -y</c>.</param>
+    /// <param name="dataDirectory">The data directory.</param>
+    /// <param name="id">The id of the snapshot it published (its tree is read to know every file and directory).</param>
+    /// <param name="snapshotsIsNew">True when <c>snapshots/</c> did not exist before the create.</param>
+    public static void CheckCreate(IReadOnlyList<Syscall> calls, string dataDirectory, string id, bool snapshotsIsNew)
+    {
+        var spec = new DurableSequence(calls);
+        string snapshots = Path.Join(dataDirectory, "snapshots");
+        string final = Path.Join(snapshots, id);
+        string staging = Path.Join(snapshots, ".staging-" + id);
+
+        // Every file of the published snapshot, under its staging name (syncs happen before the rename).
+        List<string> files = Directory.EnumerateFiles(final, "*", SearchOption.AllDirectories).Select(f => Path.Join(staging, Path.GetRelativePath(final, f))).ToList();
+        Assert.Contains(Path.Join(staging, "storage.dat"), files);
+        Assert.Contains(Path.Join(staging, "manifest.json"), files);
+        foreach (string file in files)
+        {
+            spec.Order($"{file}'s data must be durable before the entry naming it", DataSync(file), DirectorySync(Path.GetDirectoryName(file)!));
+        }
+
+        foreach (string directory in Directory.EnumerateDirectories(final, "*", SearchOption.AllDirectories).Select(d => Path.Join(staging, Path.GetRelativePath(final, d))))
+        {
+            spec.Order($"{directory} must be created before its parent's fsync makes its entry durable", MakeDirectory(directory), DirectorySync(Path.GetDirectoryName(directory)!));
+            spec.Order($"{directory}'s entries must be durable before the snapshot is published", DirectorySync(directory), Rename(staging, final, "RENAME_NOREPLACE"));
+        }
+
+        if (!spec.Calls.Any(c => Rename(staging, final, "RENAME_NOREPLACE").Matches(c)))
+        {
+            string seen = string.Join("; ", spec.RenamesOf(staging, final).Select(static c => c.Line));
+            Assert.Fail($"the publish must be renameat2({staging}, {final}, RENAME_NOREPLACE), so an existing snapshot is never replaced; saw: {(seen.Length > 0 ? seen : "no renameat2 of the staging directory")}");
+        }
+
+        spec.Order(
+            "the staging directory's entries must be durable before it is published, and the publishing rename durable after",
+            DirectorySync(staging),
+            Rename(staging, final, "RENAME_NOREPLACE"),
+            DirectorySync(snapshots));
+
+        if (snapshotsIsNew)
+        {
+            spec.Order(
+                "snapshots/ was created by this create: its entry in the data directory must be made durable too",
+                MakeDirectory(snapshots),
+                DirectorySync(dataDirectory));
+        }
+
+        spec.AssertHolds();
     }
 
     /// <summary>The path a path-taking call acts on (its last operand).</summary>
