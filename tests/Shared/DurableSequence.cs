@@ -44,9 +44,13 @@ public sealed class DurableSequence(IReadOnlyList<Syscall> calls)
             $"any unlink or rmdir under {directory}",
             c => c.Succeeded && c.Name is "unlink" or "unlinkat" or "rmdir" && Target(c).StartsWith(directory + "/", StringComparison.Ordinal));
 
-    /// <summary>Every <c>renameat2</c> of <paramref name="from"/> to <paramref name="to"/>, whatever its flags (to report what the flags were).</summary>
+    /// <summary>
+    /// Every rename of <paramref name="from"/> to <paramref name="to"/>, whatever the call and its
+    /// flags (to report what was done instead). glibc's <c>renameat2</c> with flags 0 makes the
+    /// <c>renameat</c> system call, so a lost flag shows as a different call.
+    /// </summary>
     public IEnumerable<Syscall> RenamesOf(string from, string to)
-        => calls.Where(c => c.Name == "renameat2" && c.Paths.Count == 2 && c.Paths[0] == from && c.Paths[1] == to);
+        => calls.Where(c => c.Name is "renameat2" or "renameat" or "rename" && c.Paths.Count == 2 && c.Paths[0] == from && c.Paths[1] == to);
 
     /// <summary>
     /// Each event happens, each after the one before it (greedily: the first match of each after the
@@ -140,7 +144,7 @@ public sealed class DurableSequence(IReadOnlyList<Syscall> calls)
         if (!spec.Calls.Any(c => Rename(staging, final, "RENAME_NOREPLACE").Matches(c)))
         {
             string seen = string.Join("; ", spec.RenamesOf(staging, final).Select(static c => c.Line));
-            Assert.Fail($"the publish must be renameat2({staging}, {final}, RENAME_NOREPLACE), so an existing snapshot is never replaced; saw: {(seen.Length > 0 ? seen : "no renameat2 of the staging directory")}");
+            Assert.Fail($"the publish must be renameat2({staging}, {final}, RENAME_NOREPLACE), so an existing snapshot is never replaced; saw: {(seen.Length > 0 ? seen : "no rename of the staging directory to that name")}");
         }
 
         spec.Order(
