@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Tests.Oracle;
 
 namespace AeroSnapshot.Cli.Tests.Reliability;
 
@@ -40,6 +41,8 @@ public sealed record Observation(IReadOnlyList<string> NewSnapshots, IReadOnlyLi
 /// <item>every snapshot directory present verifies (no half-written snapshot is visible);</item>
 /// <item>each earlier snapshot is intact: valid, and every file byte-for-byte as before the fault;</item>
 /// <item>a new snapshot holds exactly the source's bytes;</item>
+/// <item>every snapshot present is also accepted by <see cref="IndependentSnapshotOracle"/>, which
+/// shares no code with the library (a new one against the source bytes);</item>
 /// <item>discovery selects the newest snapshot and skips none;</item>
 /// <item>nothing but snapshots and the library's own leftovers is under <c>snapshots/</c>;</item>
 /// <item>the sources (storage, schemas, WAL) are unchanged;</item>
@@ -52,12 +55,14 @@ public sealed class SnapshotInvariants : IDisposable
     private readonly Dictionary<string, FileDigests> _baseline = new(StringComparer.Ordinal);
     private readonly FileDigests _sources;
     private readonly FileDigests _sourceSnapshotView;
+    private readonly ExpectedContent _sourceContent;
 
     public SnapshotInvariants(SnapshotSources sources)
     {
         Sources = sources;
         _sources = DigestSources(sources);
         _sourceSnapshotView = SnapshotViewOf(sources);
+        _sourceContent = ExpectedContent.Read(sources.Storage, sources.Schemas);
         Observation start = Observe(maxNew: int.MaxValue);
         start.ThrowIfViolated("before any fault");
         if (start.Leftovers.Count > 0)
@@ -128,6 +133,14 @@ public sealed class SnapshotInvariants : IDisposable
             }
 
             valid.Add(listing.Name);
+        }
+
+        var addedNow = valid.Where(id => !_baseline.ContainsKey(id)).ToHashSet(StringComparer.Ordinal);
+        foreach (string id in valid)
+        {
+            // The library's verifier accepted it; so must a checker that shares none of its code.
+            List<string> problems = IndependentSnapshotOracle.Judge(Path.Join(Sources.SnapshotsDirectory, id), addedNow.Contains(id) ? _sourceContent : null);
+            violations.AddRange(problems.Select(p => $"the independent oracle rejects snapshot {id}: {p}"));
         }
 
         foreach ((string id, FileDigests before) in _baseline)

@@ -1,4 +1,5 @@
 using AeroSnapshot.Fast.Tests.Support;
+using AeroSnapshot.Tests.Oracle;
 using Xunit.Abstractions;
 
 namespace AeroSnapshot.Fast.Tests.Reliability;
@@ -45,7 +46,7 @@ public sealed class PowerCutPruneTests(ITestOutputHelper output)
     public void The_cut_points_are_exactly_the_steps_prune_fires()
     {
         using var data = new TestDataDirectory();
-        (SnapshotId[] ids, _) = Setup(data, storageBytes: 4096, sync: null);
+        (SnapshotId[] ids, _, _) = Setup(data, storageBytes: 4096, sync: null);
         var fired = new List<SnapshotStep>();
         using var manager = new SnapshotManager();
 
@@ -57,14 +58,34 @@ public sealed class PowerCutPruneTests(ITestOutputHelper output)
         Assert.Equal(DeletionSteps, fired.SkipWhile(static s => s == SnapshotStep.Read));
     }
 
+    /// <summary>The XFS cases (issue #17): every cut point, one size, to keep CI time down.</summary>
+    public static TheoryData<string, int> XfsCases()
+    {
+        var cases = new TheoryData<string, int>();
+        foreach (string point in CutPoint.AllOf([SnapshotStep.Read, .. DeletionSteps]))
+        {
+            cases.Add(point, (1 << 20) + 3);
+        }
+
+        return cases;
+    }
+
     [PrivilegedTheory(Needs = ["mkfs.ext4"])]
     [MemberData(nameof(Cases))]
     public void Power_cut_during_prune_leaves_the_previous_set_minus_the_oldest_deletions_and_nothing_half_deleted(string cutPoint, int storageBytes)
+        => PowerCutDuringPrune(PowerCutFileSystem.Ext4(160L << 20), cutPoint, storageBytes);
+
+    [PrivilegedTheory(Needs = ["mkfs.xfs"])]
+    [MemberData(nameof(XfsCases))]
+    public void Power_cut_during_prune_on_xfs_leaves_the_previous_set_minus_the_oldest_deletions_and_nothing_half_deleted(string cutPoint, int storageBytes)
+        => PowerCutDuringPrune(PowerCutFileSystem.Xfs(), cutPoint, storageBytes);
+
+    private void PowerCutDuringPrune(PowerCutFileSystem fileSystem, string cutPoint, int storageBytes)
     {
         CutPoint point = CutPoint.Parse(cutPoint);
-        using var fs = new LoopFileSystem("ext4", 160L << 20, "commit=600");
+        using LoopFileSystem fs = fileSystem.Create();
         var data = new TestDataDirectory(fs.MountPoint);
-        (SnapshotId[] ids, SnapshotId corrupt) = Setup(data, storageBytes, fs.MountPoint);
+        (SnapshotId[] ids, SnapshotId corrupt, Dictionary<SnapshotId, ExpectedContent> contents) = Setup(data, storageBytes, fs.MountPoint);
         Dictionary<SnapshotId, List<string>> before = ids.ToDictionary(id => id, id => TreeListing.Of(data.SnapshotDirectory(id)));
         List<string> sourcesBefore = Sources(data);
 
@@ -83,8 +104,7 @@ public sealed class PowerCutPruneTests(ITestOutputHelper output)
             }
         }
 
-        fs.Unmount();
-        fs.Mount("ext4", "commit=600");
+        fileSystem.Remount(fs);
 
         using (var manager = new SnapshotManager())
         {
@@ -103,6 +123,10 @@ public sealed class PowerCutPruneTests(ITestOutputHelper output)
             {
                 Assert.Equal(before[id], TreeListing.Of(data.SnapshotDirectory(id)));
                 Assert.Equal(id != corrupt, manager.Verify(data.SnapshotDirectory(id)).IsValid);
+
+                // The independent oracle agrees: the corrupt one is rejected, every other one holds its sources' bytes.
+                List<string> problems = IndependentSnapshotOracle.Judge(data.SnapshotDirectory(id), contents[id]);
+                Assert.True(id == corrupt ? problems.Count > 0 : problems.Count == 0, $"oracle on {id}: {string.Join("; ", problems)}");
             }
 
             DiscoveryResult discovery = manager.DiscoverNewestValid(data.Root);
@@ -126,18 +150,20 @@ public sealed class PowerCutPruneTests(ITestOutputHelper output)
     /// corrupt, so prune (keep 2) keeps the two newest, deletes the two oldest and must not touch it.
     /// Everything is made durable (<c>sync -f</c> on the file system) before the case starts.
     /// </summary>
-    private static (SnapshotId[] Ids, SnapshotId Corrupt) Setup(TestDataDirectory data, int storageBytes, string? sync)
+    private static (SnapshotId[] Ids, SnapshotId Corrupt, Dictionary<SnapshotId, ExpectedContent> Contents) Setup(TestDataDirectory data, int storageBytes, string? sync)
     {
         data.WriteStorage(storageBytes, seed: storageBytes);
         data.WriteSchema("users/user_v1.json", "{\"type\":\"object\"}");
         var clock = new FixedTimeProvider(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
         var ids = new SnapshotId[5];
+        var contents = new Dictionary<SnapshotId, ExpectedContent>();
         using (var manager = new SnapshotManager())
         {
             for (int i = 0; i < ids.Length; i++)
             {
                 data.WriteSchema("generation.json", $"{{\"generation\":{i}}}");
                 ids[i] = data.CreateSnapshot(manager, new SnapshotOptions { TimeProvider = clock });
+                contents[ids[i]] = ExpectedContent.Read(data.StoragePath, data.SchemaDirectory);
                 clock.Now = clock.Now.AddSeconds(1);
             }
         }
@@ -148,7 +174,7 @@ public sealed class PowerCutPruneTests(ITestOutputHelper output)
             ExternalCommand.Run("sync", "-f", sync);
         }
 
-        return (ids, ids[2]);
+        return (ids, ids[2], contents);
     }
 
     private static List<SnapshotId> SnapshotIds(TestDataDirectory data)

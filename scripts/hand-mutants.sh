@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Applies each of issue #17's four durability mutants (and one each of prune and restore) by hand to a throw-away copy of the
+# repository and runs the tests written to kill them; prints KILLED or SURVIVED for each.
+# Usage: scripts/hand-mutants.sh [work-dir]   (needs root: the tests attach strace)
+#        ONLY=name1,name2 scripts/hand-mutants.sh   to apply some of them
+# The copy is of the last commit (git archive HEAD), so commit what you want tested first.
+set -u
+repo=$(cd "$(dirname "$0")/.." && pwd)
+work=${1:-$(mktemp -d /tmp/aerosnap-mutants-XXXXXX)}
+filter="FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~NoReplacePublishTests"
+
+c=src/AeroSnapshot.Fast/Creation/SnapshotCreator.cs
+p=src/AeroSnapshot.Fast/Reading/SnapshotPruner.cs
+r=src/AeroSnapshot.Fast/Restoring/SnapshotRestorer.cs
+# name | file | perl substitution applied to it. The first four are issue #17's survivors; the
+# last two check that the prune and restore rules can fail too.
+mutants=(
+  "skip-fsync-of-snapshots-after-publish|$c|"'s/(Enter\(SnapshotStep\.SyncParent\);\s*)NativeFile\.SyncDirectory\(snapshotsDirectory\);/$1/s'
+  "skip-fdatasync-of-storage-copy|$c|"'s/(Enter\(SnapshotStep\.SyncStorage\);\s*)NativeFile\.Sync\(destination, destinationPath, dataOnly: !_options\.SyncFilesWithFsync\);/$1/s'
+  "renameat2-flags-0|$c|"'s/(Sys\.RenameAt2\(Sys\.AtFdCwd, staging, Sys\.AtFdCwd, finalDirectory, )Sys\.RenameNoReplace\)/${1}0)/'
+  "skip-fsync-of-staging|$c|"'s/(Enter\(SnapshotStep\.SyncStaging\);\s*)NativeFile\.SyncDirectory\(staging\);/$1/s'
+  "prune-skip-fsync-after-rename-aside|$p|"'s/(Enter\(step = SnapshotStep\.PruneSyncRename\);\s*)NativeFile\.SyncDirectory\(snapshotsDirectory\);/$1/s'
+  "restore-skip-fsync-of-new-directory|$r|"'s/NativeFile\.SyncDirectory\(sibling\);(\s*NativeFile\.SyncDirectory\(_target\.Parent\);)/$1/s'
+)
+
+for entry in "${mutants[@]}"; do
+  name=${entry%%|*}
+  rest=${entry#*|}
+  file=${rest%%|*}
+  expr=${rest#*|}
+  if [ -n "${ONLY:-}" ] && [[ ",$ONLY," != *",$name,"* ]]; then continue; fi
+  copy="$work/$name"
+  rm -rf "$copy"
+  mkdir -p "$copy"
+  git -C "$repo" archive HEAD | tar -x -C "$copy"   # the last commit, not the working tree
+  perl -0pi -e "$expr" "$copy/$file"
+  if diff -q "$repo/$file" "$copy/$file" >/dev/null; then
+    echo "$name: NOT APPLIED (the pattern no longer matches the source)"
+    continue
+  fi
+  diff -u "$repo/$file" "$copy/$file" | sed -n '3,$p' | grep '^[-+]' | sed "s/^/  $name: /"
+  if ! dotnet build "$copy/tests/AeroSnapshot.Fast.Tests" -c Debug -v q --nologo -m:1 > "$copy.build.log" 2>&1; then
+    echo "$name: BUILD FAILED (see $copy.build.log)"
+    continue
+  fi
+  dotnet test "$copy/tests/AeroSnapshot.Fast.Tests" --no-build --filter "$filter" > "$copy.test.log" 2>&1
+  summary=$(grep -E "^(Passed|Failed)!" "$copy.test.log")
+  if grep -q "^Failed!" "$copy.test.log"; then
+    echo "$name: KILLED  $summary"
+    grep -E "^\s+Failed AeroSnapshot" "$copy.test.log" | sed "s/^/    /"
+  else
+    echo "$name: SURVIVED  $summary"
+  fi
+  rm -rf "$copy"
+done

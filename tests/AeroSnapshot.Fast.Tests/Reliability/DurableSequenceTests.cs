@@ -1,0 +1,205 @@
+using AeroSnapshot.Fast.Tests.Support;
+using AeroSnapshot.Tests.Oracle;
+using static AeroSnapshot.Tests.Oracle.DurableSequence;
+
+namespace AeroSnapshot.Fast.Tests.Reliability;
+
+/// <summary>
+/// Issue #17, "the durable sequence, asserted": create, prune and restore run under strace (attached
+/// to the calling thread, <c>-y</c> for descriptor paths) and the recorded calls must satisfy the
+/// protocol's partial order. These are the syncs a power-cut test on ext4 cannot see go missing:
+/// ext4 commits its journal in order, so a later fsync saves an earlier missing one by accident, and
+/// writeback started by <c>POSIX_FADV_DONTNEED</c> saves a missing data sync.
+/// </summary>
+public sealed class DurableSequenceTests : IDisposable
+{
+    /// <summary>Everything the rules talk about, and the removals prune and restore make ("?": calls arm64 does not have, e.g. mkdir, are not an error).</summary>
+    private const string Traced = "fsync,fdatasync,renameat2,?rename,?renameat,?mkdir,mkdirat,?unlink,unlinkat,?rmdir";
+
+    private readonly TestDataDirectory _data = new();
+    private readonly FixedTimeProvider _clock = new(new DateTimeOffset(2026, 5, 1, 12, 0, 0, TimeSpan.Zero));
+
+    public DurableSequenceTests()
+    {
+        _data.WriteStorage((1 << 20) + 3, seed: 7);
+        _data.WriteSchema("users/user_v1.json", "{\"type\":\"object\"}");
+        _data.WriteSchema("users/deep/er/nested.json", "{}");
+        _data.WriteSchema("orders_v1.json", "[1,2,3]");
+    }
+
+    public void Dispose() => _data.Dispose();
+
+    [PrivilegedFact]
+    public void First_create_syncs_every_file_and_directory_before_the_no_replace_rename_and_both_parents_after_it()
+    {
+        Assert.False(Directory.Exists(_data.SnapshotsDirectory));
+
+        (SnapshotId id, IReadOnlyList<Syscall> calls) = TracedCreate();
+
+        CheckCreate(id, calls, snapshotsIsNew: true);
+    }
+
+    [PrivilegedFact]
+    public void Later_create_syncs_every_file_and_directory_before_the_no_replace_rename_and_snapshots_after_it()
+    {
+        CreateUntraced();
+        _clock.Now = _clock.Now.AddSeconds(1);
+
+        (SnapshotId id, IReadOnlyList<Syscall> calls) = TracedCreate();
+
+        CheckCreate(id, calls, snapshotsIsNew: false);
+    }
+
+    [PrivilegedFact]
+    public void Create_with_fsync_for_files_keeps_the_same_order()
+    {
+        (SnapshotId id, IReadOnlyList<Syscall> calls) = TracedCreate(new SnapshotOptions { TimeProvider = _clock, SyncFilesWithFsync = true });
+
+        CheckCreate(id, calls, snapshotsIsNew: true);
+    }
+
+    [PrivilegedFact]
+    public void Prune_makes_each_rename_aside_durable_before_deleting_and_the_deletion_durable_after()
+    {
+        SnapshotId[] ids = new SnapshotId[4];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            ids[i] = CreateUntraced();
+            _clock.Now = _clock.Now.AddSeconds(1);
+        }
+
+        PruneResult result;
+        IReadOnlyList<Syscall> calls;
+        using (var manager = new SnapshotManager())
+        using (var recorder = new SyscallRecorder(Traced))
+        {
+            result = manager.Prune(_data.Root, keep: 2);
+            calls = recorder.Stop();
+        }
+
+        Assert.Equal([ids[0], ids[1]], result.Deleted);
+        var spec = new DurableSequence(calls);
+        string snapshots = _data.SnapshotsDirectory;
+        foreach (SnapshotId id in result.Deleted)
+        {
+            string published = Path.Join(snapshots, id.ToString());
+            string aside = Path.Join(snapshots, ".deleting-" + id);
+            int renameDurable = spec.Order(
+                $"{id} must leave its name durably before any of it is deleted, or a crash leaves a half-deleted snapshot under a valid name",
+                Rename(published, aside, "RENAME_NOREPLACE"),
+                DirectorySync(snapshots));
+            spec.NoneBefore(renameDurable, RemovalUnder(aside), $"deleting {id}'s files must wait until the rename aside is durable");
+            spec.OrderFrom(
+                renameDurable,
+                $"the removal of {aside} must be made durable, or it can come back after a crash",
+                RemoveDirectory(aside),
+                DirectorySync(snapshots));
+        }
+
+        spec.AssertHolds();
+    }
+
+    [PrivilegedFact]
+    public void Restore_into_a_new_directory_syncs_every_file_and_directory_before_the_no_replace_rename_and_the_parent_after_it()
+    {
+        SnapshotId id = CreateUntraced();
+        string target = Path.Join(_data.Root, "restored");
+
+        IReadOnlyList<Syscall> calls;
+        using (var manager = new SnapshotManager())
+        using (var recorder = new SyscallRecorder(Traced))
+        {
+            manager.Restore(_data.SnapshotDirectory(id), target);
+            calls = recorder.Stop();
+        }
+
+        var spec = new DurableSequence(calls);
+        Syscall publish = Assert.Single(calls, c => c.Name == "renameat2" && c.Succeeded && c.Paths.Count == 2 && c.Paths[1] == target);
+        string sibling = publish.Paths[0];
+        CheckRestoredTree(spec, id, sibling);
+        spec.Order(
+            "the restored directory's entries must be durable before it gets the target's name, and the rename durable after",
+            DirectorySync(sibling),
+            Rename(sibling, target, "RENAME_NOREPLACE"),
+            DirectorySync(_data.Root));
+        spec.AssertHolds();
+    }
+
+    [PrivilegedFact]
+    public void Restore_in_place_syncs_the_copy_and_the_moved_entries_before_the_exchange_and_the_parent_after_it()
+    {
+        SnapshotId id = CreateUntraced();
+        Directory.CreateDirectory(Path.Join(_data.Root, "wal"));
+        File.WriteAllText(Path.Join(_data.Root, "wal", "wal.log"), "records after the snapshot");
+        string parent = Path.GetDirectoryName(_data.Root)!;
+
+        IReadOnlyList<Syscall> calls;
+        using (var manager = new SnapshotManager())
+        using (var recorder = new SyscallRecorder(Traced))
+        {
+            manager.Restore(_data.SnapshotDirectory(id), _data.Root);
+            calls = recorder.Stop();
+        }
+
+        var spec = new DurableSequence(calls);
+        Syscall swap = Assert.Single(calls, c => c.Name == "renameat2" && c.Succeeded && c.Paths.Count == 2 && c.Paths[0] == _data.Root && c.Arguments.Contains("RENAME_EXCHANGE", StringComparison.Ordinal));
+        string sibling = swap.Paths[1];
+        CheckRestoredTree(spec, id, sibling);
+
+        // Entries the target keeps (wal/, snapshots/) are moved into the new directory: both
+        // directories' fsyncs must follow each move and come before the exchange.
+        List<Syscall> moves = calls.Where(c => c.Name == "renameat2" && c.Succeeded && c.Index < swap.Index && c.Paths.Count == 2
+            && c.Paths[0].StartsWith(_data.Root + "/", StringComparison.Ordinal) && c.Paths[1].StartsWith(sibling + "/", StringComparison.Ordinal)).ToList();
+        Assert.Contains(moves, m => m.Paths[0] == Path.Join(_data.Root, "wal"));
+        Assert.Contains(moves, m => m.Paths[0] == _data.SnapshotsDirectory);
+        foreach (Syscall move in moves)
+        {
+            int from = spec.OrderFrom(move.Index, $"the move out of {Path.GetDirectoryName(move.Paths[0])} must be durable before the exchange", DirectorySync(Path.GetDirectoryName(move.Paths[0])!));
+            int to = spec.OrderFrom(move.Index, $"the move into {Path.GetDirectoryName(move.Paths[1])} must be durable before the exchange", DirectorySync(Path.GetDirectoryName(move.Paths[1])!));
+            Assert.True(from < swap.Index && to < swap.Index, $"the fsyncs after {move} come after the exchange {swap}");
+        }
+
+        spec.Order(
+            "the new directory's entries must be durable before it is exchanged in, and the exchange durable after",
+            DirectorySync(sibling),
+            Rename(_data.Root, sibling, "RENAME_EXCHANGE"),
+            DirectorySync(parent));
+        spec.AssertHolds();
+    }
+
+    /// <summary>Every file restored from the snapshot (storage and schemas) is data-synced before its directory's fsync.</summary>
+    private void CheckRestoredTree(DurableSequence spec, SnapshotId id, string sibling)
+    {
+        string snapshot = _data.SnapshotDirectory(id);
+        spec.Order("storage.dat's data must be durable before the entry naming it", DataSync(Path.Join(sibling, "storage.dat")), DirectorySync(sibling));
+        string schemas = Path.Join(snapshot, "schemas");
+        foreach (string file in Directory.EnumerateFiles(schemas, "*", SearchOption.AllDirectories))
+        {
+            string restored = Path.Join(sibling, "metadata", "schemas", Path.GetRelativePath(schemas, file));
+            spec.Order($"{restored}'s data must be durable before the entry naming it", DataSync(restored), DirectorySync(Path.GetDirectoryName(restored)!));
+        }
+
+        foreach (string directory in Directory.EnumerateDirectories(schemas, "*", SearchOption.AllDirectories))
+        {
+            string restored = Path.Join(sibling, "metadata", "schemas", Path.GetRelativePath(schemas, directory));
+            spec.Order($"{restored} must be created before its parent's fsync makes its entry durable", MakeDirectory(restored), DirectorySync(Path.GetDirectoryName(restored)!));
+        }
+    }
+
+    private void CheckCreate(SnapshotId id, IReadOnlyList<Syscall> calls, bool snapshotsIsNew)
+        => DurableSequence.CheckCreate(calls, _data.Root, id.ToString(), snapshotsIsNew);
+
+    private (SnapshotId Id, IReadOnlyList<Syscall> Calls) TracedCreate(SnapshotOptions? options = null)
+    {
+        using var manager = new SnapshotManager();
+        using var recorder = new SyscallRecorder(Traced);
+        SnapshotId id = _data.CreateSnapshot(manager, options ?? new SnapshotOptions { TimeProvider = _clock });
+        return (id, recorder.Stop());
+    }
+
+    private SnapshotId CreateUntraced()
+    {
+        using var manager = new SnapshotManager();
+        return _data.CreateSnapshot(manager, new SnapshotOptions { TimeProvider = _clock });
+    }
+}
