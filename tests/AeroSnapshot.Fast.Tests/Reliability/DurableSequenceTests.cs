@@ -100,10 +100,11 @@ public sealed class DurableSequenceTests : IDisposable
     }
 
     [PrivilegedFact]
-    public void Restore_into_a_new_directory_syncs_every_file_and_directory_before_the_no_replace_rename_and_the_parent_after_it()
+    public void Restore_into_an_empty_directory_syncs_every_file_and_directory_before_the_exchange_and_the_parent_after_it()
     {
         SnapshotId id = CreateUntraced();
         string target = Path.Join(_data.Root, "restored");
+        Directory.CreateDirectory(target); // restore replaces an existing data directory, never makes one (issue 11)
 
         IReadOnlyList<Syscall> calls;
         using (var manager = new SnapshotManager())
@@ -114,13 +115,17 @@ public sealed class DurableSequenceTests : IDisposable
         }
 
         var spec = new DurableSequence(calls);
-        Syscall publish = Assert.Single(calls, c => c.Name == "renameat2" && c.Succeeded && c.Paths.Count == 2 && c.Paths[1] == target);
-        string sibling = publish.Paths[0];
+        Syscall swap = Assert.Single(calls, c => c.Name == "renameat2" && c.Succeeded && c.Paths.Count == 2 && c.Paths[0] == target && c.Arguments.Contains("RENAME_EXCHANGE", StringComparison.Ordinal));
+        string sibling = swap.Paths[1];
         CheckRestoredTree(spec, id, sibling);
         spec.Order(
-            "the restored directory's entries must be durable before it gets the target's name, and the rename durable after",
+            "the restored directory's empty WAL must be durable before the directory holding it",
+            DirectorySync(Path.Join(sibling, "wal")),
+            DirectorySync(sibling));
+        spec.Order(
+            "the restored directory's entries must be durable before it is exchanged with the target, and the exchange durable after",
             DirectorySync(sibling),
-            Rename(sibling, target, "RENAME_NOREPLACE"),
+            Rename(target, sibling, "RENAME_EXCHANGE"),
             DirectorySync(_data.Root));
         spec.AssertHolds();
     }
@@ -137,7 +142,7 @@ public sealed class DurableSequenceTests : IDisposable
         using (var manager = new SnapshotManager())
         using (var recorder = new SyscallRecorder(Traced))
         {
-            manager.Restore(_data.SnapshotDirectory(id), _data.Root);
+            manager.Restore(_data.SnapshotDirectory(id), _data.Root, keepWal: true); // so wal/ is moved too
             calls = recorder.Stop();
         }
 
