@@ -19,7 +19,7 @@ repo=$(cd "$(dirname "$0")/../.." && pwd)
 rm -rf "$work"
 mkdir -p "$work/bin" "$work/data/metadata/schemas/users" "$work/data/wal" "$work/out"
 dotnet build "$repo/src/AeroSnapshot.Cli" -c Release -o "$work/bin" -v quiet -nologo >/dev/null
-cli=("dotnet" "$work/bin/AeroSnapshot.Cli.dll")
+cli=("dotnet" "$work/bin/aerosnap.dll")
 
 head -c "$((size_mib << 20))" /dev/urandom > "$work/data/storage.dat"
 for i in $(seq 1 10); do printf '{"schema":%d}' "$i" > "$work/data/metadata/schemas/users/user_v$i.json"; done
