@@ -72,7 +72,6 @@ internal sealed class SnapshotRestorer
     private bool _exchanged;        // existing target: swapped but not yet durable
     private SnapshotId _id;
     private readonly List<byte[]> _movedTop = [];
-    private readonly List<byte[]> _movedMetadata = [];
 
     public SnapshotRestorer(string snapshotDirectory, string targetDataDirectory, bool keepWal, SnapshotOptions options, AlignedBufferPool buffers, StepRecorder recorder)
     {
@@ -259,8 +258,6 @@ internal sealed class SnapshotRestorer
     private (Exception? CleanupFailure, List<string> Discarded) SwapIntoExisting(string sibling, bool walKept)
     {
         Enter(SnapshotStep.RestoreWriteIntent);
-        string targetMetadata = Path.Join(_target.Path, MetadataName);
-        string siblingMetadata = Path.Join(sibling, MetadataName);
         (List<byte[]> keep, List<string> discarded) = SortEntries(walKept);
 
         // Nothing of metadata/ but schemas is carried over, so the marker's metadata list (kept
@@ -273,18 +270,8 @@ internal sealed class SnapshotRestorer
 
         Enter(SnapshotStep.RestoreMoveEntries);
         Move(_target.Path, sibling, intent.TopLevel, _movedTop);
-        if (intent.InMetadata.Count > 0)
-        {
-            Move(targetMetadata, siblingMetadata, intent.InMetadata, _movedMetadata);
-        }
 
         Enter(SnapshotStep.RestoreSyncMoves);
-        if (intent.InMetadata.Count > 0)
-        {
-            NativeFile.SyncDirectory(targetMetadata);
-            NativeFile.SyncDirectory(siblingMetadata);
-        }
-
         NativeFile.SyncDirectory(_target.Path);
         NativeFile.SyncDirectory(sibling);
 
@@ -309,7 +296,6 @@ internal sealed class SnapshotRestorer
         _exchanged = false;
         _sibling = null;
         _movedTop.Clear();
-        _movedMetadata.Clear();
         try
         {
             Enter(SnapshotStep.RestoreRemoveIntent);
@@ -405,11 +391,10 @@ internal sealed class SnapshotRestorer
                 NativeFile.SyncDirectory(_target.Parent);
             }
 
-            if (_movedTop.Count > 0 || _movedMetadata.Count > 0)
+            if (_movedTop.Count > 0)
             {
-                RestoreRecovery.MoveBack(_target, sibling, new RestoreIntent(_id, _movedTop, _movedMetadata));
+                RestoreRecovery.MoveBack(_target, sibling, new RestoreIntent(_id, _movedTop, []));
                 _movedTop.Clear();
-                _movedMetadata.Clear();
             }
 
             if (_sibling is { } owned)
