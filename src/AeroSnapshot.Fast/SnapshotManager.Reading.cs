@@ -33,11 +33,8 @@ public sealed partial class SnapshotManager
             string outcome = report.IsValid ? "valid" : "corrupt";
             SnapshotTelemetry.RecordDuration(SnapshotTelemetry.VerifyDuration, start, outcome);
             activity?.SetTag(SnapshotTelemetry.OutcomeTag, outcome);
-            return new VerificationReport(report.SnapshotDirectory, report.Manifest, report.Problems, report.BytesVerified, report.FilesVerified)
-            {
-                Unlisted = report.Unlisted,
-                Duration = Stopwatch.GetElapsedTime(start),
-            };
+            report.Duration = Stopwatch.GetElapsedTime(start);
+            return report;
         }
         catch (Exception failure)
         {

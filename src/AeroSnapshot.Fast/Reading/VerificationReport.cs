@@ -30,8 +30,8 @@ public sealed class VerificationReport
     /// </summary>
     public IReadOnlyList<VerificationProblem> Unlisted { get; init; } = [];
 
-    /// <summary>The verification's wall-clock time.</summary>
-    public TimeSpan Duration { get; init; }
+    /// <summary>The verification's wall-clock time (set by <see cref="SnapshotManager.Verify"/> once it returns).</summary>
+    public TimeSpan Duration { get; internal set; }
 
     /// <summary>True when nothing is wrong (unlisted files, which are findings, do not count).</summary>
     public bool IsValid => Problems.Count == 0;
