@@ -199,7 +199,8 @@ public sealed class KillTests(ITestOutputHelper output) : IDisposable
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     /// <summary>Sleeps most of the way, then spins: Thread.Sleep alone overshoots by a millisecond or more.</summary>
-    private static void WaitUntil(Stopwatch clock, TimeSpan deadline)
+    /// <summary>Waits until <paramref name="deadline"/> on <paramref name="clock"/>: sleeps most of the way, spins the last milliseconds.</summary>
+    internal static void WaitUntil(Stopwatch clock, TimeSpan deadline)
     {
         TimeSpan remaining = deadline - clock.Elapsed;
         if (remaining > TimeSpan.FromMilliseconds(3))

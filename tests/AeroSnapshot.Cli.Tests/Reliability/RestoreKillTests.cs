@@ -83,12 +83,12 @@ public sealed class RestoreKillTests(ITestOutputHelper output) : IDisposable
             string point;
             if (anywhere)
             {
-                WaitUntil(clock, restore.StartedAt + TimeSpan.FromMilliseconds(fraction * window));
+                KillTests.WaitUntil(clock, restore.StartedAt + TimeSpan.FromMilliseconds(fraction * window));
                 point = string.Create(CultureInfo.InvariantCulture, $"{fraction * window:F1} ms after start");
             }
             else if (watcher.WaitForSibling(restore) is { } appeared)
             {
-                WaitUntil(clock, TimeSpan.FromMilliseconds(appeared + (fraction * lifetime)));
+                KillTests.WaitUntil(clock, TimeSpan.FromMilliseconds(appeared + (fraction * lifetime)));
                 point = string.Create(CultureInfo.InvariantCulture, $"{fraction * lifetime:F1} ms after the new directory appeared");
             }
             else
@@ -219,19 +219,5 @@ public sealed class RestoreKillTests(ITestOutputHelper output) : IDisposable
         }
 
         return lines;
-    }
-
-    private static void WaitUntil(Stopwatch clock, TimeSpan deadline)
-    {
-        TimeSpan remaining = deadline - clock.Elapsed;
-        if (remaining > TimeSpan.FromMilliseconds(3))
-        {
-            Thread.Sleep(remaining - TimeSpan.FromMilliseconds(2));
-        }
-
-        while (clock.Elapsed < deadline)
-        {
-            Thread.SpinWait(20);
-        }
     }
 }
