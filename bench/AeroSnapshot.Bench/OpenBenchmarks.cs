@@ -1,6 +1,6 @@
 using AeroSnapshot.Bench.Infrastructure;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.IO.Interop;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Win32.SafeHandles;
 

@@ -166,7 +166,7 @@ internal static unsafe class InProcess
             _ = AeroSnapshot.Fast.SnapshotManifest.ReadUtf8(input);
             return true;
         }
-        catch (AeroSnapshot.Fast.Json.ManifestFormatException)
+        catch (AeroSnapshot.Fast.ManifestFormat.ManifestFormatException)
         {
             return false;
         }

@@ -1,5 +1,6 @@
 using System.Text;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Checkpoint;
 
 namespace AeroSnapshot.Fuzz;
 

@@ -1,5 +1,6 @@
 using AeroSnapshot.Fast;
-using AeroSnapshot.Fast.Json;
+using AeroSnapshot.Fast.Checkpoint;
+using AeroSnapshot.Fast.ManifestFormat;
 
 namespace AeroSnapshot.Fuzz;
 

@@ -11,7 +11,7 @@ namespace AeroSnapshot.Generators;
 /// </summary>
 internal static class JsonDocumentEmitter
 {
-    private const string Json = "global::AeroSnapshot.Fast.Json";
+    private const string Json = "global::AeroSnapshot.Fast.ManifestFormat";
 
     public static string Emit(DocumentModel model)
     {

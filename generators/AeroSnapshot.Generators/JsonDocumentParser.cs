@@ -15,8 +15,8 @@ namespace AeroSnapshot.Generators;
 /// </summary>
 internal static class JsonDocumentParser
 {
-    public const string DocumentAttributeName = "AeroSnapshot.Fast.Json.JsonDocumentAttribute";
-    public const string FieldAttributeName = "AeroSnapshot.Fast.Json.JsonFieldAttribute";
+    public const string DocumentAttributeName = "AeroSnapshot.Fast.ManifestFormat.JsonDocumentAttribute";
+    public const string FieldAttributeName = "AeroSnapshot.Fast.ManifestFormat.JsonFieldAttribute";
 
     private const string FastNamespace = "AeroSnapshot.Fast";
 

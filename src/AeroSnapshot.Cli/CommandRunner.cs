@@ -1,7 +1,7 @@
 using System.CommandLine;
-using AeroSnapshot.Cli.Interop;
 using AeroSnapshot.Cli.Output;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.IO;
 
 namespace AeroSnapshot.Cli;
 
@@ -76,7 +76,7 @@ internal static class Require
                 SnapshotErrorCode.Failed,
                 $"The {what} '{full}' does not exist or is not a directory.",
                 path: full,
-                errno: File.Exists(full) ? LibC.ENOTDIR : LibC.ENOENT);
+                errno: File.Exists(full) ? Errno.ENOTDIR : Errno.ENOENT);
         }
 
         return full;

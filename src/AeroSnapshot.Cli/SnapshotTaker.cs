@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using AeroSnapshot.Cli.Interop;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.Creation;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Cli;
@@ -46,10 +47,10 @@ internal static class SnapshotTaker
                 $"The WAL '{paths.Wal}' given with --wal does not exist.",
                 SnapshotStep.SyncWal,
                 paths.Wal,
-                LibC.ENOENT);
+                Errno.ENOENT);
         }
 
-        using SafeFileHandle? walHandle = walPath is null ? null : NativeHandles.OpenReadOnly(walPath, SnapshotStep.SyncWal);
+        using SafeFileHandle? walHandle = walPath is null ? null : OpenWal(walPath);
         IWalDurability wal = walHandle is null ? WalDurability.None : WalDurability.ForHandle(walHandle, walPath!);
 
         var executionLock = new GlobalExecutionLock();
@@ -71,5 +72,22 @@ internal static class SnapshotTaker
         // The library measured what it wrote while it wrote it: nothing is read back, so once the
         // snapshot is published and durable nothing here can turn it into a failure.
         return new CreatedSnapshot(result, pause, walPath);
+    }
+
+    /// <summary>
+    /// Opens the WAL read-only for its fsync: with <c>open(2)</c>, not <see cref="File.OpenHandle(string, FileMode, FileAccess, FileShare, FileOptions, long)"/>,
+    /// which would take an advisory <c>flock</c> to emulate <c>FileShare</c> and fail while the
+    /// database holds its WAL; never through a symbolic link, never blocking on a FIFO.
+    /// </summary>
+    private static SafeFileHandle OpenWal(string path)
+    {
+        try
+        {
+            return NativeFile.OpenForSync(path, directory: false);
+        }
+        catch (NativeIOException error)
+        {
+            throw SnapshotException.FromNative(error, SnapshotStep.SyncWal);
+        }
     }
 }

@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
-using AeroSnapshot.Fast.Internal;
+using AeroSnapshot.Fast.Text;
 
 namespace AeroSnapshot.Fast;
 

@@ -1,4 +1,3 @@
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 using Microsoft.Win32.SafeHandles;
 
@@ -58,7 +57,16 @@ public sealed class DataDirectoryLock : IDisposable
     /// <c>AERO_SNAPSHOT_FAILED</c>: the data directory does not exist or is not a directory, <c>LOCK</c>
     /// is not a regular file, it cannot be opened or created, or another process holds the lock.
     /// </exception>
-    public static DataDirectoryLock Acquire(string dataDirectory)
+    public static DataDirectoryLock Acquire(string dataDirectory) => AcquireCore(dataDirectory, create: true)!;
+
+    /// <summary>
+    /// Like <see cref="Acquire(string)"/>, but a missing <c>LOCK</c> is not created and null is
+    /// returned: nobody holds a lock on a file that does not exist, and a refused restore then
+    /// leaves the directory exactly as it was.
+    /// </summary>
+    internal static DataDirectoryLock? AcquireIfPresent(string dataDirectory) => AcquireCore(dataDirectory, create: false);
+
+    private static DataDirectoryLock? AcquireCore(string dataDirectory, bool create)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         string directoryPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dataDirectory));
@@ -68,7 +76,12 @@ public sealed class DataDirectoryLock : IDisposable
             string path = Path.Join(directoryPath, FileName);
             for (int attempt = 0; attempt < MaxAttempts; attempt++)
             {
-                (SafeFileHandle handle, bool created) = OpenLockFile(directory, path);
+                if (OpenLockFile(directory, path, create) is not (SafeFileHandle handle, bool created))
+                {
+                    directory.Dispose();
+                    return null;
+                }
+
                 try
                 {
                     Lock(handle, path, directoryPath);
@@ -155,21 +168,18 @@ public sealed class DataDirectoryLock : IDisposable
         }
     }
 
-    private static (SafeFileHandle Handle, bool Created) OpenLockFile(DirectoryHandle directory, string path)
+    private static (SafeFileHandle Handle, bool Created)? OpenLockFile(DirectoryHandle directory, string path, bool create)
     {
         // First try to create it exclusively (O_EXCL never follows a link and fails on any existing
         // entry), then open what is there, never following a link. Either way the descriptor's own
         // status decides whether it is a regular file.
-        int baseFlags = OpenFlags.ReadWrite | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec;
-        bool created = true;
-        int fd = directory.OpenAt(FileName, baseFlags | OpenFlags.Create | OpenFlags.Exclusive, LockFileMode, out int errno);
-        if (fd < 0 && errno == Errno.EEXIST)
+        SafeFileHandle? opened = directory.TryOpenOrCreate(FileName, LockFileMode, create, out bool created, out int errno);
+        if (opened is null && !create && errno == Errno.ENOENT)
         {
-            created = false;
-            fd = directory.OpenAt(FileName, baseFlags, 0, out errno);
+            return null;
         }
 
-        if (fd < 0)
+        if (opened is not { } handle)
         {
             string why = errno switch
             {
@@ -181,7 +191,6 @@ public sealed class DataDirectoryLock : IDisposable
             throw new SnapshotException(SnapshotErrorCode.Failed, $"Cannot use the data directory's lock file '{path}': {why}; nothing was changed.", SnapshotStep.Prepare, path, errno);
         }
 
-        var handle = new SafeFileHandle(fd, ownsHandle: true);
         FileStatus status = NativeFile.Status(handle, path);
         if (status.Kind != FileKind.Regular)
         {
@@ -198,19 +207,25 @@ public sealed class DataDirectoryLock : IDisposable
 
     private static void Lock(SafeFileHandle handle, string path, string directoryPath)
     {
-        int result;
-        using (var fd = new RawDescriptor(handle))
+        bool locked;
+        try
         {
-            result = Sys.Flock(fd.Value, Sys.LockExclusive | Sys.LockNonBlocking);
+            locked = NativeFile.TryLockExclusive(handle, path);
+        }
+        catch (NativeIOException ex)
+        {
+            throw new SnapshotException(SnapshotErrorCode.Failed, $"Cannot lock '{path}': {Errors.Describe(ex.Errno)}.", SnapshotStep.Prepare, path, ex.Errno, ex, rule: "one process at a time works on a data directory");
         }
 
-        if (result < 0)
+        if (!locked)
         {
-            int errno = Errors.LastErrno;
-            string message = errno == Errno.EAGAIN
-                ? $"The data directory '{directoryPath}' is in use: another process holds the lock on '{path}'. Stop it (or wait for it to finish) and try again."
-                : $"Cannot lock '{path}': {Errors.Describe(errno)}.";
-            throw new SnapshotException(SnapshotErrorCode.Failed, message, SnapshotStep.Prepare, path, errno, rule: "one process at a time works on a data directory");
+            throw new SnapshotException(
+                SnapshotErrorCode.Failed,
+                $"The data directory '{directoryPath}' is in use: another process holds the lock on '{path}'. Stop it (or wait for it to finish) and try again.",
+                SnapshotStep.Prepare,
+                path,
+                Errno.EAGAIN,
+                rule: "one process at a time works on a data directory");
         }
     }
 }

@@ -1,4 +1,4 @@
-using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO;
 
 namespace AeroSnapshot.Fast;
 

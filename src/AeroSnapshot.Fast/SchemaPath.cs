@@ -1,4 +1,4 @@
-using AeroSnapshot.Fast.Internal;
+using AeroSnapshot.Fast.Text;
 
 namespace AeroSnapshot.Fast;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
-using AeroSnapshot.Fast.Internal;
+using AeroSnapshot.Fast.Text;
 
 namespace AeroSnapshot.Fast;
 

@@ -1,3 +1,4 @@
+using AeroSnapshot.Fast.Verification;
 using Microsoft.Extensions.Logging;
 
 namespace AeroSnapshot.Fast;

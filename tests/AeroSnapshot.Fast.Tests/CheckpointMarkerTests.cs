@@ -1,5 +1,6 @@
 using System.Text;
-using AeroSnapshot.Fast.Json;
+using AeroSnapshot.Fast.Checkpoint;
+using AeroSnapshot.Fast.ManifestFormat;
 
 namespace AeroSnapshot.Fast.Tests;
 

@@ -11,7 +11,7 @@ public sealed class DiagnosticTests
 {
     private const string Usings = """
         using AeroSnapshot.Fast;
-        using AeroSnapshot.Fast.Json;
+        using AeroSnapshot.Fast.ManifestFormat;
         namespace Samples;
 
         """;

@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using System.Text;
 using AeroSnapshot.Fast;
-using AeroSnapshot.Fast.Json;
+using AeroSnapshot.Fast.ManifestFormat;
 using Microsoft.CodeAnalysis;
 
 namespace AeroSnapshot.Generators.Tests;
@@ -15,7 +15,7 @@ public sealed class GeneratedCodeTests
 {
     private const string EveryMemberType = """
         using AeroSnapshot.Fast;
-        using AeroSnapshot.Fast.Json;
+        using AeroSnapshot.Fast.ManifestFormat;
 
         namespace Samples;
 
@@ -67,10 +67,10 @@ public sealed class GeneratedCodeTests
     public void Document_in_the_global_namespace_compiles_without_warnings()
     {
         var (result, output, generatorDiagnostics) = GeneratorHarness.Run("""
-            [AeroSnapshot.Fast.Json.JsonDocument]
+            [AeroSnapshot.Fast.ManifestFormat.JsonDocument]
             internal partial class GlobalDoc
             {
-                [AeroSnapshot.Fast.Json.JsonField("n")] public int N { get; set; }
+                [AeroSnapshot.Fast.ManifestFormat.JsonField("n")] public int N { get; set; }
             }
             """);
 
@@ -84,7 +84,7 @@ public sealed class GeneratedCodeTests
     {
         var (_, output, generatorDiagnostics) = GeneratorHarness.Run("""
             namespace Samples;
-            [AeroSnapshot.Fast.Json.JsonDocument]
+            [AeroSnapshot.Fast.ManifestFormat.JsonDocument]
             public partial class Empty { }
             """);
 
@@ -159,10 +159,10 @@ public sealed class GeneratedCodeTests
         // or '<' broke the doc comment.
         var (_, output, generatorDiagnostics) = GeneratorHarness.Run("""
             namespace Samples;
-            [AeroSnapshot.Fast.Json.JsonDocument(DocumentName = "odd \"name\"\n C:\\dir <b>&amp;")]
+            [AeroSnapshot.Fast.ManifestFormat.JsonDocument(DocumentName = "odd \"name\"\n C:\\dir <b>&amp;")]
             public partial class Odd
             {
-                [AeroSnapshot.Fast.Json.JsonField("n")] public int N { get; init; }
+                [AeroSnapshot.Fast.ManifestFormat.JsonField("n")] public int N { get; init; }
             }
             """);
 

@@ -13,7 +13,7 @@ public sealed class IncrementalCachingTests
 {
     private const string Document = """
         using AeroSnapshot.Fast;
-        using AeroSnapshot.Fast.Json;
+        using AeroSnapshot.Fast.ManifestFormat;
         namespace Samples;
 
         [JsonDocument(DocumentName = "doc.json")]

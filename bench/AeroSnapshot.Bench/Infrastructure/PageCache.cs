@@ -1,5 +1,5 @@
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.IO.Interop;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Bench.Infrastructure;

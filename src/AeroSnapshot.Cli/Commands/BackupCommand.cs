@@ -3,6 +3,7 @@ using System.Diagnostics;
 using AeroSnapshot.Cli.Output;
 using AeroSnapshot.Fast;
 using AeroSnapshot.Fast.Backup;
+using AeroSnapshot.Fast.Discovery;
 
 namespace AeroSnapshot.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AeroSnapshot.Cli.Output;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Creation;
 
 namespace AeroSnapshot.Cli.Commands;
 

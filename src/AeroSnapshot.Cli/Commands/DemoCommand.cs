@@ -4,6 +4,8 @@ using System.Globalization;
 using AeroSnapshot.Cli.Demo;
 using AeroSnapshot.Cli.Output;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Creation;
+using AeroSnapshot.Fast.Verification;
 
 namespace AeroSnapshot.Cli.Commands;
 

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using AeroSnapshot.Cli.Output;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Discovery;
+using AeroSnapshot.Fast.Verification;
 using Spectre.Console;
 
 namespace AeroSnapshot.Cli.Commands;

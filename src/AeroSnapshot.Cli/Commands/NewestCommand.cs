@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using AeroSnapshot.Cli.Output;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Discovery;
 
 namespace AeroSnapshot.Cli.Commands;
 

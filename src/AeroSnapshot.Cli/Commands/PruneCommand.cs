@@ -1,6 +1,8 @@
 using System.CommandLine;
 using AeroSnapshot.Cli.Output;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Discovery;
+using AeroSnapshot.Fast.Pruning;
 
 namespace AeroSnapshot.Cli.Commands;
 

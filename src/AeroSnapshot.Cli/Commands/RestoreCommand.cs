@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using AeroSnapshot.Cli.Output;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Restoring;
 
 namespace AeroSnapshot.Cli.Commands;
 

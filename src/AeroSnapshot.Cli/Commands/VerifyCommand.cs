@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using AeroSnapshot.Cli.Output;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Verification;
 
 namespace AeroSnapshot.Cli.Commands;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using AeroSnapshot.Cli.Interop;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.IO;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Cli.Demo;
@@ -103,14 +103,14 @@ internal static class DemoDataDirectory
             progress?.Invoke(new SnapshotProgress(offset + count, length, path));
         }
 
-        NativeHandles.Sync(handle, path);
+        NativeFile.Sync(handle, path, dataOnly: false);
     }
 
     private static void WriteSmallFile(string path, byte[] bytes)
     {
         using SafeFileHandle handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write);
         RandomAccess.Write(handle, bytes, 0);
-        NativeHandles.Sync(handle, path);
+        NativeFile.Sync(handle, path, dataOnly: false);
     }
 
     /// <summary>A new, not yet existing folder under the system temp directory.</summary>
@@ -126,7 +126,7 @@ internal static class DemoDataDirectory
                 SnapshotErrorCode.Failed,
                 $"Refusing to build the demo in '{directory}': it exists and is not an empty folder. Give --dir a new or empty folder.",
                 path: directory,
-                errno: LibC.EEXIST);
+                errno: Errno.EEXIST);
         }
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Verification;
 
 namespace AeroSnapshot.Cli.Output;
 

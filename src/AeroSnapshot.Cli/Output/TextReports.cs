@@ -1,4 +1,5 @@
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Verification;
 
 namespace AeroSnapshot.Cli.Output;
 

@@ -1,5 +1,4 @@
 using AeroSnapshot.Fast.Copying;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 using Microsoft.Win32.SafeHandles;
 
@@ -53,8 +52,7 @@ internal sealed class ArchiveFileStream : Stream
         }
 
         _position += buffer.Length;
-        using var fd = new RawDescriptor(_handle);
-        _writeback.OnWritten(fd.Value, _path, _position);
+        _writeback.OnWritten(_handle, _path, _position);
     }
 
     public override void WriteByte(byte value) => Write([value]);
@@ -63,8 +61,7 @@ internal sealed class ArchiveFileStream : Stream
     public void Sync()
     {
         NativeFile.Sync(_handle, _path, dataOnly: false);
-        using var fd = new RawDescriptor(_handle);
-        _writeback.OnSynced(fd.Value);
+        _writeback.OnSynced(_handle);
     }
 
     public override void Flush()

@@ -1,8 +1,8 @@
 using System.Formats.Tar;
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Hashing;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.ManifestFormat;
 using AeroSnapshot.Fast.Wal;
 using Microsoft.Win32.SafeHandles;
 
@@ -309,7 +309,7 @@ internal sealed class BackupArchiveReader : IDisposable
         {
             return SnapshotManifest.ReadUtf8(bytes);
         }
-        catch (Json.ManifestFormatException ex)
+        catch (ManifestFormatException ex)
         {
             throw new SnapshotException(SnapshotErrorCode.MetadataCorruption, $"Backup '{_archivePath}': snapshot/manifest.json is invalid: {ex.Message}", SnapshotStep.Read, _archivePath, innerException: ex, invariant: "a snapshot's manifest is valid and names its directory");
         }
@@ -322,7 +322,7 @@ internal sealed class BackupArchiveReader : IDisposable
         {
             return BackupManifest.ReadUtf8(bytes);
         }
-        catch (Json.ManifestFormatException ex)
+        catch (ManifestFormatException ex)
         {
             throw new SnapshotException(SnapshotErrorCode.MetadataCorruption, $"Backup '{_archivePath}': {BackupManifest.FileName} is invalid: {ex.Message}", SnapshotStep.Read, _archivePath, innerException: ex);
         }
@@ -398,8 +398,7 @@ internal sealed class BackupArchiveReader : IDisposable
                     throw Errors.FromIOException("write", destinationPath!, ex);
                 }
 
-                using var fd = new RawDescriptor(destination);
-                writeback.OnWritten(fd.Value, destinationPath!, offset + read);
+                writeback.OnWritten(destination, destinationPath!, offset + read);
             }
 
             offset += read;

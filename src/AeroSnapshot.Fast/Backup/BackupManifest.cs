@@ -1,4 +1,4 @@
-using AeroSnapshot.Fast.Json;
+using AeroSnapshot.Fast.ManifestFormat;
 
 namespace AeroSnapshot.Fast.Backup;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 
 namespace AeroSnapshot.Fast.Backup;

@@ -1,5 +1,4 @@
 using AeroSnapshot.Fast.Copying;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 
 namespace AeroSnapshot.Fast.Backup;
@@ -41,7 +40,7 @@ internal sealed class BackupRestorer
                 throw new SnapshotException(SnapshotErrorCode.Failed, $"The data directory '{paths.DataDirectory}' does not exist or is not a directory (a symbolic link is not followed).", SnapshotStep.Prepare, paths.DataDirectory, Errno.ENOENT);
             }
 
-            DataDirectoryFlock? dataLock = DataDirectoryFlock.Acquire(paths.DataDirectory, create: false);
+            DataDirectoryLock? dataLock = DataDirectoryLock.AcquireIfPresent(paths.DataDirectory);
             using var releaseLock = dataLock;
 
             Enter(SnapshotStep.RestoreRecover);
@@ -70,7 +69,7 @@ internal sealed class BackupRestorer
 
             // Without a lock file nobody held the lock; one is created now, right before the old
             // directory is replaced, so the database cannot start on it during the swap.
-            using DataDirectoryFlock? lateLock = dataLock is null ? DataDirectoryFlock.Acquire(paths.DataDirectory, create: true) : null;
+            using DataDirectoryLock? lateLock = dataLock is null ? DataDirectoryLock.Acquire(paths.DataDirectory) : null;
             Exchange(paths.Swapped, paths.DataDirectory);
             NativeFile.SyncDirectory(paths.Temporary);
             NativeFile.SyncDirectory(paths.Parent);
@@ -108,16 +107,7 @@ internal sealed class BackupRestorer
         }
     }
 
-    private static void Exchange(string from, string to)
-    {
-        if (Sys.RenameAt2(Sys.AtFdCwd, from, Sys.AtFdCwd, to, Sys.RenameExchange) < 0)
-        {
-            int errno = Errors.LastErrno;
-            throw errno is Errno.EINVAL or Errno.ENOSYS
-                ? new NativeIOException("renameat2", to, errno, "the file system cannot exchange two directories atomically (RENAME_EXCHANGE), which restore needs so that the data directory is complete at every moment")
-                : Errors.For("renameat2", from, errno);
-        }
-    }
+    private static void Exchange(string from, string to) => AtomicRename.Exchange(from, to);
 
     private void Enter(SnapshotStep step)
     {

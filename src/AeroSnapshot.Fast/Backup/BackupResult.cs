@@ -1,3 +1,5 @@
+using AeroSnapshot.Fast.Discovery;
+
 namespace AeroSnapshot.Fast.Backup;
 
 /// <summary>A published backup archive.</summary>

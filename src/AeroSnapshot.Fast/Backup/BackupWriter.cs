@@ -1,10 +1,13 @@
 using System.Formats.Tar;
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Creation;
+using AeroSnapshot.Fast.Diagnostics;
+using AeroSnapshot.Fast.Discovery;
 using AeroSnapshot.Fast.Hashing;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
-using AeroSnapshot.Fast.Reading;
+using AeroSnapshot.Fast.Layout;
+using AeroSnapshot.Fast.ManifestFormat;
+using AeroSnapshot.Fast.Verification;
 using AeroSnapshot.Fast.Wal;
 using Microsoft.Win32.SafeHandles;
 
@@ -151,11 +154,7 @@ internal sealed class BackupWriter
             {
                 Skip(skipped, id, entry.Path, opened.Manifest, [corrupt.Problem]);
                 _step = SnapshotStep.BackupWrite;
-                using var fd = new RawDescriptor(archiveHandle);
-                if (Sys.FTruncate(fd.Value, 0) < 0)
-                {
-                    throw Errors.Last("ftruncate", temporary);
-                }
+                NativeFile.Truncate(archiveHandle, temporary, 0);
             }
         }
 
@@ -298,7 +297,7 @@ internal sealed class BackupWriter
         {
             reread = done == bytes.Length ? SnapshotManifest.ReadUtf8(bytes) : null;
         }
-        catch (Json.ManifestFormatException)
+        catch (ManifestFormatException)
         {
         }
 
@@ -349,34 +348,10 @@ internal sealed class BackupWriter
 
     private static void Publish(string temporary, string output)
     {
-        if (Sys.RenameAt2(Sys.AtFdCwd, temporary, Sys.AtFdCwd, output, Sys.RenameNoReplace) == 0)
-        {
-            return;
-        }
-
-        int errno = Errors.LastErrno;
-        if (errno == Errno.EEXIST)
+        if (!AtomicRename.TryNoReplace(temporary, output, isDirectory: false))
         {
             throw Exists(output);
         }
-
-        if (errno is Errno.EINVAL or Errno.ENOSYS)
-        {
-            // No RENAME_NOREPLACE on this file system: link(2) fails with EEXIST instead of replacing.
-            if (Sys.Link(temporary, output) == 0)
-            {
-                _ = DurableFile.RemoveIfPresent(temporary);
-                return;
-            }
-
-            errno = Errors.LastErrno;
-            if (errno == Errno.EEXIST)
-            {
-                throw Exists(output);
-            }
-        }
-
-        throw Errors.For("rename", temporary, errno);
     }
 
     private void Enter(SnapshotStep step)

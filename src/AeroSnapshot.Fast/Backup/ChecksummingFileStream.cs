@@ -1,6 +1,6 @@
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Hashing;
-using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.Wal;
 using Microsoft.Win32.SafeHandles;
 

@@ -1,4 +1,3 @@
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 using Microsoft.Win32.SafeHandles;
 
@@ -16,11 +15,9 @@ internal static class PartialArchive
     {
         for (int attempt = 0; attempt < 3; attempt++)
         {
-            int fd = Sys.Open(temporary, OpenFlags.ReadWrite | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.NoFollow | OpenFlags.CloseOnExec, mode);
-            if (fd >= 0)
+            if (NativeFile.TryCreateNewReadWrite(temporary, mode) is { } handle)
             {
-                var handle = new SafeFileHandle(fd, ownsHandle: true);
-                if (TryLock(handle))
+                if (NativeFile.TryLockExclusive(handle, temporary))
                 {
                     return handle;
                 }
@@ -31,12 +28,6 @@ internal static class PartialArchive
                 throw Busy(temporary, output);
             }
 
-            int errno = Errors.LastErrno;
-            if (errno != Errno.EEXIST)
-            {
-                throw Errors.For("create", temporary, errno);
-            }
-
             RemoveIfStale(temporary, output);
         }
 
@@ -45,26 +36,19 @@ internal static class PartialArchive
 
     private static void RemoveIfStale(string temporary, string output)
     {
-        int fd = Sys.Open(temporary, OpenFlags.ReadOnly | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec, 0);
-        if (fd < 0)
+        using SafeFileHandle? stale = NativeFile.TryOpenForRead(temporary);
+        if (stale is null)
         {
-            int errno = Errors.LastErrno;
-            if (errno == Errno.ENOENT)
-            {
-                return; // gone meanwhile: try again
-            }
-
-            throw Errors.For("open", temporary, errno);
+            return; // gone meanwhile: try again
         }
 
-        using var stale = new SafeFileHandle(fd, ownsHandle: true);
         FileStatus status = NativeFile.Status(stale, temporary);
         if (status.Kind != FileKind.Regular)
         {
             throw new SnapshotException(SnapshotErrorCode.Failed, $"'{temporary}' exists and is {FileStatus.Describe(status.Kind)}; it is in the way of the backup's temporary file. Remove it.", SnapshotStep.Prepare, temporary, Errno.EEXIST);
         }
 
-        if (!TryLock(stale))
+        if (!NativeFile.TryLockExclusive(stale, temporary))
         {
             throw Busy(temporary, output);
         }
@@ -75,18 +59,6 @@ internal static class PartialArchive
         {
             _ = DurableFile.RemoveIfPresent(temporary);
         }
-    }
-
-    private static bool TryLock(SafeFileHandle handle)
-    {
-        using var raw = new RawDescriptor(handle);
-        if (Sys.Flock(raw.Value, Sys.LockExclusive | Sys.LockNonBlocking) == 0)
-        {
-            return true;
-        }
-
-        int errno = Errors.LastErrno;
-        return errno == Errno.EAGAIN ? false : throw Errors.For("flock", "(partial archive)", errno);
     }
 
     private static SnapshotException Busy(string temporary, string output) => new(

@@ -1,5 +1,5 @@
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.ManifestFormat;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.Checkpoint;
@@ -126,7 +126,7 @@ internal static class CheckpointRecovery
         {
             return CheckpointMarker.ReadUtf8(bytes).SnapshotId;
         }
-        catch (Json.ManifestFormatException)
+        catch (ManifestFormatException)
         {
             return null;
         }

@@ -1,4 +1,3 @@
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 using Microsoft.Win32.SafeHandles;
 
@@ -22,11 +21,7 @@ internal static class WalReset
     /// <summary>Truncates; throws without having changed anything when the truncation itself fails.</summary>
     public static void Truncate(SafeFileHandle wal, string path)
     {
-        using var fd = new RawDescriptor(wal);
-        if (Sys.FTruncate(fd.Value, 0) < 0)
-        {
-            throw Errors.Last("ftruncate", path);
-        }
+        NativeFile.Truncate(wal, path, 0);
     }
 
     /// <summary>Makes the truncation durable: fsync of the WAL, then of its directory.</summary>
@@ -39,30 +34,13 @@ internal static class WalReset
     /// <summary>Opens the WAL for writing: a regular file, never through a link, never blocking on a FIFO.</summary>
     public static SafeFileHandle Open(string path, out FileStatus status)
     {
-        int fd = Sys.Open(path, OpenFlags.ReadWrite | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec, 0);
-        if (fd < 0)
-        {
-            int errno = Errors.LastErrno;
-            throw errno == Errno.ELOOP
-                ? new NativeIOException("open", path, errno, "the WAL path is a symbolic link")
-                : Errors.For("open", path, errno);
-        }
-
-        var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
-            status = NativeFile.Status(handle, path);
-            if (status.Kind != FileKind.Regular)
-            {
-                throw new NativeIOException("open", path, Errno.EINVAL, $"the WAL is {FileStatus.Describe(status.Kind)}, not a regular file");
-            }
-
-            return handle;
+            return NativeFile.OpenRegularForWrite(path, out status);
         }
-        catch
+        catch (NativeIOException ex) when (ex.Errno == Errno.ELOOP)
         {
-            handle.Dispose();
-            throw;
+            throw new NativeIOException("open", path, ex.Errno, "the WAL path is a symbolic link");
         }
     }
 }

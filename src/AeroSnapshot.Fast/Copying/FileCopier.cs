@@ -1,5 +1,4 @@
 using AeroSnapshot.Fast.Hashing;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 using Microsoft.Win32.SafeHandles;
 
@@ -7,35 +6,28 @@ namespace AeroSnapshot.Fast.Copying;
 
 /// <summary>
 /// The copy loop: read a buffer, add it to the CRC, write the same buffer. Every source byte is
-/// read once and never re-read from the copy; the loop allocates nothing.
+/// read once and never re-read from the copy; the loop allocates nothing. Verification runs the
+/// same loop without a destination.
 /// </summary>
 internal sealed class FileCopier
 {
     private readonly StreamingCrc32 _crc = new();
 
     /// <summary>
-    /// Copies all of <paramref name="source"/> into <paramref name="destination"/> from offset 0 and
-    /// returns the CRC-32 of the bytes copied and their count.
+    /// Reads all of the job's source from offset 0, writes it into the job's destination (if any)
+    /// at the same offsets, and returns the CRC-32 of the bytes read and their count.
     /// </summary>
-    public Crc32Checksum Copy(
-        SafeFileHandle source,
-        string sourcePath,
-        SafeFileHandle destination,
-        string destinationPath,
-        Span<byte> buffer,
-        ref WritebackWindow writeback,
-        ProgressReporter progress,
-        CancellationToken cancellationToken,
-        out long length,
-        DestinationWriteMode mode = DestinationWriteMode.Buffered)
+    public CopiedFile Copy(in CopyJob job)
     {
         _crc.Reset();
-        using var destinationFd = new RawDescriptor(destination);
+        Span<byte> buffer = job.Buffer;
+        DestinationWriteMode mode = job.Mode;
+        var writeback = new WritebackWindow(job.Destination is null ? 0 : job.WritebackWindowBytes);
         long offset = 0;
         while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            int filled = ReadFull(source, sourcePath, buffer, offset);
+            job.Cancellation.ThrowIfCancellationRequested();
+            int filled = ReadFull(job.Source, job.SourcePath, buffer, offset);
             if (filled == 0)
             {
                 break;
@@ -43,101 +35,48 @@ internal sealed class FileCopier
 
             ReadOnlySpan<byte> chunk = buffer[..filled];
             _crc.Append(chunk);
-            switch (mode)
+            if (job.Destination is { } destination)
             {
-                case DestinationWriteMode.Direct:
-                    // O_DIRECT needs whole blocks: write the tail padded to a page, truncate after.
-                    Write(destination, destinationPath, buffer[..AlignUp(filled)], offset);
-                    break;
-                case DestinationWriteMode.DontCache:
-                    if (!TryWriteDontCache(destinationFd.Value, chunk, offset))
-                    {
-                        mode = DestinationWriteMode.Buffered;
-                        Write(destination, destinationPath, chunk, offset);
-                    }
-
-                    break;
-                default:
-                    Write(destination, destinationPath, chunk, offset);
-                    break;
+                mode = Write(destination, job.DestinationPath, mode, buffer, filled, offset);
+                if (mode == DestinationWriteMode.Buffered)
+                {
+                    // O_DIRECT bypasses the page cache and RWF_DONTCACHE has the kernel write back and
+                    // drop each range itself; only plain buffered writes need the window. A DONTCACHE
+                    // copy that fell back to buffered writes gets it from here on.
+                    writeback.OnWritten(destination, job.DestinationPath, offset + filled);
+                }
             }
 
             offset += filled;
-            if (mode == DestinationWriteMode.Buffered)
-            {
-                // O_DIRECT bypasses the page cache and RWF_DONTCACHE has the kernel write back and
-                // drop each range itself; only plain buffered writes need the window. A DONTCACHE
-                // copy that fell back to buffered writes gets it from here on.
-                writeback.OnWritten(destinationFd.Value, destinationPath, offset);
-            }
-
-            progress.Advance(filled, sourcePath);
+            job.Progress.Advance(filled, job.SourcePath);
         }
 
-        if (mode == DestinationWriteMode.Direct && offset % AlignedBufferPool.Alignment != 0)
+        if (job.Destination is { } written && mode == DestinationWriteMode.Direct && offset % AlignedBufferPool.Alignment != 0)
         {
-            if (Sys.FTruncate(destinationFd.Value, offset) < 0)
-            {
-                throw Errors.Last("ftruncate", destinationPath);
-            }
+            // The last block was written padded to a page (O_DIRECT needs whole blocks): cut it back.
+            NativeFile.Truncate(written, job.DestinationPath, offset);
         }
 
-        length = offset;
-        return new Crc32Checksum(_crc.GetCurrentHashAsUInt32());
+        return new CopiedFile(new Crc32Checksum(_crc.GetCurrentHashAsUInt32()), offset, writeback);
+    }
+
+    /// <summary>Writes one filled buffer; returns the mode to use from now on.</summary>
+    private static DestinationWriteMode Write(SafeFileHandle destination, string path, DestinationWriteMode mode, Span<byte> buffer, int filled, long offset)
+    {
+        switch (mode)
+        {
+            case DestinationWriteMode.Direct:
+                Write(destination, path, buffer[..AlignUp(filled)], offset);
+                return mode;
+            case DestinationWriteMode.DontCache when UncachedWrite.TryWrite(destination, path, buffer[..filled], offset):
+                return mode;
+            default:
+                Write(destination, path, buffer[..filled], offset);
+                return DestinationWriteMode.Buffered;
+        }
     }
 
     private static int AlignUp(int length) => (length + AlignedBufferPool.Alignment - 1) & ~(AlignedBufferPool.Alignment - 1);
-
-    /// <summary>Writes with RWF_DONTCACHE; false when the kernel or file system does not support it.</summary>
-    private static unsafe bool TryWriteDontCache(int fd, ReadOnlySpan<byte> chunk, long offset)
-    {
-        fixed (byte* start = chunk)
-        {
-            int written = 0;
-            while (written < chunk.Length)
-            {
-                var vector = new Sys.IoVector { Base = start + written, Length = (nuint)(chunk.Length - written) };
-                nint result = Sys.PWriteV2(fd, &vector, 1, offset + written, Sys.RwfDontCache);
-                if (result < 0)
-                {
-                    int errno = Errors.LastErrno;
-                    if (errno is Errno.EOPNOTSUPP or Errno.EINVAL && written == 0)
-                    {
-                        return false;
-                    }
-
-                    throw Errors.For("pwritev2", "(storage copy)", errno);
-                }
-
-                written += (int)result;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>Reads the CRC-32 of a whole file through <paramref name="buffer"/> (used by verification).</summary>
-    public Crc32Checksum Checksum(SafeFileHandle source, string sourcePath, Span<byte> buffer, ProgressReporter progress, CancellationToken cancellationToken, out long length)
-    {
-        _crc.Reset();
-        long offset = 0;
-        while (true)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            int filled = ReadFull(source, sourcePath, buffer, offset);
-            if (filled == 0)
-            {
-                break;
-            }
-
-            _crc.Append(buffer[..filled]);
-            offset += filled;
-            progress.Advance(filled, sourcePath);
-        }
-
-        length = offset;
-        return new Crc32Checksum(_crc.GetCurrentHashAsUInt32());
-    }
 
     // RandomAccess.Read may return fewer bytes than asked (pread's contract); fill the buffer so
     // that every write is full-sized and aligned.

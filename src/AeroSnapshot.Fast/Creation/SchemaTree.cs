@@ -1,4 +1,3 @@
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 
 namespace AeroSnapshot.Fast.Creation;
@@ -110,13 +109,9 @@ internal sealed class SchemaTree
     /// </summary>
     private static void ThrowIfUnreadable(string path)
     {
-        if (Sys.FAccessAt(Sys.AtFdCwd, path, Sys.ReadOk, Sys.AtEAccess | Sys.AtSymlinkNoFollow) < 0)
+        if (NativeFile.IsReadDenied(path, out int errno))
         {
-            int errno = Errors.LastErrno;
-            if (errno is Errno.EACCES or Errno.EPERM)
-            {
-                throw new NativeIOException("access", path, errno, "this process may not read it");
-            }
+            throw new NativeIOException("access", path, errno, "this process may not read it");
         }
     }
 }

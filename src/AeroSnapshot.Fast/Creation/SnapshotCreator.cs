@@ -1,9 +1,9 @@
 using System.Text;
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Diagnostics;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
-using AeroSnapshot.Fast.Json;
+using AeroSnapshot.Fast.Layout;
+using AeroSnapshot.Fast.ManifestFormat;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.Creation;
@@ -222,12 +222,8 @@ internal sealed class SnapshotCreator
 
     private static void CheckFreeSpace(string snapshotsDirectory, long storageBytes, SchemaTree schemas)
     {
-        if (Sys.StatVfs(snapshotsDirectory, out Sys.StatVfsResult fs) < 0)
-        {
-            throw Errors.Last("statvfs", snapshotsDirectory);
-        }
-
-        long block = (long)Math.Max(fs.FragmentSize, 512);
+        (long blockSize, long available) = NativeFile.FreeSpace(snapshotsDirectory);
+        long block = Math.Max(blockSize, 512);
         long RoundUp(long bytes) => (bytes + block - 1) / block * block;
 
         // Files rounded up to whole blocks, one block per directory, and the manifest (≈ 100 bytes
@@ -239,7 +235,6 @@ internal sealed class SnapshotCreator
             needed += RoundUp(file.Size);
         }
 
-        long available = (long)(fs.AvailableBlocks * fs.FragmentSize);
         if (available < needed)
         {
             throw new SnapshotException(
@@ -255,23 +250,17 @@ internal sealed class SnapshotCreator
     {
         Enter(SnapshotStep.CopyStorage);
         using SafeFileHandle destination = NativeFile.CreateNew(
-            destinationPath, ReadOnlyFileMode, _options.StorageWriteMode == DestinationWriteMode.Direct ? OpenFlags.Direct : 0);
-        using (var sourceFd = new RawDescriptor(storage.Handle))
-        {
-            // Sequential read-ahead on the source; its pages are the database's cache, never evicted.
-            _ = Sys.FAdvise(sourceFd.Value, 0, 0, Sys.FAdviseSequential);
-        }
+            destinationPath, ReadOnlyFileMode, direct: _options.StorageWriteMode == DestinationWriteMode.Direct);
+        // Sequential read-ahead on the source; its pages are the database's cache, never evicted.
+        NativeFile.AdviseSequential(storage.Handle);
 
-        Crc32Checksum checksum;
-        long copied;
-        var writeback = new WritebackWindow(_options.WritebackWindowBytes);
+        CopiedFile copy;
         if (_options.UseReflink && storage.Status.Size > 0 && Reflink.TryClone(storage.Handle, destination, destinationPath))
         {
             // The clone shares the source's blocks: read it once for the checksum. Its pages are
             // the copy's own (a separate inode), so the database's cache is left alone.
             using var cloneForRead = NativeFile.OpenRegularForRead(destinationPath, out _);
-            checksum = _copier.Checksum(cloneForRead, destinationPath, buffer, progress, _options.CancellationToken, out copied);
-            writeback = new WritebackWindow(0);
+            copy = _copier.Copy(new CopyJob { Source = cloneForRead, SourcePath = destinationPath, Buffer = buffer, Progress = progress, Cancellation = _options.CancellationToken });
             _storageCopy = StorageCopyMethod.Reflinked;
         }
         else
@@ -281,15 +270,25 @@ internal sealed class SnapshotCreator
                 NativeFile.Preallocate(destination, destinationPath, storage.Status.Size);
             }
 
-            checksum = _copier.Copy(storage.Handle, storage.Path, destination, destinationPath, buffer, ref writeback, progress, _options.CancellationToken, out copied, _options.StorageWriteMode);
+            copy = _copier.Copy(new CopyJob
+            {
+                Source = storage.Handle,
+                SourcePath = storage.Path,
+                Destination = destination,
+                DestinationPath = destinationPath,
+                Buffer = buffer,
+                Mode = _options.StorageWriteMode,
+                WritebackWindowBytes = _options.WritebackWindowBytes,
+                Progress = progress,
+                Cancellation = _options.CancellationToken,
+            });
         }
 
         Enter(SnapshotStep.SyncStorage);
         NativeFile.Sync(destination, destinationPath, dataOnly: !_options.SyncFilesWithFsync);
-        using (var destinationFd = new RawDescriptor(destination))
-        {
-            writeback.OnSynced(destinationFd.Value);
-        }
+        copy.Writeback.OnSynced(destination);
+        long copied = copy.Length;
+        Crc32Checksum checksum = copy.Checksum;
 
         // The database promised no writes while we hold its lock; if the file changed anyway, the
         // copy is not a point-in-time image and must not be published.
@@ -335,8 +334,16 @@ internal sealed class SnapshotCreator
                 using SafeFileHandle source = NativeFile.OpenRegularForRead(sourcePath, out _);
                 SafeFileHandle destination = NativeFile.CreateNew(destinationPath, ReadOnlyFileMode);
                 pending.Add((destination, destinationPath));
-                var noWindow = new WritebackWindow(0);
-                Crc32Checksum checksum = _copier.Copy(source, sourcePath, destination, destinationPath, buffer, ref noWindow, progress, _options.CancellationToken, out _);
+                Crc32Checksum checksum = _copier.Copy(new CopyJob
+                {
+                    Source = source,
+                    SourcePath = sourcePath,
+                    Destination = destination,
+                    DestinationPath = destinationPath,
+                    Buffer = buffer,
+                    Progress = progress,
+                    Cancellation = _options.CancellationToken,
+                }).Checksum;
                 entries.Add(new ChecksumEntry(file.RelativePath, checksum));
                 if (_options.SchemaSync == SchemaSyncMode.Batched)
                 {
@@ -369,12 +376,7 @@ internal sealed class SnapshotCreator
         _step = SnapshotStep.SyncSchemas;
         if (_options.SchemaSync == SchemaSyncMode.SyncFs)
         {
-            using SafeFileHandle root = NativeFile.OpenForSync(destinationRoot, directory: true);
-            using var fd = new RawDescriptor(root);
-            if (Sys.SyncFs(fd.Value) < 0)
-            {
-                throw Errors.Last("syncfs", destinationRoot);
-            }
+            NativeFile.SyncFileSystem(destinationRoot);
 
             return entries.Count == 0 ? ChecksumMap.Empty : ChecksumMap.Create(entries);
         }
@@ -447,35 +449,11 @@ internal sealed class SnapshotCreator
 
     private static void Publish(string staging, string finalDirectory, SnapshotId id)
     {
-        if (Sys.RenameAt2(Sys.AtFdCwd, staging, Sys.AtFdCwd, finalDirectory, Sys.RenameNoReplace) == 0)
-        {
-            return;
-        }
-
-        int errno = Errors.LastErrno;
-        if (errno is Errno.EEXIST or Errno.ENOTEMPTY)
+        // The execution lock excludes other snapshotters, which the no-replace fallback relies on.
+        if (!AtomicRename.TryNoReplace(staging, finalDirectory, isDirectory: true))
         {
             throw Collision(id, finalDirectory);
         }
-
-        if (errno is Errno.EINVAL or Errno.ENOSYS)
-        {
-            // The file system cannot rename without replacing. The execution lock excludes other
-            // snapshotters, so checking first and renaming after is safe here.
-            if (NativeFile.TryStatus(finalDirectory) is not null)
-            {
-                throw Collision(id, finalDirectory);
-            }
-
-            if (Sys.Rename(staging, finalDirectory) == 0)
-            {
-                return;
-            }
-
-            errno = Errors.LastErrno;
-        }
-
-        throw Errors.For("rename", staging, errno);
     }
 
     private static SnapshotException Collision(SnapshotId id, string finalDirectory) => new(
@@ -493,23 +471,19 @@ internal sealed class SnapshotCreator
     /// </summary>
     private static bool EnsureSnapshotsDirectory(string path)
     {
-        if (Sys.MkDir(path, DirectoryMode) == 0)
+        if (NativeFile.TryMakeDirectory(path, DirectoryMode))
         {
             return true;
         }
 
-        int errno = Errors.LastErrno;
-        if (errno == Errno.EEXIST && NativeFile.TryStatus(path) is { } existing)
+        FileStatus? existing = NativeFile.TryStatus(path);
+        if (existing is null or { Kind: FileKind.Directory })
         {
-            if (existing.Kind == FileKind.Directory)
-            {
-                return false;
-            }
-
-            throw new HostileTreeException(path, $"'{SnapshotLayout.SnapshotsDirectoryName}' is {FileStatus.Describe(existing.Kind)}, not a directory; snapshots are only written into a real directory, and it was left as it is{(existing.Kind == FileKind.SymbolicLink ? " (not followed)" : string.Empty)}");
+            // Gone again between the two calls is as good as a directory: the next mkdir below it reports.
+            return false;
         }
 
-        throw Errors.For("mkdir", path, errno);
+        throw new HostileTreeException(path, $"'{SnapshotLayout.SnapshotsDirectoryName}' is {FileStatus.Describe(existing.Value.Kind)}, not a directory; snapshots are only written into a real directory, and it was left as it is{(existing.Value.Kind == FileKind.SymbolicLink ? " (not followed)" : string.Empty)}");
     }
 
     /// <summary>
@@ -567,9 +541,9 @@ internal sealed class SnapshotCreator
                 // Published but not durable: take it back out of sight before deleting it, so a
                 // crash during deletion cannot leave a half-deleted tree under a snapshot's name.
                 string aside = Path.Join(Path.GetDirectoryName(published)!, StagingArea.DeletingPrefix + Path.GetFileName(published));
-                if (Sys.RenameAt2(Sys.AtFdCwd, published, Sys.AtFdCwd, aside, Sys.RenameNoReplace) < 0)
+                if (!AtomicRename.TryNoReplace(published, aside, isDirectory: true))
                 {
-                    throw Errors.Last("rename", published);
+                    throw new NativeIOException("rename", aside, Errno.EEXIST, "a leftover of that name is in the way");
                 }
 
                 _publishedDirectory = null;

@@ -1,6 +1,6 @@
 using AeroSnapshot.Fast.Copying;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.Layout;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.Creation;
@@ -27,19 +27,16 @@ internal static class SnapshotPreparer
 
         List<string> removed = StagingArea.RemoveLeftovers(snapshotsDirectory);
         using SafeFileHandle source = NativeFile.OpenRegularForRead(storagePath, out FileStatus status);
-        using (var fd = new RawDescriptor(source))
-        {
-            // Write back whatever the database left dirty and wait for it: during the pause the
-            // disk then serves the copy alone. Errors here are the database's to see on its own
-            // fsync; a preparation must not fail for them.
-            _ = Sys.SyncFileRange(fd.Value, 0, 0, Sys.SyncFileRangeWaitBefore | Sys.SyncFileRangeWrite | Sys.SyncFileRangeWaitAfter);
-        }
+        // Write back whatever the database left dirty and wait for it: during the pause the disk
+        // then serves the copy alone. Errors here are the database's to see on its own fsync; a
+        // preparation must not fail for them.
+        NativeFile.WriteBackAndWait(source);
 
         long warmed = 0;
         if (warmSource)
         {
             using AlignedBufferPool.Lease buffer = buffers.Rent();
-            _ = new FileCopier().Checksum(source, storagePath, buffer.Span, ProgressReporter.None, CancellationToken.None, out warmed);
+            warmed = new FileCopier().Copy(new CopyJob { Source = source, SourcePath = storagePath, Buffer = buffer.Span }).Length;
         }
 
         return new SnapshotPreparation(created, removed, warmed);

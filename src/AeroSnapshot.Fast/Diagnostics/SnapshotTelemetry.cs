@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using AeroSnapshot.Fast.Creation;
 
 namespace AeroSnapshot.Fast.Diagnostics;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AeroSnapshot.Fast.Creation;
 
 namespace AeroSnapshot.Fast.Diagnostics;
 

@@ -1,4 +1,4 @@
-using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO.Interop;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.IO;
@@ -215,22 +215,27 @@ internal sealed class DirectoryHandle : IDisposable
     }
 
     /// <summary>
-    /// Opens the child <paramref name="name"/> (a single name) with exactly <paramref name="flags"/>;
-    /// returns the descriptor, or -1 with <paramref name="errno"/> set. For callers that decide on
-    /// the errno themselves (create-or-open); the flags must include <c>O_NOFOLLOW</c> or
-    /// <c>O_EXCL</c>, so a link is never followed.
+    /// Opens the child file <paramref name="name"/> (a single name) for reading and writing, first
+    /// creating it exclusively with <paramref name="mode"/> when <paramref name="create"/> is set;
+    /// never follows a link (<c>O_EXCL</c>, then <c>O_NOFOLLOW</c>) and never blocks on a FIFO.
+    /// Returns null with <paramref name="errno"/> set when it cannot be opened, so that the caller
+    /// can say why in its own words. The caller checks what it opened.
     /// </summary>
-    public int OpenAt(string name, int flags, uint mode, out int errno)
+    public SafeFileHandle? TryOpenOrCreate(string name, uint mode, bool create, out bool created, out int errno)
     {
-        if ((flags & (OpenFlags.NoFollow | OpenFlags.Exclusive)) == 0)
+        using var dir = new RawDescriptor(_handle);
+        int baseFlags = OpenFlags.ReadWrite | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec;
+        created = create;
+        int fd = create ? Sys.OpenAt(dir.Value, name, baseFlags | OpenFlags.Create | OpenFlags.Exclusive, mode) : -1;
+        errno = fd < 0 && create ? Errors.LastErrno : Errno.EEXIST;
+        if (fd < 0 && errno == Errno.EEXIST)
         {
-            throw new ArgumentException("A child is opened with O_NOFOLLOW or O_EXCL.", nameof(flags));
+            created = false;
+            fd = Sys.OpenAt(dir.Value, name, baseFlags, 0);
+            errno = fd < 0 ? Errors.LastErrno : 0;
         }
 
-        using var dir = new RawDescriptor(_handle);
-        int fd = Sys.OpenAt(dir.Value, name, flags, mode);
-        errno = fd < 0 ? Errors.LastErrno : 0;
-        return fd;
+        return fd < 0 ? null : new SafeFileHandle(fd, ownsHandle: true);
     }
 
     /// <summary>The path of a child, for messages.</summary>

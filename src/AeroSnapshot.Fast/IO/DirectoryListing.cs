@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Unicode;
-using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO.Interop;
 
 namespace AeroSnapshot.Fast.IO;
 

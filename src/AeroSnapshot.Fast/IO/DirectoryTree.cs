@@ -1,4 +1,4 @@
-using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO.Interop;
 
 namespace AeroSnapshot.Fast.IO;
 

@@ -1,4 +1,4 @@
-using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO.Interop;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.IO;

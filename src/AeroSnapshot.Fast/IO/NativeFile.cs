@@ -1,4 +1,4 @@
-using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO.Interop;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.IO;
@@ -8,7 +8,7 @@ namespace AeroSnapshot.Fast.IO;
 /// is avoided on purpose: it follows symbolic links, blocks forever on a FIFO, cannot open a
 /// directory, and takes an advisory <c>flock</c> that conflicts with the database's own handle.
 /// </summary>
-internal static class NativeFile
+internal static partial class NativeFile
 {
     /// <summary>
     /// Opens an existing regular file for reading. Refuses a symbolic link (<c>O_NOFOLLOW</c>) and,
@@ -75,11 +75,11 @@ internal static class NativeFile
     /// the target (the target and its parent checked). <c>LOCK</c> itself is created relative to the
     /// data directory's descriptor, opened with <c>O_NOFOLLOW</c> (<see cref="DataDirectoryLock"/>).
     /// </remarks>
-    public static SafeFileHandle CreateNew(string path, uint mode, int extraFlags = 0)
+    public static SafeFileHandle CreateNew(string path, uint mode, bool direct = false)
     {
         // A file created with mode 0444 is still writable through the descriptor that created it,
         // so snapshot files are read-only from birth and no chmod has to be made durable later.
-        int fd = Sys.Open(path, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.NoFollow | OpenFlags.CloseOnExec | extraFlags, mode);
+        int fd = Sys.Open(path, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.NoFollow | OpenFlags.CloseOnExec | (direct ? OpenFlags.Direct : 0), mode);
         if (fd < 0)
         {
             throw Errors.Last("create", path);

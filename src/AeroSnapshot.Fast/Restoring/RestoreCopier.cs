@@ -1,7 +1,6 @@
 using AeroSnapshot.Fast.Copying;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
-using AeroSnapshot.Fast.Reading;
+using AeroSnapshot.Fast.Verification;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.Restoring;
@@ -115,13 +114,7 @@ internal sealed class RestoreCopier
             try
             {
                 // The mode given to open(2) is filtered by the umask; the old file's bits are set exactly.
-                using (var fd = new RawDescriptor(destination))
-                {
-                    if (Sys.FChmod(fd.Value, permissions) < 0)
-                    {
-                        throw Errors.Last("fchmod", target);
-                    }
-                }
+                NativeFile.ChangeMode(destination, target, permissions);
 
                 bool isStorage = file.SchemaKey is null;
                 if (isStorage && _options.Preallocate && status.Size > 0)
@@ -129,8 +122,17 @@ internal sealed class RestoreCopier
                     NativeFile.Preallocate(destination, target, status.Size);
                 }
 
-                var writeback = new WritebackWindow(isStorage ? _options.WritebackWindowBytes : 0);
-                Crc32Checksum actual = _copier.Copy(source, sourcePath, destination, target, buffer, ref writeback, progress, _options.CancellationToken, out long length);
+                (Crc32Checksum actual, long length, WritebackWindow writeback) = _copier.Copy(new CopyJob
+                {
+                    Source = source,
+                    SourcePath = sourcePath,
+                    Destination = destination,
+                    DestinationPath = target,
+                    Buffer = buffer,
+                    WritebackWindowBytes = isStorage ? _options.WritebackWindowBytes : 0,
+                    Progress = progress,
+                    Cancellation = _options.CancellationToken,
+                });
                 if (file.Expected is { } expected && actual != expected)
                 {
                     throw Corruption(
@@ -146,8 +148,7 @@ internal sealed class RestoreCopier
                 if (isStorage)
                 {
                     NativeFile.Sync(destination, target, dataOnly: true);
-                    using var fd = new RawDescriptor(destination);
-                    writeback.OnSynced(fd.Value);
+                    writeback.OnSynced(destination);
                 }
                 else
                 {

@@ -1,5 +1,4 @@
 using System.Text;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 using Microsoft.Win32.SafeHandles;
 
@@ -69,9 +68,9 @@ internal sealed record RestoreIntent(SnapshotId Id, IReadOnlyList<byte[]> TopLev
             NativeFile.Sync(handle, temporary, dataOnly: true);
         }
 
-        if (Sys.RenameAt2(Sys.AtFdCwd, temporary, Sys.AtFdCwd, final, Sys.RenameNoReplace) < 0)
+        if (!AtomicRename.TryNoReplace(temporary, final, isDirectory: false))
         {
-            throw Errors.Last("renameat2", temporary);
+            throw new NativeIOException("renameat2", final, Errno.EEXIST, "a restore intent is already there");
         }
 
         directory.Sync();

@@ -1,4 +1,3 @@
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 
 namespace AeroSnapshot.Fast.Restoring;
@@ -50,10 +49,7 @@ internal static class RestoreRecovery
         string marker = Path.Join(target.Path, RestoreIntent.FileName);
         if (NativeFile.TryStatus(marker) is not null)
         {
-            if (Sys.Unlink(marker) < 0 && Errors.LastErrno != Errno.ENOENT)
-            {
-                throw Errors.Last("unlink", marker);
-            }
+            _ = DurableFile.RemoveIfPresent(marker);
 
             NativeFile.SyncDirectory(target.Path);
             handled.Add(Path.Join(target.Name, RestoreIntent.FileName));

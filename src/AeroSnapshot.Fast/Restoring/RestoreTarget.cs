@@ -1,4 +1,5 @@
 using AeroSnapshot.Fast.Creation;
+using AeroSnapshot.Fast.Layout;
 
 namespace AeroSnapshot.Fast.Restoring;
 

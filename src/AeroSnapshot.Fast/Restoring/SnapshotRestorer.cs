@@ -1,9 +1,8 @@
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Diagnostics;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
-using AeroSnapshot.Fast.Json;
-using AeroSnapshot.Fast.Reading;
+using AeroSnapshot.Fast.ManifestFormat;
+using AeroSnapshot.Fast.Verification;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.Restoring;
@@ -276,15 +275,7 @@ internal sealed class SnapshotRestorer
         NativeFile.SyncDirectory(sibling);
 
         Enter(SnapshotStep.RestoreSwap);
-        if (Sys.RenameAt2(Sys.AtFdCwd, _target.Path, Sys.AtFdCwd, sibling, Sys.RenameExchange) < 0)
-        {
-            int errno = Errors.LastErrno;
-            throw new NativeIOException(
-                "renameat2(RENAME_EXCHANGE)",
-                _target.Path,
-                errno,
-                errno is Errno.EINVAL or Errno.ENOSYS ? "the file system cannot exchange directories atomically" : null);
-        }
+        AtomicRename.Exchange(_target.Path, sibling);
 
         _exchanged = true;
 
@@ -300,10 +291,7 @@ internal sealed class SnapshotRestorer
         {
             Enter(SnapshotStep.RestoreRemoveIntent);
             string marker = Path.Join(_target.Path, RestoreIntent.FileName);
-            if (Sys.Unlink(marker) < 0)
-            {
-                throw Errors.Last("unlink", marker);
-            }
+            NativeFile.Remove(marker);
 
             NativeFile.SyncDirectory(_target.Path);
 
@@ -382,10 +370,7 @@ internal sealed class SnapshotRestorer
             string sibling = _target.SiblingFor(_id);
             if (_exchanged)
             {
-                if (Sys.RenameAt2(Sys.AtFdCwd, _target.Path, Sys.AtFdCwd, sibling, Sys.RenameExchange) < 0)
-                {
-                    throw Errors.Last("renameat2(RENAME_EXCHANGE)", _target.Path);
-                }
+                AtomicRename.Exchange(_target.Path, sibling);
 
                 _exchanged = false;
                 NativeFile.SyncDirectory(_target.Parent);
@@ -422,13 +407,7 @@ internal sealed class SnapshotRestorer
         _options.BeforeStep?.Invoke(step);
     }
 
-    private static void SetPermissions(string path, uint permissions)
-    {
-        if (Sys.Chmod(path, permissions) < 0)
-        {
-            throw Errors.Last("chmod", path);
-        }
-    }
+    private static void SetPermissions(string path, uint permissions) => NativeFile.ChangeMode(path, permissions);
 
     private Exception Classify(Exception failure) => failure switch
     {

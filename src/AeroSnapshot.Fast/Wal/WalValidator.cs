@@ -1,5 +1,4 @@
 using AeroSnapshot.Fast.Copying;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 using Microsoft.Win32.SafeHandles;
 
@@ -39,10 +38,7 @@ internal static class WalValidator
         long offset = 0;
         try
         {
-            using (var fd = new RawDescriptor(handle))
-            {
-                _ = Sys.FAdvise(fd.Value, 0, 0, Sys.FAdviseSequential);
-            }
+            NativeFile.AdviseSequential(handle);
 
             while (true)
             {

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Discovery;
+using AeroSnapshot.Fast.Verification;
 using AeroSnapshot.Tests.Oracle;
 
 namespace AeroSnapshot.Cli.Tests.Reliability;

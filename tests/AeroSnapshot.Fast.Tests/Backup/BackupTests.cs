@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Formats.Tar;
 using AeroSnapshot.Fast.Backup;
+using AeroSnapshot.Fast.Discovery;
 using AeroSnapshot.Fast.Tests.Support;
 using CsCheck;
 
@@ -117,7 +118,7 @@ public sealed class BackupTests
 
             SnapshotException error = Assert.Throws<SnapshotException>(() => BackupFixture.Backup(manager, data.Root, output));
 
-            Assert.Equal(Interop.Errno.EEXIST, error.Errno);
+            Assert.Equal(IO.Errno.EEXIST, error.Errno);
             Assert.Equal("precious", File.ReadAllText(output));
             Assert.Single(Directory.GetFiles(Path.GetDirectoryName(output)!));
         }

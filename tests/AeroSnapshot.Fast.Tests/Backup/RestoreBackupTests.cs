@@ -147,7 +147,7 @@ public sealed class RestoreBackupTests
         try
         {
             BackupFixture.Backup(manager, source.Root, archive);
-            using (IO.DataDirectoryFlock? held = IO.DataDirectoryFlock.Acquire(target.Root, create: true))
+            using (DataDirectoryLock held = DataDirectoryLock.Acquire(target.Root))
             {
                 SnapshotException error = Assert.Throws<SnapshotException>(() => manager.RestoreBackup(archive, target.Root));
                 Assert.Equal(SnapshotErrorCode.Failed, error.Code);

@@ -1,4 +1,4 @@
-using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.Tests.Support;
 
 namespace AeroSnapshot.Fast.Tests.Creation;

@@ -1,3 +1,4 @@
+using AeroSnapshot.Fast.Creation;
 using AeroSnapshot.Fast.Tests.Support;
 
 namespace AeroSnapshot.Fast.Tests.Creation;

@@ -1,7 +1,11 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using AeroSnapshot.Fast.Creation;
 using AeroSnapshot.Fast.Diagnostics;
+using AeroSnapshot.Fast.Pruning;
+using AeroSnapshot.Fast.Restoring;
 using AeroSnapshot.Fast.Tests.Support;
+using AeroSnapshot.Fast.Verification;
 
 namespace AeroSnapshot.Fast.Tests.Diagnostics;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AeroSnapshot.Fast.Checkpoint;
 
 namespace AeroSnapshot.Fast.Tests.Manifest;
 

@@ -159,7 +159,7 @@ public sealed class ManifestFuzzTests(Xunit.Abstractions.ITestOutputHelper outpu
             {
                 manifest = SnapshotManifest.ReadUtf8(input);
             }
-            catch (Json.ManifestFormatException)
+            catch (ManifestFormatException)
             {
                 manifest = null;
             }

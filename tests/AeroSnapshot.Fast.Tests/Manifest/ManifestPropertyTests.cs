@@ -161,7 +161,7 @@ public sealed class ManifestPropertyTests
 
     /// <summary>
     /// What serde_json 1.x's <c>to_string_pretty</c> writes for the manifest struct, written out
-    /// from its documented rules rather than through <see cref="Json.JsonPrettyWriter"/>.
+    /// from its documented rules rather than through <see cref="JsonPrettyWriter"/>.
     /// </summary>
     internal static string SerdePrettyModel(SnapshotManifest manifest)
     {

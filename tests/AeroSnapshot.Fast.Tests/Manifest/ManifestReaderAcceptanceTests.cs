@@ -192,7 +192,7 @@ public sealed class ManifestReaderAcceptanceTests
     [Fact]
     public void A_document_of_exactly_the_size_limit_is_accepted()
     {
-        byte[] document = new byte[Json.JsonDocumentReader.MaxDocumentLength];
+        byte[] document = new byte[JsonDocumentReader.MaxDocumentLength];
         Array.Fill(document, (byte)'\n');
         Samples.Utf8(Samples.SpecExampleJson).CopyTo(document, 0);
 

@@ -95,7 +95,7 @@ public sealed class ManifestReaderRejectionTests
     public void A_document_over_the_size_limit_is_refused_before_it_is_parsed()
     {
         // Valid JSON padded with whitespace: only the length can be the reason.
-        byte[] document = new byte[Json.JsonDocumentReader.MaxDocumentLength + 1];
+        byte[] document = new byte[JsonDocumentReader.MaxDocumentLength + 1];
         Array.Fill(document, (byte)' ');
         byte[] spec = Samples.Utf8(Samples.SpecExampleJson);
         spec.CopyTo(document, 0);

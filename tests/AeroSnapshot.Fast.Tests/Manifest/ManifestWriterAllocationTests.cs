@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using AeroSnapshot.Fast.Checkpoint;
 
 namespace AeroSnapshot.Fast.Tests.Manifest;
 

@@ -127,7 +127,7 @@ public sealed class ManifestWriterTests
     {
         // Schema paths may not contain a backslash, so this exercises the writer's escaping directly.
         byte[] buffer = new byte[64];
-        var writer = new Json.JsonPrettyWriter(buffer);
+        var writer = new JsonPrettyWriter(buffer);
         writer.WriteStartObject();
         writer.WritePropertyName("a\\b");
         writer.WriteValue("c\\\"d");
@@ -141,7 +141,7 @@ public sealed class ManifestWriterTests
     public void Nested_objects_indent_two_spaces_per_level()
     {
         byte[] buffer = new byte[128];
-        var writer = new Json.JsonPrettyWriter(buffer);
+        var writer = new JsonPrettyWriter(buffer);
         writer.WriteStartObject();
         writer.WritePropertyName("outer"u8);
         writer.WriteStartObject();
@@ -165,7 +165,7 @@ public sealed class ManifestWriterTests
     {
         // ChecksumMap refuses such keys up front; the writer is the last line of defence.
         byte[] buffer = new byte[64];
-        var writer = new Json.JsonPrettyWriter(buffer);
+        var writer = new JsonPrettyWriter(buffer);
         writer.WriteStartObject();
 
         bool threw = false;

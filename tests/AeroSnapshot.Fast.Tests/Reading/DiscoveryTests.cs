@@ -1,5 +1,8 @@
 using AeroSnapshot.Fast.Creation;
+using AeroSnapshot.Fast.Discovery;
+using AeroSnapshot.Fast.Layout;
 using AeroSnapshot.Fast.Tests.Support;
+using AeroSnapshot.Fast.Verification;
 using Microsoft.Extensions.Logging;
 
 namespace AeroSnapshot.Fast.Tests.Reading;

@@ -1,3 +1,5 @@
+using AeroSnapshot.Fast.Discovery;
+using AeroSnapshot.Fast.Pruning;
 using AeroSnapshot.Fast.Tests.Support;
 
 namespace AeroSnapshot.Fast.Tests.Reading;

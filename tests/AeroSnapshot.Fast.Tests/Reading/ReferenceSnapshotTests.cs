@@ -1,4 +1,8 @@
+using AeroSnapshot.Fast.Discovery;
+using AeroSnapshot.Fast.Pruning;
+using AeroSnapshot.Fast.Restoring;
 using AeroSnapshot.Fast.Tests.Support;
+using AeroSnapshot.Fast.Verification;
 
 namespace AeroSnapshot.Fast.Tests.Reading;
 

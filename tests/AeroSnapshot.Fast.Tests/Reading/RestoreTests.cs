@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.IO.Interop;
 using AeroSnapshot.Fast.Restoring;
 using AeroSnapshot.Fast.Tests.Support;
 
@@ -146,7 +147,7 @@ public sealed class RestoreTests : IDisposable
     {
         SnapshotId id = LiveDataDirectoryWithOlderSnapshot();
         string lockFile = Path.Join(Data, "LOCK");
-        Assert.Equal(0, Interop.Sys.Chmod(lockFile, 0b110_000_000));
+        Assert.Equal(0, Sys.Chmod(lockFile, 0b110_000_000));
         using DataDirectoryLock held = DataDirectoryLock.Acquire(Data);
         ulong locked = NativeFile.TryStatus(lockFile)!.Value.Inode;
         var atSwap = new List<ulong>();
@@ -192,8 +193,8 @@ public sealed class RestoreTests : IDisposable
     public void The_data_directory_keeps_its_mode_and_so_does_storage()
     {
         SnapshotId id = LiveDataDirectoryWithOlderSnapshot();
-        Assert.Equal(0, Interop.Sys.Chmod(Data, 0b111_101_000));
-        Assert.Equal(0, Interop.Sys.Chmod(_workspace.StoragePath, 0b110_000_000));
+        Assert.Equal(0, Sys.Chmod(Data, 0b111_101_000));
+        Assert.Equal(0, Sys.Chmod(_workspace.StoragePath, 0b110_000_000));
 
         _workspace.Manager.Restore(_workspace.SnapshotPath(id), Data);
 

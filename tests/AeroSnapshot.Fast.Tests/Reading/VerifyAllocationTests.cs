@@ -1,4 +1,5 @@
 using AeroSnapshot.Fast.Tests.Support;
+using AeroSnapshot.Fast.Verification;
 
 namespace AeroSnapshot.Fast.Tests.Reading;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
-using AeroSnapshot.Fast.Json;
+using AeroSnapshot.Fast.ManifestFormat;
 using AeroSnapshot.Fast.Tests.Support;
+using AeroSnapshot.Fast.Verification;
 
 namespace AeroSnapshot.Fast.Tests.Reading;
 

@@ -1,3 +1,4 @@
+using AeroSnapshot.Fast.Pruning;
 using AeroSnapshot.Fast.Tests.Support;
 using AeroSnapshot.Tests.Oracle;
 using static AeroSnapshot.Tests.Oracle.DurableSequence;

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.IO.Hashing;
 using System.Text;
-using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.IO.Interop;
+using AeroSnapshot.Fast.Restoring;
 using AeroSnapshot.Fast.Tests.Support;
+using AeroSnapshot.Fast.Verification;
 using Xunit.Abstractions;
 
 namespace AeroSnapshot.Fast.Tests.Reliability;

@@ -1,3 +1,4 @@
+using AeroSnapshot.Fast.Restoring;
 using AeroSnapshot.Fast.Tests.Support;
 using AeroSnapshot.Tests.Oracle;
 using Xunit.Abstractions;

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.IO.Hashing;
 using System.Text;
-using AeroSnapshot.Fast.Interop;
+using AeroSnapshot.Fast.Creation;
 using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.IO.Interop;
 using Microsoft.Extensions.Logging;
 
 namespace AeroSnapshot.Fast.Tests.Support;

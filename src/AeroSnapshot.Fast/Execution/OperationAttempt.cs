@@ -1,0 +1,89 @@
+using AeroSnapshot.Fast.Creation;
+using AeroSnapshot.Fast.Diagnostics;
+using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.ManifestFormat;
+using Microsoft.Extensions.Logging;
+
+namespace AeroSnapshot.Fast.Execution;
+
+/// <summary>
+/// The frame every multi-step operation runs in (create, restore, backup, restore from a backup):
+/// run the steps; on failure turn whatever was thrown into the <see cref="SnapshotException"/> the
+/// caller sees, naming the step it failed in; undo what this attempt made; attach the clean-up's own
+/// failure instead of hiding the first; log once. Each operation supplies only its steps, its words
+/// and its clean-up.
+/// </summary>
+/// <typeparam name="TResult">What a successful attempt returns.</typeparam>
+internal abstract class OperationAttempt<TResult>
+{
+    /// <summary>The step now running: every failure is reported as a failure of this step.</summary>
+    protected SnapshotStep Step { get; set; }
+
+    /// <summary>How messages name the operation and step, e.g. "Snapshot step Publish".</summary>
+    protected abstract string Describe(SnapshotStep step);
+
+    /// <summary>The component named in the error and the log (<see cref="SnapshotException.Component"/>); null keeps the default.</summary>
+    protected virtual string? Component => null;
+
+    /// <summary>The code a malformed manifest read by this operation gets.</summary>
+    protected virtual string ManifestErrorCode => SnapshotErrorCode.Manifest;
+
+    /// <summary>Where the failure is logged; null for no logging.</summary>
+    protected virtual ILogger? Logger => null;
+
+    /// <summary>The step timings, finished with the failure; null when the operation keeps none.</summary>
+    protected virtual StepRecorder? Recorder => null;
+
+    /// <summary>Runs the attempt.</summary>
+    /// <remarks>
+    /// A <see cref="SimulatedCrashException"/> (a test's stand-in for a kill) passes through
+    /// untouched and nothing is cleaned up, exactly as after a real crash.
+    /// </remarks>
+    public TResult Run()
+    {
+        try
+        {
+            return RunSteps();
+        }
+        catch (Exception failure) when (failure is not SimulatedCrashException)
+        {
+            Recorder?.Finish(failure);
+            Exception reported = Classify(failure);
+            Exception? cleanupFailure = CleanUp();
+            if (reported is SnapshotException error)
+            {
+                error.CleanupFailure ??= cleanupFailure;
+                if (Component is { } component)
+                {
+                    error.Component = component;
+                }
+
+                Logger?.LogFailure(error);
+            }
+
+            if (ReferenceEquals(reported, failure))
+            {
+                throw;
+            }
+
+            throw reported;
+        }
+    }
+
+    /// <summary>The operation's steps, in the specification's order.</summary>
+    protected abstract TResult RunSteps();
+
+    /// <summary>Removes or undoes what this attempt made; returns the clean-up's own failure, if any.</summary>
+    protected abstract Exception? CleanUp();
+
+    private Exception Classify(Exception failure) => failure switch
+    {
+        SnapshotException => failure,
+        OperationCanceledException => failure,
+        NativeIOException native => SnapshotException.FromNative(native, Step),
+        HostileTreeException hostile => new SnapshotException(SnapshotErrorCode.Failed, $"{Describe(Step)} refused the source: {hostile.Message}", Step, hostile.Path, innerException: hostile),
+        ManifestFormatException manifest => new SnapshotException(ManifestErrorCode, $"{Describe(Step)} failed: {manifest.Message}", Step, innerException: manifest),
+        IOException io => new SnapshotException(SnapshotErrorCode.IO, $"{Describe(Step)} failed: {io.Message}", Step, errno: Errors.ErrnoOf(io), innerException: io),
+        _ => new SnapshotException(SnapshotErrorCode.Failed, $"{Describe(Step)} failed: {failure.Message}", Step, innerException: failure),
+    };
+}

@@ -1,0 +1,200 @@
+using AeroSnapshot.Fast.IO.Interop;
+using Microsoft.Win32.SafeHandles;
+
+namespace AeroSnapshot.Fast.IO;
+
+/// <summary>
+/// The remaining single system calls the operations need, each with its errno turned into a
+/// <see cref="NativeIOException"/> naming the path, or, where a failure is only advice, ignored by
+/// design and said so.
+/// </summary>
+internal static partial class NativeFile
+{
+    /// <summary>Opens an existing regular file for reading and writing, never through a link, never blocking on a FIFO.</summary>
+    public static SafeFileHandle OpenRegularForWrite(string path, out FileStatus status)
+    {
+        int fd = Sys.Open(path, OpenFlags.ReadWrite | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec, 0);
+        if (fd < 0)
+        {
+            int errno = Errors.LastErrno;
+            throw errno == Errno.ELOOP
+                ? new NativeIOException("open", path, errno, "the path is a symbolic link")
+                : Errors.For("open", path, errno);
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        try
+        {
+            status = Status(handle, path);
+            if (status.Kind != FileKind.Regular)
+            {
+                throw new NativeIOException("open", path, Errno.EINVAL, $"it is {FileStatus.Describe(status.Kind)}, not a regular file");
+            }
+
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Opens <paramref name="path"/> read-only without following a link or blocking on a FIFO;
+    /// null when nothing is there. The caller checks what it opened (<see cref="Status(SafeFileHandle, string)"/>).
+    /// </summary>
+    public static SafeFileHandle? TryOpenForRead(string path)
+    {
+        int fd = Sys.Open(path, OpenFlags.ReadOnly | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec, 0);
+        if (fd >= 0)
+        {
+            return new SafeFileHandle(fd, ownsHandle: true);
+        }
+
+        int errno = Errors.LastErrno;
+        return errno == Errno.ENOENT ? null : throw Errors.For("open", path, errno);
+    }
+
+    /// <summary>
+    /// Like <see cref="CreateNew"/>, opened for reading and writing; null when something already
+    /// stands at <paramref name="path"/> (EEXIST), which is never opened.
+    /// </summary>
+    public static SafeFileHandle? TryCreateNewReadWrite(string path, uint mode)
+    {
+        int fd = Sys.Open(path, OpenFlags.ReadWrite | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.NoFollow | OpenFlags.CloseOnExec, mode);
+        if (fd >= 0)
+        {
+            return new SafeFileHandle(fd, ownsHandle: true);
+        }
+
+        int errno = Errors.LastErrno;
+        return errno == Errno.EEXIST ? null : throw Errors.For("create", path, errno);
+    }
+
+    /// <summary>Sets the length of an open file (<c>ftruncate</c>).</summary>
+    public static void Truncate(SafeFileHandle handle, string path, long length)
+    {
+        using var fd = new RawDescriptor(handle);
+        if (Sys.FTruncate(fd.Value, length) < 0)
+        {
+            throw Errors.Last("ftruncate", path);
+        }
+    }
+
+    /// <summary>Sets the permission bits of an open file exactly (<c>fchmod</c>; the umask filtered those given to open).</summary>
+    public static void ChangeMode(SafeFileHandle handle, string path, uint mode)
+    {
+        using var fd = new RawDescriptor(handle);
+        if (Sys.FChmod(fd.Value, mode) < 0)
+        {
+            throw Errors.Last("fchmod", path);
+        }
+    }
+
+    /// <summary>
+    /// Sets the permission bits of a directory this operation made itself (<c>chmod</c>; the
+    /// caller created the path with <c>mkdir</c>, which never follows a link).
+    /// </summary>
+    public static void ChangeMode(string path, uint mode)
+    {
+        if (Sys.Chmod(path, mode) < 0)
+        {
+            throw Errors.Last("chmod", path);
+        }
+    }
+
+    /// <summary>Removes a file (never following a link); a missing file is an error here.</summary>
+    public static void Remove(string path)
+    {
+        if (Sys.Unlink(path) < 0)
+        {
+            throw Errors.Last("unlink", path);
+        }
+    }
+
+    /// <summary>
+    /// Creates a directory; returns false, changing nothing, when something already stands at
+    /// <paramref name="path"/> (mkdir never follows a link there, dangling or not).
+    /// </summary>
+    public static bool TryMakeDirectory(string path, uint mode = 0b111_101_101)
+    {
+        if (Sys.MkDir(path, mode) == 0)
+        {
+            return true;
+        }
+
+        int errno = Errors.LastErrno;
+        return errno == Errno.EEXIST ? false : throw Errors.For("mkdir", path, errno);
+    }
+
+    /// <summary>Takes an exclusive <c>flock</c> without waiting; false when another descriptor holds it.</summary>
+    public static bool TryLockExclusive(SafeFileHandle handle, string path)
+    {
+        using var fd = new RawDescriptor(handle);
+        if (Sys.Flock(fd.Value, Sys.LockExclusive | Sys.LockNonBlocking) == 0)
+        {
+            return true;
+        }
+
+        int errno = Errors.LastErrno;
+        return errno == Errno.EAGAIN ? false : throw Errors.For("flock", path, errno);
+    }
+
+    /// <summary>Advises sequential reading (larger read-ahead). Advice only: a failure changes nothing and is ignored.</summary>
+    public static void AdviseSequential(SafeFileHandle handle)
+    {
+        using var fd = new RawDescriptor(handle);
+        _ = Sys.FAdvise(fd.Value, 0, 0, Sys.FAdviseSequential);
+    }
+
+    /// <summary>
+    /// Writes back every dirty page of a file and waits for it (<c>sync_file_range</c> over the
+    /// whole file), without the journal commit of an fsync. Best effort: the errors are the
+    /// writer's to see on its own fsync, so none is reported here.
+    /// </summary>
+    public static void WriteBackAndWait(SafeFileHandle handle)
+    {
+        using var fd = new RawDescriptor(handle);
+        _ = Sys.SyncFileRange(fd.Value, 0, 0, Sys.SyncFileRangeWaitBefore | Sys.SyncFileRangeWrite | Sys.SyncFileRangeWaitAfter);
+    }
+
+    /// <summary>Commits the whole file system holding <paramref name="path"/> (<c>syncfs</c>), with the error reported.</summary>
+    public static void SyncFileSystem(string path)
+    {
+        using SafeFileHandle handle = OpenForSync(path, directory: true);
+        using var fd = new RawDescriptor(handle);
+        if (Sys.SyncFs(fd.Value) < 0)
+        {
+            throw Errors.Last("syncfs", path);
+        }
+    }
+
+    /// <summary>The file system's allocation unit and the bytes an unprivileged writer may still use (<c>statvfs</c>).</summary>
+    public static (long BlockSize, long AvailableBytes) FreeSpace(string path)
+    {
+        if (Sys.StatVfs(path, out Sys.StatVfsResult fs) < 0)
+        {
+            throw Errors.Last("statvfs", path);
+        }
+
+        return ((long)fs.FragmentSize, (long)(fs.AvailableBlocks * fs.FragmentSize));
+    }
+
+    /// <summary>
+    /// True only when the kernel says for certain that this process may not read
+    /// <paramref name="path"/> (EACCES, EPERM from <c>faccessat</c> with the effective ids, never
+    /// following a link). Anything else is left for the read itself to meet and report.
+    /// </summary>
+    public static bool IsReadDenied(string path, out int errno)
+    {
+        errno = 0;
+        if (Sys.FAccessAt(Sys.AtFdCwd, path, Sys.ReadOk, Sys.AtEAccess | Sys.AtSymlinkNoFollow) == 0)
+        {
+            return false;
+        }
+
+        errno = Errors.LastErrno;
+        return errno is Errno.EACCES or Errno.EPERM;
+    }
+}

@@ -1,9 +1,0 @@
-using System.Runtime.InteropServices;
-
-namespace AeroSnapshot.Fast.Interop;
-
-internal static partial class Sys
-{
-    [LibraryImport(Libc, EntryPoint = "close", SetLastError = true)]
-    internal static partial int Close(int fd);
-}

@@ -1,0 +1,61 @@
+using System.Diagnostics;
+using AeroSnapshot.Fast.Copying;
+using AeroSnapshot.Fast.Diagnostics;
+using AeroSnapshot.Fast.Restoring;
+
+namespace AeroSnapshot.Fast;
+
+// Restore: hands over to Restoring/SnapshotRestorer.
+public sealed partial class SnapshotManager
+{
+    /// <summary>
+    /// Restores a snapshot into an existing data directory, replacing its state: the target ends
+    /// with the snapshot's <c>storage.dat</c> and whole schema tree (<c>metadata/schemas/**</c>) and an
+    /// empty WAL, verified while copying, and swapped in atomically only once it is durable. On
+    /// failure the target is as it was.
+    /// </summary>
+    /// <param name="snapshotDirectory">The snapshot to restore.</param>
+    /// <param name="targetDataDirectory">The data directory to restore into; it must exist (nothing is created otherwise).</param>
+    /// <param name="keepWal">
+    /// Keep the target's <c>wal/</c> instead of giving it an empty WAL: the restored storage then
+    /// sits beside a WAL from another time, for AeroDB to roll forward. Off by default.
+    /// </param>
+    /// <param name="options">Progress, cancellation, buffer size and <see cref="SnapshotOptions.Strict"/>.</param>
+    /// <remarks>
+    /// Restore never merges. Carried over from the target: <c>snapshots/</c> (the recovery history,
+    /// often the source) and <c>wal/</c> with <paramref name="keepWal"/>; a <c>LOCK</c> file is
+    /// recreated empty (the caller's locked one stays at its name until the exchange).
+    /// Everything else of the target (<c>checkpoint.json</c>, other entries of <c>metadata/</c>,
+    /// unknown files) is deleted with the previous data and listed in <see cref="RestoreResult.Discarded"/>.
+    /// Schema files a reference-written snapshot holds but does not list are copied too, unverified,
+    /// and listed in <see cref="RestoreResult.UnverifiedFiles"/>. The database must not be running on the target.
+    /// </remarks>
+    /// <exception cref="SnapshotException">
+    /// <c>AERO_DATA_CORRUPTION</c> or <c>AERO_METADATA_CORRUPTION</c> when the snapshot does not
+    /// verify, <c>AERO_SNAPSHOT_FAILED</c> when the target does not exist or is not a data directory,
+    /// <c>AERO_SNAPSHOT_IO</c> when a system call fails; in every case the target is as it was.
+    /// </exception>
+    public RestoreResult Restore(string snapshotDirectory, string targetDataDirectory, bool keepWal = false, SnapshotOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(snapshotDirectory);
+        ArgumentException.ThrowIfNullOrEmpty(targetDataDirectory);
+        options ??= SnapshotOptions.Default;
+        AlignedBufferPool buffers = Buffers(options);
+        long start = Stopwatch.GetTimestamp();
+        using Activity? activity = SnapshotTelemetry.Source.StartActivity("aerosnap.restore");
+        activity?.SetTag("aerosnap.snapshot.dir", snapshotDirectory);
+        activity?.SetTag("aerosnap.data_dir", targetDataDirectory);
+        try
+        {
+            RestoreResult result = new SnapshotRestorer(snapshotDirectory, targetDataDirectory, keepWal, options, buffers, new StepRecorder { Operation = activity }).Run();
+            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.RestoreDuration, start, "success");
+            return result;
+        }
+        catch (Exception failure)
+        {
+            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.RestoreDuration, start, "failed", failure);
+            SnapshotTelemetry.Fail(activity, failure);
+            throw;
+        }
+    }
+}
