@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using AeroSnapshot.Fast;
-using AeroSnapshot.Tests.Oracle;
 
 namespace AeroSnapshot.Cli.Tests.Reliability;
 

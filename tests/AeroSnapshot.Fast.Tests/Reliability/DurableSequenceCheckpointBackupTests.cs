@@ -1,6 +1,5 @@
 using AeroSnapshot.Fast.Tests.Support;
-using AeroSnapshot.Tests.Oracle;
-using static AeroSnapshot.Tests.Oracle.DurableSequence;
+using static AeroSnapshot.TestSupport.Strace.DurableSequence;
 
 namespace AeroSnapshot.Fast.Tests.Reliability;
 

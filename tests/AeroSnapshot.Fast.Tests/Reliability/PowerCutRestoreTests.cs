@@ -1,5 +1,4 @@
 using AeroSnapshot.Fast.Tests.Support;
-using AeroSnapshot.Tests.Oracle;
 using Xunit.Abstractions;
 
 namespace AeroSnapshot.Fast.Tests.Reliability;

@@ -1,5 +1,4 @@
 using System.IO.Hashing;
-using AeroSnapshot.Tests.Oracle;
 using AeroSnapshot.Fast.Tests.Support;
 using Xunit.Abstractions;
 

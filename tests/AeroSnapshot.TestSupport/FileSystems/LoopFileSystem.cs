@@ -1,4 +1,4 @@
-namespace AeroSnapshot.Fast.Tests.Support;
+namespace AeroSnapshot.TestSupport.FileSystems;
 
 /// <summary>
 /// A real file system in an image file, loop-mounted for one test (ext4, XFS or btrfs), as
@@ -16,8 +16,8 @@ namespace AeroSnapshot.Fast.Tests.Support;
 /// the kernel drops its page cache, so the next mount reads only what reached the image.
 /// </para>
 /// <para>
-/// Every test class that mounts one belongs to <see cref="LoopMounts"/>, which xunit runs
-/// on its own, one test at a time.
+/// Every test class that mounts one belongs to the test project's <c>LoopMounts</c> collection,
+/// which xunit runs on its own, one test at a time.
 /// </para>
 /// </remarks>
 public sealed class LoopFileSystem : IDisposable
@@ -201,15 +201,4 @@ public sealed class LoopFileSystem : IDisposable
         (_, string attached) = ExternalCommand.TryRun("losetup", "--list");
         throw new InvalidOperationException($"losetup --find --show {imagePath} failed ({exitCode}): {output}; attached: {attached}");
     }
-}
-
-/// <summary>
-/// The tests that mount loop devices. They run alone, one at a time: they share eight loop
-/// devices, a power cut must not race another test's mount or unmount, and a benchmark may be
-/// running on the same two cores.
-/// </summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class LoopMounts
-{
-    public const string Name = "Loop mounts";
 }

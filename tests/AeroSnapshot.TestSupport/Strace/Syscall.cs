@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace AeroSnapshot.Tests.Oracle;
+namespace AeroSnapshot.TestSupport.Strace;
 
 /// <summary>
 /// One line of an <c>strace -y</c> log: the call, the paths it acts on in argument order (a

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
 
-namespace AeroSnapshot.Fast.Tests.Support;
+namespace AeroSnapshot.TestSupport.Oracle;
 
 /// <summary>
 /// Writes a snapshot the way AeroDB's Rust reference (<c>src/snapshot/creator.rs</c>) does, so the

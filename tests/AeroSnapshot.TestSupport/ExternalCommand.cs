@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AeroSnapshot.Fast.Tests.Support;
+namespace AeroSnapshot.TestSupport;
 
 /// <summary>Runs a system tool (mount, mkfs, strace…) and fails the test with its output when it fails.</summary>
 public static class ExternalCommand

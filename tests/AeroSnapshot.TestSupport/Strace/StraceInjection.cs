@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 
-namespace AeroSnapshot.Fast.Tests.Support;
+namespace AeroSnapshot.TestSupport.Strace;
 
 /// <summary>
 /// Makes a real system call fail in this very thread: strace attaches to the calling thread and

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace AeroSnapshot.Cli.Tests.Reliability;
+namespace AeroSnapshot.TestSupport.FileSystems;
 
 /// <summary>
 /// A small real file system mounted for one test: a size-limited tmpfs, or an ext4 image on a

@@ -1,4 +1,4 @@
-namespace AeroSnapshot.Fast.Tests.Support;
+namespace AeroSnapshot.TestSupport.FileSystems;
 
 /// <summary>
 /// A size-limited tmpfs mounted for one test: the real way to run out of space, or, mounted

@@ -1,4 +1,4 @@
-namespace AeroSnapshot.Tests.Oracle;
+namespace AeroSnapshot.TestSupport.Strace;
 
 /// <summary>
 /// A system-call event a durability rule talks about: "the data sync of X", "the fsync of

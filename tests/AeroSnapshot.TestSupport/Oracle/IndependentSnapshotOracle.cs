@@ -3,7 +3,7 @@ using System.IO.Hashing;
 using System.Text;
 using System.Text.Json;
 
-namespace AeroSnapshot.Tests.Oracle;
+namespace AeroSnapshot.TestSupport.Oracle;
 
 /// <summary>
 /// The bytes a snapshot of some sources must hold: <c>storage.dat</c> and every file and directory

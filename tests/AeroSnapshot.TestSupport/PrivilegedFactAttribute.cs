@@ -1,4 +1,4 @@
-namespace AeroSnapshot.Fast.Tests.Support;
+namespace AeroSnapshot.TestSupport;
 
 /// <summary>
 /// A test that needs root (mounts, device nodes, fault injection with strace). Skipped with the

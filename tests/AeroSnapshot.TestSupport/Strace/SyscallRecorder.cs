@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
-using AeroSnapshot.Tests.Oracle;
 
-namespace AeroSnapshot.Fast.Tests.Support;
+namespace AeroSnapshot.TestSupport.Strace;
 
 /// <summary>
 /// Records the system calls this very thread makes while it is alive: strace attaches to the
