@@ -39,7 +39,7 @@ public sealed class DurableSequenceCheckpointBackupTests : IDisposable
         IReadOnlyList<Syscall> calls;
         SnapshotId snapshotId;
         using (var manager = new SnapshotManager())
-        using (var recorder = new SyscallRecorder(Traced))
+        using (var recorder = AttachedStrace.Record(Traced))
         {
             var executionLock = new GlobalExecutionLock();
             using (executionLock.Acquire())
@@ -155,7 +155,7 @@ public sealed class DurableSequenceCheckpointBackupTests : IDisposable
     private static IReadOnlyList<Syscall> Trace(Action<SnapshotManager> operation)
     {
         using var manager = new SnapshotManager();
-        using var recorder = new SyscallRecorder(Traced);
+        using var recorder = AttachedStrace.Record(Traced);
         operation(manager);
         return recorder.Stop();
     }

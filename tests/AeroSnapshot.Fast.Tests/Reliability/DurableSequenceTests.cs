@@ -70,7 +70,7 @@ public sealed class DurableSequenceTests : IDisposable
         PruneResult result;
         IReadOnlyList<Syscall> calls;
         using (var manager = new SnapshotManager())
-        using (var recorder = new SyscallRecorder(Traced))
+        using (var recorder = AttachedStrace.Record(Traced))
         {
             result = manager.Prune(_data.Root, keep: 2);
             calls = recorder.Stop();
@@ -107,7 +107,7 @@ public sealed class DurableSequenceTests : IDisposable
 
         IReadOnlyList<Syscall> calls;
         using (var manager = new SnapshotManager())
-        using (var recorder = new SyscallRecorder(Traced))
+        using (var recorder = AttachedStrace.Record(Traced))
         {
             manager.Restore(_data.SnapshotDirectory(id), target);
             calls = recorder.Stop();
@@ -139,7 +139,7 @@ public sealed class DurableSequenceTests : IDisposable
 
         IReadOnlyList<Syscall> calls;
         using (var manager = new SnapshotManager())
-        using (var recorder = new SyscallRecorder(Traced))
+        using (var recorder = AttachedStrace.Record(Traced))
         {
             manager.Restore(_data.SnapshotDirectory(id), _data.Root, keepWal: true); // so wal/ is moved too
             calls = recorder.Stop();
@@ -196,7 +196,7 @@ public sealed class DurableSequenceTests : IDisposable
     private (SnapshotId Id, IReadOnlyList<Syscall> Calls) TracedCreate(SnapshotOptions? options = null)
     {
         using var manager = new SnapshotManager();
-        using var recorder = new SyscallRecorder(Traced);
+        using var recorder = AttachedStrace.Record(Traced);
         SnapshotId id = _data.CreateSnapshot(manager, options ?? new SnapshotOptions { TimeProvider = _clock });
         return (id, recorder.Stop());
     }

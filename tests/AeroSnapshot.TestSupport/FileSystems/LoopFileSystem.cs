@@ -24,7 +24,11 @@ public sealed class LoopFileSystem : IDisposable
 {
     private bool _mounted;
 
-    public LoopFileSystem(string type, long sizeBytes, string mountOptions = "")
+    /// <param name="type"><c>ext4</c>, <c>xfs</c> or <c>btrfs</c>.</param>
+    /// <param name="sizeBytes">The image's size (sparse: costs only what is written).</param>
+    /// <param name="mountOptions">Options for <c>mount -o</c>, e.g. <c>commit=600</c>.</param>
+    /// <param name="mkfsArguments">More arguments for mkfs, before the image, e.g. <c>-m 0 -N 64</c> for ext4.</param>
+    public LoopFileSystem(string type, long sizeBytes, string mountOptions = "", IReadOnlyList<string>? mkfsArguments = null)
     {
         string id = Guid.NewGuid().ToString("N")[..8];
         Type = type;
@@ -42,13 +46,13 @@ public sealed class LoopFileSystem : IDisposable
             switch (type)
             {
                 case "ext4":
-                    ExternalCommand.Run("mkfs.ext4", "-q", "-F", ImagePath);
+                    ExternalCommand.Run("mkfs.ext4", ["-q", "-F", .. mkfsArguments ?? [], ImagePath]);
                     break;
                 case "xfs":
-                    ExternalCommand.Run("mkfs.xfs", "-q", "-f", "-m", "reflink=1", ImagePath);
+                    ExternalCommand.Run("mkfs.xfs", ["-q", "-f", "-m", "reflink=1", .. mkfsArguments ?? [], ImagePath]);
                     break;
                 case "btrfs":
-                    ExternalCommand.Run("mkfs.btrfs", "-q", "-f", ImagePath);
+                    ExternalCommand.Run("mkfs.btrfs", ["-q", "-f", .. mkfsArguments ?? [], ImagePath]);
                     break;
                 default:
                     throw new ArgumentOutOfRangeException(nameof(type), type, "ext4, xfs or btrfs");

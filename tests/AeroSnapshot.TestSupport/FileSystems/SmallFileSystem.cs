@@ -4,22 +4,22 @@ using System.Runtime.InteropServices;
 namespace AeroSnapshot.TestSupport.FileSystems;
 
 /// <summary>
-/// A small real file system mounted for one test: a size-limited tmpfs, or an ext4 image on a
-/// loop device (made with <c>-m 0</c>, so no blocks are reserved for root and "available" means
-/// the same for root and everyone else). Can be filled to leave an exact number of bytes or inodes
-/// free. Needs root; unmounted and deleted on dispose.
+/// A small real file system mounted for one test: a size-limited <see cref="TmpfsMount"/>, or an
+/// ext4 <see cref="LoopFileSystem"/> (made with <c>-m 0</c>, so no blocks are reserved for root and
+/// "available" means the same for root and everyone else). Can be filled to leave an exact number
+/// of bytes or inodes free. Needs root; unmounted and deleted on dispose.
 /// </summary>
 public sealed partial class SmallFileSystem : IDisposable
 {
     private readonly List<string> _fillers = [];
-    private readonly string? _image;
+    private readonly IDisposable _mount;
     private int _fillerCount;
 
-    private SmallFileSystem(string type, string mountPoint, string? image)
+    private SmallFileSystem(string type, string mountPoint, IDisposable mount)
     {
         Type = type;
         MountPoint = mountPoint;
-        _image = image;
+        _mount = mount;
         FillerDirectory = Path.Join(mountPoint, "filler");
         Directory.CreateDirectory(FillerDirectory);
     }
@@ -57,50 +57,34 @@ public sealed partial class SmallFileSystem : IDisposable
     /// <summary>Inodes an unprivileged writer may still create (f_favail).</summary>
     public long AvailableInodes => (long)StatVfs().AvailableInodes;
 
+    /// <summary>Mounts a <paramref name="type"/> (<c>tmpfs</c> or <c>ext4</c>) of <paramref name="sizeBytes"/>, with at most <paramref name="inodes"/> inodes when given.</summary>
     public static SmallFileSystem Mount(string type, long sizeBytes, long? inodes = null)
     {
-        string id = Guid.NewGuid().ToString("N")[..8];
-        string mountPoint = Path.Join(Path.GetTempPath(), $"aerosnap-rel-{type}-{id}");
-        Directory.CreateDirectory(mountPoint);
-        string image = mountPoint + ".img";
+        switch (type)
+        {
+            case "tmpfs":
+                var tmpfs = new TmpfsMount(
+                    sizeBytes.ToString(CultureInfo.InvariantCulture),
+                    options: inodes is { } count ? string.Create(CultureInfo.InvariantCulture, $"nr_inodes={count}") : null);
+                return Wrap(type, tmpfs.MountPoint, tmpfs);
+            case "ext4":
+                string[] mkfs = inodes is { } n ? ["-m", "0", "-N", n.ToString(CultureInfo.InvariantCulture)] : ["-m", "0"];
+                var ext4 = new LoopFileSystem(type, sizeBytes, mkfsArguments: mkfs);
+                return Wrap(type, ext4.MountPoint, ext4);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(type), type, "tmpfs or ext4");
+        }
+    }
+
+    private static SmallFileSystem Wrap(string type, string mountPoint, IDisposable mount)
+    {
         try
         {
-            switch (type)
-            {
-                case "tmpfs":
-                    string options = string.Create(CultureInfo.InvariantCulture, $"size={sizeBytes}");
-                    if (inodes is { } count)
-                    {
-                        options += string.Create(CultureInfo.InvariantCulture, $",nr_inodes={count}");
-                    }
-
-                    ExternalCommand.Run("mount", "-t", "tmpfs", "-o", options, "tmpfs", mountPoint);
-                    return new SmallFileSystem(type, mountPoint, null);
-                case "ext4":
-                    using (FileStream file = File.Create(image))
-                    {
-                        file.SetLength(sizeBytes);
-                    }
-
-                    var mkfs = new List<string> { "-q", "-F", "-m", "0" };
-                    if (inodes is { } n)
-                    {
-                        mkfs.AddRange(["-N", n.ToString(CultureInfo.InvariantCulture)]);
-                    }
-
-                    mkfs.Add(image);
-                    ExternalCommand.Run("mkfs.ext4", [.. mkfs]);
-                    ExternalCommand.Run("mount", "-t", "ext4", "-o", "loop", image, mountPoint);
-                    return new SmallFileSystem(type, mountPoint, image);
-                default:
-                    throw new ArgumentOutOfRangeException(nameof(type), type, "tmpfs or ext4");
-            }
+            return new SmallFileSystem(type, mountPoint, mount);
         }
         catch
         {
-            // mkfs or mount failed (or is missing): leave no image or empty mount point in /tmp.
-            File.Delete(image);
-            Directory.Delete(mountPoint);
+            mount.Dispose();
             throw;
         }
     }
@@ -199,36 +183,7 @@ public sealed partial class SmallFileSystem : IDisposable
     public void RemountWithInodes(long inodes)
         => ExternalCommand.Run("mount", "-o", string.Create(CultureInfo.InvariantCulture, $"remount,nr_inodes={inodes}"), MountPoint);
 
-    public void Dispose()
-    {
-        bool unmounted = false;
-        for (int attempt = 0; attempt < 20 && !unmounted; attempt++)
-        {
-            unmounted = ExternalCommand.TryRun("umount", MountPoint).ExitCode == 0;
-            if (!unmounted)
-            {
-                Thread.Sleep(100);
-            }
-        }
-
-        if (!unmounted)
-        {
-            ExternalCommand.TryRun("umount", "-l", MountPoint);
-        }
-
-        try
-        {
-            Directory.Delete(MountPoint);
-            if (_image is not null)
-            {
-                File.Delete(_image);
-            }
-        }
-        catch (IOException)
-        {
-            // A lazily unmounted point is removed once it is free; the image is only disk space.
-        }
-    }
+    public void Dispose() => _mount.Dispose();
 
     private string NextFiller()
     {

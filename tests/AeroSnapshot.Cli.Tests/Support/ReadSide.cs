@@ -1,4 +1,4 @@
-namespace AeroSnapshot.Cli.Tests;
+namespace AeroSnapshot.Cli.Tests.Support;
 
 /// <summary>Whether the library's read side (verify, discover, list, clean, prune, restore) is implemented in this build.</summary>
 internal static class ReadSide

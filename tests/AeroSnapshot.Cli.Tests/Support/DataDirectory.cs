@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace AeroSnapshot.Cli.Tests;
+namespace AeroSnapshot.Cli.Tests.Support;
 
 /// <summary>
 /// A real AeroDB-shaped data directory in a fresh temp folder: <c>storage.dat</c> with

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace AeroSnapshot.Cli.Tests;
+namespace AeroSnapshot.Cli.Tests.Support;
 
 /// <summary>
 /// Another process holding the data directory's LOCK, as a running database would: util-linux

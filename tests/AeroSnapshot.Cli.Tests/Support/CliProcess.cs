@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
 
-namespace AeroSnapshot.Cli.Tests;
+namespace AeroSnapshot.Cli.Tests.Support;
 
 /// <summary>What one run of the tool did.</summary>
 public sealed record CliResult(int ExitCode, string Stdout, string Stderr, TimeSpan Elapsed)
@@ -19,6 +19,9 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr, TimeS
             throw new Xunit.Sdk.XunitException($"stdout is not one JSON document ({ex.Message}):\n{Stdout}\nstderr:\n{Stderr}");
         }
     }
+
+    /// <summary>The tool's run as <see cref="ExternalCommand.Capture"/> saw it.</summary>
+    public static CliResult From(ProcessOutput output) => new(output.ExitCode, output.Stdout, output.Stderr, output.Elapsed);
 
     public override string ToString() => $"exit {ExitCode}\n--- stdout ---\n{Stdout}\n--- stderr ---\n{Stderr}";
 }
@@ -72,38 +75,24 @@ public static class CliProcess
 
     public static CliResult Run(TimeSpan timeout, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo(FileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in LeadingArguments.Concat(arguments))
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        AddEnvironment(start.Environment);
+        ProcessStartInfo start = StartInfo(FileName, LeadingArguments.Concat(arguments));
         foreach ((string name, string value) in environment)
         {
             start.Environment[name] = value;
         }
 
-        var stopwatch = Stopwatch.StartNew();
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {FileName}");
-        process.StandardInput.Close();
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            throw new TimeoutException($"aerosnap {string.Join(' ', arguments)} did not finish within {timeout}.\nstdout:\n{stdout.Result}\nstderr:\n{stderr.Result}");
-        }
+        return CliResult.From(ExternalCommand.Capture(start, timeout));
+    }
 
-        process.WaitForExit();
-        return new CliResult(process.ExitCode, stdout.Result, stderr.Result, stopwatch.Elapsed);
+    /// <summary>
+    /// How to start <paramref name="fileName"/> (the tool, or a program that runs it: strace, env)
+    /// with the tool's environment (<see cref="AddEnvironment"/>), which its children inherit.
+    /// </summary>
+    public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments)
+    {
+        ProcessStartInfo start = ExternalCommand.StartInfo(fileName, arguments);
+        AddEnvironment(start.Environment);
+        return start;
     }
 
     private static string? FindNativeExecutable()

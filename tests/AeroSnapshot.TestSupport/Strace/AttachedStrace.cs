@@ -5,33 +5,44 @@ using System.Runtime.InteropServices;
 namespace AeroSnapshot.TestSupport.Strace;
 
 /// <summary>
-/// Records the system calls this very thread makes while it is alive: strace attaches to the
-/// calling thread (<c>-p TID</c>) with <c>-y</c>, so every descriptor argument is printed with the
-/// path it refers to. The library makes every call of a snapshot on the calling thread (no
-/// threads inside a snapshot), so this is the operation's whole sequence, and the code under test
-/// is the very assembly the test process loaded (a mutation tool's mutants included).
+/// strace attached to the calling thread (<c>-p TID</c>) while it is alive: it records the calls
+/// in <see cref="StraceRequest.Trace"/> with <c>-y</c>, so every descriptor argument is printed with
+/// the path it refers to, and fails them as <see cref="StraceRequest.Inject"/> says, as DESIGN.md §7
+/// describes. The library makes every call of a snapshot on the calling thread (no threads inside a
+/// snapshot), so this is the operation's whole sequence, the library sees exactly what it would see
+/// from a failing disk, and the code under test is the very assembly the test process loaded (a
+/// mutation tool's mutants included). To run a whole program under strace instead, see
+/// <see cref="StraceRequest.Run"/>.
 /// </summary>
-public sealed partial class SyscallRecorder : IDisposable
+public sealed partial class AttachedStrace : IDisposable
 {
     private readonly Process _strace;
     private readonly int _threadId;
     private readonly string _log;
     private bool _stopped;
 
-    /// <param name="syscalls">strace's <c>trace=</c> list, e.g. <c>fsync,fdatasync,renameat2</c>.</param>
-    public SyscallRecorder(string syscalls)
+    private AttachedStrace(StraceRequest request)
     {
         _threadId = gettid();
         _log = Path.Join(Path.GetTempPath(), $"aerosnap-strace-{Guid.NewGuid():N}.log");
-        var info = new ProcessStartInfo("strace") { UseShellExecute = false, RedirectStandardError = true };
-        foreach (string argument in new[] { "-qq", "-y", "-o", _log, "-p", _threadId.ToString(CultureInfo.InvariantCulture), "-e", "trace=" + syscalls })
-        {
-            info.ArgumentList.Add(argument);
-        }
-
+        ProcessStartInfo info = ExternalCommand.StartInfo("strace", [.. request.Arguments(_log), "-p", _threadId.ToString(CultureInfo.InvariantCulture)]);
         _strace = Process.Start(info) ?? throw new InvalidOperationException("strace did not start.");
+        _strace.StandardInput.Close();
         WaitForTracer(attached: true);
     }
+
+    /// <summary>Records the calls in <paramref name="syscalls"/> (strace's <c>trace=</c> list, e.g. <c>fsync,fdatasync,renameat2</c>) this thread makes until <see cref="Stop"/>.</summary>
+    public static AttachedStrace Record(string syscalls) => Attach(new StraceRequest(syscalls));
+
+    /// <summary>
+    /// Fails <paramref name="syscall"/> in this thread with <paramref name="errno"/> (e.g. <c>EIO</c>)
+    /// at the calls strace's <c>when=</c> expression picks: <c>1</c> for the first, <c>3+</c> from the third on.
+    /// </summary>
+    public static AttachedStrace Inject(string syscall, string errno, string when = "1")
+        => Attach(new StraceRequest(syscall, $"error={errno}:when={when}"));
+
+    /// <summary>Attaches to the calling thread; returns once strace is its tracer.</summary>
+    public static AttachedStrace Attach(StraceRequest request) => new(request);
 
     /// <summary>Detaches strace and returns the calls it saw, in order.</summary>
     public IReadOnlyList<Syscall> Stop()

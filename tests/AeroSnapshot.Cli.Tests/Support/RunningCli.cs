@@ -1,71 +1,6 @@
 using System.Diagnostics;
 
-namespace AeroSnapshot.Cli.Tests.Reliability;
-
-/// <summary>Runs a system tool (mount, mkfs, fallocate…) and fails the test with its output when it fails.</summary>
-public static class ExternalCommand
-{
-    public static string Run(string fileName, params string[] arguments)
-    {
-        (int exitCode, string output) = TryRun(fileName, arguments);
-        if (exitCode != 0)
-        {
-            throw new InvalidOperationException($"{fileName} {string.Join(' ', arguments)} exited with {exitCode}: {output}");
-        }
-
-        return output;
-    }
-
-    public static (int ExitCode, string Output) TryRun(string fileName, params string[] arguments)
-    {
-        CliResult result = ChildProcess.Run(fileName, arguments, TimeSpan.FromMinutes(2));
-        return (result.ExitCode, result.Stdout + result.Stderr);
-    }
-}
-
-/// <summary>
-/// Any program as a child process with its output captured (the reliability suites run the tool
-/// under strace, and need to start it without waiting for it to kill it mid-way).
-/// </summary>
-public static class ChildProcess
-{
-    public static ProcessStartInfo StartInfo(string fileName, IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // strace runs the tool as its child: the tool's environment, whatever the program.
-        CliProcess.AddEnvironment(start.Environment);
-        return start;
-    }
-
-    public static CliResult Run(string fileName, IEnumerable<string> arguments, TimeSpan timeout)
-    {
-        var stopwatch = Stopwatch.StartNew();
-        using var process = Process.Start(StartInfo(fileName, arguments)) ?? throw new InvalidOperationException($"could not start {fileName}");
-        process.StandardInput.Close();
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} did not finish within {timeout}.\nstdout:\n{stdout.Result}\nstderr:\n{stderr.Result}");
-        }
-
-        process.WaitForExit();
-        return new CliResult(process.ExitCode, stdout.Result, stderr.Result, stopwatch.Elapsed);
-    }
-}
+namespace AeroSnapshot.Cli.Tests.Support;
 
 /// <summary>
 /// <c>aerosnap</c> started (see <see cref="CliProcess"/>) without waiting for it: the kill
@@ -105,7 +40,7 @@ public sealed class RunningCli : IDisposable
     /// <summary>Starts <c>aerosnap ARGS</c>; <paramref name="clock"/> timestamps its start and exit.</summary>
     public static RunningCli Start(Stopwatch clock, params string[] arguments)
     {
-        var process = Process.Start(ChildProcess.StartInfo(CliProcess.FileName, CliProcess.LeadingArguments.Concat(arguments)))
+        var process = Process.Start(CliProcess.StartInfo(CliProcess.FileName, CliProcess.LeadingArguments.Concat(arguments)))
             ?? throw new InvalidOperationException($"could not start {CliProcess.FileName}");
         return new RunningCli(process, clock);
     }
@@ -119,7 +54,7 @@ public sealed class RunningCli : IDisposable
     /// </summary>
     public static RunningCli StartWithDefaultSigint(Stopwatch clock, params string[] arguments)
     {
-        var process = Process.Start(ChildProcess.StartInfo("env", ["--default-signal=INT", CliProcess.FileName, .. CliProcess.LeadingArguments, .. arguments]))
+        var process = Process.Start(CliProcess.StartInfo("env", ["--default-signal=INT", CliProcess.FileName, .. CliProcess.LeadingArguments, .. arguments]))
             ?? throw new InvalidOperationException($"could not start {CliProcess.FileName}");
         return new RunningCli(process, clock);
     }
