@@ -23,6 +23,7 @@ namespace AeroSnapshot.TestSupport.FileSystems;
 public sealed class LoopFileSystem : IDisposable
 {
     private bool _mounted;
+    private bool _disposed;
 
     /// <param name="type"><c>ext4</c>, <c>xfs</c> or <c>btrfs</c>.</param>
     /// <param name="sizeBytes">The image's size (sparse: costs only what is written).</param>
@@ -74,7 +75,7 @@ public sealed class LoopFileSystem : IDisposable
     public string ImagePath { get; }
 
     /// <summary>The loop device the image stays attached to for the file system's whole life (<c>/dev/loopN</c>); null until attached.</summary>
-    public string? Device { get; }
+    public string? Device { get; private set; }
 
     public string MountPoint { get; }
 
@@ -115,6 +116,13 @@ public sealed class LoopFileSystem : IDisposable
 
     public void Dispose()
     {
+        // Twice would detach by name a second time, when the name may already be another test's device.
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (_mounted && ExternalCommand.TryRun("umount", MountPoint).ExitCode != 0)
         {
             Thread.Sleep(200);
@@ -126,10 +134,10 @@ public sealed class LoopFileSystem : IDisposable
 
         _mounted = false;
 
-        // Detaching a device still in use (a lazy unmount) marks it auto-clear: it goes when freed.
         if (Device is not null)
         {
-            ExternalCommand.TryRun("losetup", "-d", Device);
+            DetachOwnDevice(Device, ImagePath);
+            Device = null;
         }
 
         try
@@ -181,6 +189,33 @@ public sealed class LoopFileSystem : IDisposable
         }
 
         return holders.Count == 0 ? "no process" : string.Join("; ", holders);
+    }
+
+    /// <summary>
+    /// Detaches <paramref name="device"/> if, and only if, it still serves <paramref name="imagePath"/>.
+    /// </summary>
+    /// <remarks>
+    /// <c>losetup -d /dev/loopN</c> acts on a name, and a loop device's name is recycled the moment
+    /// the kernel frees it: both test projects run at once (<c>dotnet test</c> on the solution runs
+    /// them side by side), each attaching and detaching devices. Once this device had been freed
+    /// (auto-cleared after a lazy unmount, or detached by an earlier call), another test's
+    /// <c>losetup --find</c> or <c>mount -o loop</c> could be handed the same name while it set up
+    /// its own file system, and a detach by name here would pull the image out from under that mount:
+    /// its next reads and writes fail with EIO, a sporadic failure of a test that did nothing wrong.
+    /// So the device is detached only when it still serves this very image (<c>losetup --associated</c>,
+    /// which compares device and inode), at most once (<see cref="Dispose"/> is idempotent),
+    /// and every mount of the tests goes through this type (no <c>mount -o loop</c> allocating
+    /// devices behind its back). A device still in use (a lazy unmount) is marked auto-clear by the
+    /// detach and goes when freed.
+    /// </remarks>
+    private static void DetachOwnDevice(string device, string imagePath)
+    {
+        // losetup matches the image by device and inode, as the kernel holds it (no path games).
+        (int exitCode, string attached) = ExternalCommand.TryRun("losetup", "--list", "--noheadings", "--output", "NAME", "--associated", imagePath);
+        if (exitCode == 0 && attached.Split('\n', StringSplitOptions.TrimEntries).Contains(device))
+        {
+            ExternalCommand.TryRun("losetup", "-d", device);
+        }
     }
 
     /// <summary>
