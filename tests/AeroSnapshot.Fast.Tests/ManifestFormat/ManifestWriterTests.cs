@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace AeroSnapshot.Fast.Tests.Manifest;
+namespace AeroSnapshot.Fast.Tests.ManifestFormat;
 
 /// <summary>
 /// The writer must produce exactly the bytes <c>serde_json::to_string_pretty</c> produces, so the

@@ -1,8 +1,8 @@
 using System.Text;
-using AeroSnapshot.Fast.Tests.Manifest;
+using AeroSnapshot.Fast.Tests.ManifestFormat;
 using CsCheck;
 
-namespace AeroSnapshot.Fast.Tests;
+namespace AeroSnapshot.Fast.Tests.Model;
 
 /// <summary>
 /// Schema keys come from an untrusted file and become paths under <c>schemas/</c>; anything that

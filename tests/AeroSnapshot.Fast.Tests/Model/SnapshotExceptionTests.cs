@@ -1,7 +1,7 @@
 using AeroSnapshot.Fast.Tests.Support;
 using Microsoft.Extensions.Logging;
 
-namespace AeroSnapshot.Fast.Tests;
+namespace AeroSnapshot.Fast.Tests.Model;
 
 /// <summary>
 /// Errors in the shape AeroDB's error specification gives them: the invariant id the code maps to

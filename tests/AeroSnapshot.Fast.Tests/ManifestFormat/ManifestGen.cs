@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using CsCheck;
 
-namespace AeroSnapshot.Fast.Tests.Manifest;
+namespace AeroSnapshot.Fast.Tests.ManifestFormat;
 
 /// <summary>CsCheck generators for valid manifests, weighted towards the characters that break writers.</summary>
 internal static class ManifestGen

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CsCheck;
 
-namespace AeroSnapshot.Fast.Tests.Manifest;
+namespace AeroSnapshot.Fast.Tests.ManifestFormat;
 
 /// <summary>
 /// Properties over arbitrary valid manifests: the writer's output is what serde_json would write,

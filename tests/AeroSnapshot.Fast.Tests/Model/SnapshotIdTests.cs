@@ -1,7 +1,7 @@
 using System.Text;
 using CsCheck;
 
-namespace AeroSnapshot.Fast.Tests;
+namespace AeroSnapshot.Fast.Tests.Model;
 
 /// <summary>
 /// A snapshot id is both a directory name and a timestamp; discovery relies on an ordinal sort of

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 
-namespace AeroSnapshot.Fast.Tests.Manifest;
+namespace AeroSnapshot.Fast.Tests.ManifestFormat;
 
 /// <summary>
 /// What one fuzz case may cost. Recovery reads a manifest per snapshot at startup, so a document

@@ -1,6 +1,6 @@
 using AeroSnapshot.Fast.Tests.Support;
 
-namespace AeroSnapshot.Fast.Tests.Reading;
+namespace AeroSnapshot.Fast.Tests.Verification;
 
 /// <summary>
 /// The corruption cases of PostgreSQL's pg_verifybackup tests (003_corruption.pl), each applied to a

@@ -1,4 +1,4 @@
-namespace AeroSnapshot.Fast.Tests;
+namespace AeroSnapshot.Fast.Tests.Model;
 
 /// <summary>The schema map is built once per snapshot; it must hold only valid, unique keys, in write order.</summary>
 public sealed class ChecksumMapTests

@@ -1,7 +1,7 @@
 using System.Globalization;
 using CsCheck;
 
-namespace AeroSnapshot.Fast.Tests.Manifest;
+namespace AeroSnapshot.Fast.Tests.ManifestFormat;
 
 /// <summary>
 /// Whatever bytes are on disk (a torn write, bit rot, a hostile file), reading a manifest either

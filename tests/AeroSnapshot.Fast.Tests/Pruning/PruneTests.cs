@@ -1,6 +1,6 @@
 using AeroSnapshot.Fast.Tests.Support;
 
-namespace AeroSnapshot.Fast.Tests.Reading;
+namespace AeroSnapshot.Fast.Tests.Pruning;
 
 /// <summary>
 /// Prune keeps the newest valid snapshots and deletes older valid ones, one crash-safe rename and

@@ -1,6 +1,6 @@
 using AeroSnapshot.Fast.Tests.Support;
 
-namespace AeroSnapshot.Fast.Tests.Reading;
+namespace AeroSnapshot.Fast.Tests.Verification;
 
 /// <summary>
 /// Verification streams data through the manager's pooled native buffer: the managed memory it

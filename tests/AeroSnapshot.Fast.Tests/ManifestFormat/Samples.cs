@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace AeroSnapshot.Fast.Tests.Manifest;
+namespace AeroSnapshot.Fast.Tests.ManifestFormat;
 
 /// <summary>Fixed manifests and helpers shared by the manifest tests.</summary>
 internal static class Samples

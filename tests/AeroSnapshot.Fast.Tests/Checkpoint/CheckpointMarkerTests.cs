@@ -1,7 +1,7 @@
 using System.Text;
 using AeroSnapshot.Fast.Json;
 
-namespace AeroSnapshot.Fast.Tests;
+namespace AeroSnapshot.Fast.Tests.Checkpoint;
 
 /// <summary><c>checkpoint.json</c> follows the same writing and reading rules as the manifest.</summary>
 public sealed class CheckpointMarkerTests

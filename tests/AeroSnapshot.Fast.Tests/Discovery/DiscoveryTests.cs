@@ -2,7 +2,7 @@ using AeroSnapshot.Fast.Creation;
 using AeroSnapshot.Fast.Tests.Support;
 using Microsoft.Extensions.Logging;
 
-namespace AeroSnapshot.Fast.Tests.Reading;
+namespace AeroSnapshot.Fast.Tests.Discovery;
 
 /// <summary>
 /// Startup discovery: the newest snapshot that verifies is chosen; everything passed over is

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace AeroSnapshot.Fast.Tests.Manifest;
+namespace AeroSnapshot.Fast.Tests.ManifestFormat;
 
 /// <summary>
 /// "Read any valid JSON of that shape": manifests written by other tools (or by hand) differ in

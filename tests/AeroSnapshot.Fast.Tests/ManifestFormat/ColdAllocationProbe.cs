@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace AeroSnapshot.Fast.Tests.Manifest;
+namespace AeroSnapshot.Fast.Tests.ManifestFormat;
 
 /// <summary>
 /// Entry point of the test assembly when it is started as a program with <c>--allocation-probe</c>:

@@ -2,7 +2,7 @@ using System.IO.Hashing;
 using System.Text;
 using CsCheck;
 
-namespace AeroSnapshot.Fast.Tests;
+namespace AeroSnapshot.Fast.Tests.Model;
 
 /// <summary>Checksums are compared as text by other implementations, so their spelling is part of the contract.</summary>
 public sealed class ChecksumTests

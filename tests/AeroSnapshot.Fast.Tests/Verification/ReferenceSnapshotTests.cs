@@ -1,6 +1,6 @@
 using AeroSnapshot.Fast.Tests.Support;
 
-namespace AeroSnapshot.Fast.Tests.Reading;
+namespace AeroSnapshot.Fast.Tests.Verification;
 
 /// <summary>
 /// Snapshots written by AeroDB's Rust reference (reproduced by <see cref="ReferenceSnapshotWriter"/>):

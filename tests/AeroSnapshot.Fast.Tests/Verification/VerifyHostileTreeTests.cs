@@ -2,7 +2,7 @@ using System.Diagnostics;
 using AeroSnapshot.Fast.Json;
 using AeroSnapshot.Fast.Tests.Support;
 
-namespace AeroSnapshot.Fast.Tests.Reading;
+namespace AeroSnapshot.Fast.Tests.Verification;
 
 /// <summary>
 /// Snapshots that try to make verification read something else: keys that climb out of

@@ -3,7 +3,7 @@ using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.Restoring;
 using AeroSnapshot.Fast.Tests.Support;
 
-namespace AeroSnapshot.Fast.Tests.Reading;
+namespace AeroSnapshot.Fast.Tests.Restoring;
 
 /// <summary>
 /// Restore: a byte-identical copy of the snapshot, verified while copied, swapped in atomically;

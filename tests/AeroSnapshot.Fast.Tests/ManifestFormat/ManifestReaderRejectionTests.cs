@@ -1,4 +1,4 @@
-namespace AeroSnapshot.Fast.Tests.Manifest;
+namespace AeroSnapshot.Fast.Tests.ManifestFormat;
 
 /// <summary>
 /// A manifest is untrusted input read during recovery: every document the contract forbids must be

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace AeroSnapshot.Fast.Tests;
+namespace AeroSnapshot.Fast.Tests.Model;
 
 /// <summary><c>created_at</c> is a UTC second in extended format and nothing else.</summary>
 public sealed class SnapshotInstantTests

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AeroSnapshot.Fast.Tests.Support;
 
-namespace AeroSnapshot.Fast.Tests;
+namespace AeroSnapshot.Fast.Tests.Locking;
 
 /// <summary>
 /// <c>&lt;data-dir&gt;/LOCK</c> can never be redirected: it is opened without following a link, only a

@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CsCheck;
 
-namespace AeroSnapshot.Fast.Tests.Manifest;
+namespace AeroSnapshot.Fast.Tests.ManifestFormat;
 
 /// <summary>
 /// Issue #17, "independent oracles": the manifest's bytes compared with Python's
