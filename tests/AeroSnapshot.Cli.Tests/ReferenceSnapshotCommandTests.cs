@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AeroSnapshot.Fast.Tests.Support;
 
 namespace AeroSnapshot.Cli.Tests;
 

@@ -1,4 +1,3 @@
-using AeroSnapshot.Tests.Oracle;
 
 namespace AeroSnapshot.Cli.Tests.Reliability;
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using AeroSnapshot.Fast;
 using AeroSnapshot.Fast.Discovery;
 using AeroSnapshot.Fast.Verification;
-using AeroSnapshot.Tests.Oracle;
 
 namespace AeroSnapshot.Cli.Tests.Reliability;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 
 namespace AeroSnapshot.Cli.Tests.Reliability;
 
@@ -11,8 +10,8 @@ namespace AeroSnapshot.Cli.Tests.Reliability;
 public sealed record StraceOutcome(CliResult Result, int Calls, int Injected, string Trace);
 
 /// <summary>
-/// Runs <c>aerosnap create</c> under <c>strace -f --seccomp-bpf</c>, tracing and failing one system
-/// call, restricted to the data directory's paths with <c>-P</c>: the runtime's own start-up calls
+/// Runs <c>aerosnap create</c> under <c>strace -f --seccomp-bpf</c> (<see cref="StraceRequest.Run"/>),
+/// tracing and failing one system call, restricted to the data directory's paths with <c>-P</c>: the runtime's own start-up calls
 /// (assemblies, ICU, /proc) are neither counted nor failed, so "the N-th call" means the N-th call the
 /// snapshot makes on its files and directories.
 /// </summary>
@@ -23,7 +22,7 @@ public sealed record StraceOutcome(CliResult Result, int Calls, int Injected, st
 /// lock, <c>snapshots/</c>, and every file and directory of <c>&lt;id&gt;</c>, <c>.staging-&lt;id&gt;</c>
 /// and <c>.deleting-&lt;id&gt;</c> for each second the snapshot id could take during the run.
 /// </remarks>
-public static partial class StraceCreate
+public static class StraceCreate
 {
     /// <summary>Seconds after the start for which snapshot ids are watched; a slower run fails the case instead of going unwatched.</summary>
     public const int WindowSeconds = 30;
@@ -38,26 +37,12 @@ public static partial class StraceCreate
     /// <param name="extraArguments">More arguments for <c>aerosnap create</c>.</param>
     public static StraceOutcome Run(DataDirectory directory, string syscall, string? inject, bool publishedOnly, params string[] extraArguments)
     {
-        string traceFile = Path.Join(directory.Root, $"strace-{Guid.NewGuid():N}.log");
         DateTimeOffset start = DateTimeOffset.UtcNow;
-        var arguments = new List<string> { "-f", "--seccomp-bpf", "-qq", "-y", "-o", traceFile, "-e", "trace=" + syscall };
-        if (inject is not null)
-        {
-            arguments.AddRange(["-e", $"inject={syscall}:{inject}"]);
-        }
-
-        foreach (string path in WatchedPaths(directory, start, publishedOnly))
-        {
-            arguments.AddRange(["-P", path]);
-        }
-
-        arguments.AddRange(["--", CliProcess.FileName, .. CliProcess.LeadingArguments, "create", directory.Data, "--json"]);
-        arguments.AddRange(extraArguments);
-        CliResult result = ChildProcess.Run("strace", arguments, TimeSpan.FromSeconds(WindowSeconds));
-        string trace = File.Exists(traceFile) ? File.ReadAllText(traceFile) : string.Empty;
-        File.Delete(traceFile);
-        Regex call = new($@"^\d+\s+(?:{string.Join('|', syscall.Split(',').Select(Regex.Escape))})\(", RegexOptions.Multiline);
-        return new StraceOutcome(result, call.Count(trace), Injected().Count(trace), trace);
+        var request = new StraceRequest(syscall, inject) { Paths = [.. WatchedPaths(directory, start, publishedOnly)] };
+        StraceRun run = request.Run(
+            CliProcess.StartInfo(CliProcess.FileName, [.. CliProcess.LeadingArguments, "create", directory.Data, "--json", .. extraArguments]),
+            TimeSpan.FromSeconds(WindowSeconds));
+        return new StraceOutcome(CliResult.From(run.Result), run.Calls(syscall), run.Injected, run.Trace);
     }
 
     /// <summary>Every path a create of <paramref name="directory"/> started at <paramref name="start"/> may touch.</summary>
@@ -112,7 +97,4 @@ public static partial class StraceCreate
         "EOPNOTSUPP" => 95,
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "add it here"),
     };
-
-    [GeneratedRegex(@"\(INJECTED\)")]
-    private static partial Regex Injected();
 }

@@ -61,7 +61,7 @@ public sealed class RealFaultTests
         using var manager = new SnapshotManager();
 
         SnapshotException error;
-        using (new StraceInjection("fdatasync", "EIO", when: "1"))
+        using (AttachedStrace.Inject("fdatasync", "EIO", when: "1"))
         {
             error = Assert.Throws<SnapshotException>(() => data.CreateSnapshot(manager));
         }
@@ -82,7 +82,7 @@ public sealed class RealFaultTests
         using var manager = new SnapshotManager();
 
         SnapshotException error;
-        using (new StraceInjection("fsync", "EIO", when: "1"))
+        using (AttachedStrace.Inject("fsync", "EIO", when: "1"))
         {
             error = Assert.Throws<SnapshotException>(() => data.CreateSnapshot(manager));
         }

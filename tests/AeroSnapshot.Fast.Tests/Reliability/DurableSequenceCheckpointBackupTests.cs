@@ -1,6 +1,5 @@
 using AeroSnapshot.Fast.Tests.Support;
-using AeroSnapshot.Tests.Oracle;
-using static AeroSnapshot.Tests.Oracle.DurableSequence;
+using static AeroSnapshot.TestSupport.Strace.DurableSequence;
 
 namespace AeroSnapshot.Fast.Tests.Reliability;
 
@@ -40,7 +39,7 @@ public sealed class DurableSequenceCheckpointBackupTests : IDisposable
         IReadOnlyList<Syscall> calls;
         SnapshotId snapshotId;
         using (var manager = new SnapshotManager())
-        using (var recorder = new SyscallRecorder(Traced))
+        using (var recorder = AttachedStrace.Record(Traced))
         {
             var executionLock = new GlobalExecutionLock();
             using (executionLock.Acquire())
@@ -156,7 +155,7 @@ public sealed class DurableSequenceCheckpointBackupTests : IDisposable
     private static IReadOnlyList<Syscall> Trace(Action<SnapshotManager> operation)
     {
         using var manager = new SnapshotManager();
-        using var recorder = new SyscallRecorder(Traced);
+        using var recorder = AttachedStrace.Record(Traced);
         operation(manager);
         return recorder.Stop();
     }

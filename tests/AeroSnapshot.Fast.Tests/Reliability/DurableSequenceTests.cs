@@ -1,7 +1,6 @@
 using AeroSnapshot.Fast.Pruning;
 using AeroSnapshot.Fast.Tests.Support;
-using AeroSnapshot.Tests.Oracle;
-using static AeroSnapshot.Tests.Oracle.DurableSequence;
+using static AeroSnapshot.TestSupport.Strace.DurableSequence;
 
 namespace AeroSnapshot.Fast.Tests.Reliability;
 
@@ -72,7 +71,7 @@ public sealed class DurableSequenceTests : IDisposable
         PruneResult result;
         IReadOnlyList<Syscall> calls;
         using (var manager = new SnapshotManager())
-        using (var recorder = new SyscallRecorder(Traced))
+        using (var recorder = AttachedStrace.Record(Traced))
         {
             result = manager.Prune(_data.Root, keep: 2);
             calls = recorder.Stop();
@@ -109,7 +108,7 @@ public sealed class DurableSequenceTests : IDisposable
 
         IReadOnlyList<Syscall> calls;
         using (var manager = new SnapshotManager())
-        using (var recorder = new SyscallRecorder(Traced))
+        using (var recorder = AttachedStrace.Record(Traced))
         {
             manager.Restore(_data.SnapshotDirectory(id), target);
             calls = recorder.Stop();
@@ -141,7 +140,7 @@ public sealed class DurableSequenceTests : IDisposable
 
         IReadOnlyList<Syscall> calls;
         using (var manager = new SnapshotManager())
-        using (var recorder = new SyscallRecorder(Traced))
+        using (var recorder = AttachedStrace.Record(Traced))
         {
             manager.Restore(_data.SnapshotDirectory(id), _data.Root, keepWal: true); // so wal/ is moved too
             calls = recorder.Stop();
@@ -198,7 +197,7 @@ public sealed class DurableSequenceTests : IDisposable
     private (SnapshotId Id, IReadOnlyList<Syscall> Calls) TracedCreate(SnapshotOptions? options = null)
     {
         using var manager = new SnapshotManager();
-        using var recorder = new SyscallRecorder(Traced);
+        using var recorder = AttachedStrace.Record(Traced);
         SnapshotId id = _data.CreateSnapshot(manager, options ?? new SnapshotOptions { TimeProvider = _clock });
         return (id, recorder.Stop());
     }

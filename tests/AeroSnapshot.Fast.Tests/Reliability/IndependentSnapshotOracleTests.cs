@@ -1,6 +1,5 @@
 using System.Text;
 using AeroSnapshot.Fast.Tests.Support;
-using AeroSnapshot.Tests.Oracle;
 
 namespace AeroSnapshot.Fast.Tests.Reliability;
 

@@ -1,7 +1,6 @@
 using AeroSnapshot.Fast.Discovery;
 using AeroSnapshot.Fast.Pruning;
 using AeroSnapshot.Fast.Tests.Support;
-using AeroSnapshot.Tests.Oracle;
 using Xunit.Abstractions;
 
 namespace AeroSnapshot.Fast.Tests.Reliability;

@@ -1,6 +1,5 @@
 using AeroSnapshot.Fast.Restoring;
 using AeroSnapshot.Fast.Tests.Support;
-using AeroSnapshot.Tests.Oracle;
 using Xunit.Abstractions;
 
 namespace AeroSnapshot.Fast.Tests.Reliability;

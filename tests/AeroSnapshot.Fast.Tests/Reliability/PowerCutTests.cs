@@ -2,7 +2,6 @@ using System.IO.Hashing;
 using AeroSnapshot.Fast.Discovery;
 using AeroSnapshot.Fast.Tests.Support;
 using AeroSnapshot.Fast.Verification;
-using AeroSnapshot.Tests.Oracle;
 using Xunit.Abstractions;
 
 namespace AeroSnapshot.Fast.Tests.Reliability;
