@@ -13,6 +13,10 @@
 #   --launches N    processes per build, alternated base/head/head/base/... (default 6, at least 5)
 #   --iterations N  measured iterations per launch, CPU set (default 8); I/O set: AEROSNAP_BENCH_ITERATIONS
 #   --name NAME     report directory bench/results/regress/NAME (default: UTC time)
+#   --base-own-bench build the base with its own benchmark project instead of the head's: for a base
+#                   whose internal API the head's benchmark code no longer compiles against (a
+#                   refactoring); allowed only when bench/AeroSnapshot.Bench/Regression/ is identical
+#                   in both, so the measured code is still the same
 #
 # Both builds run the working tree's benchmark code (bench/AeroSnapshot.Bench), compiled once
 # against the working tree's library and once against the base's, so only the library differs.
@@ -30,7 +34,7 @@ usage() { sed -n '4,10p' "$0" >&2; exit 2; }
 [ "$#" -ge 1 ] || usage
 base_ref=$1
 shift
-io=0 launches=6 iterations=8 name="" threshold="" filter=()
+io=0 launches=6 iterations=8 name="" threshold="" filter=() base_own_bench=0
 while [ "$#" -gt 0 ]; do
   case "$1" in
     --io) io=1 ;;
@@ -39,6 +43,7 @@ while [ "$#" -gt 0 ]; do
     --launches) launches=${2:?}; shift ;;
     --iterations) iterations=${2:?}; shift ;;
     --name) name=${2:?}; shift ;;
+    --base-own-bench) base_own_bench=1 ;;
     *) usage ;;
   esac
   shift
@@ -69,10 +74,19 @@ build() { # project directory; output kept quiet unless it fails
 
 echo "== base: $base_label; head: $head_label"
 git -C "$repo" worktree add --quiet --detach "$work/base" "$base_commit"
-# The base builds the head's benchmark code: only the library under test differs.
-rm -rf "$work/base/bench/AeroSnapshot.Bench"
-mkdir -p "$work/base/bench/AeroSnapshot.Bench"
-(cd "$repo/bench/AeroSnapshot.Bench" && tar --exclude=./bin --exclude=./obj -cf - .) | tar -xf - -C "$work/base/bench/AeroSnapshot.Bench"
+if [ "$base_own_bench" -eq 1 ]; then
+  # The base keeps its own benchmark project; the measured classes must be the head's exactly.
+  if ! git -C "$repo" diff --quiet "$base_commit" -- bench/AeroSnapshot.Bench/Regression; then
+    echo "regress: --base-own-bench needs bench/AeroSnapshot.Bench/Regression/ unchanged since $base_ref" >&2
+    exit 2
+  fi
+  base_label+=", its own benchmark project"
+else
+  # The base builds the head's benchmark code: only the library under test differs.
+  rm -rf "$work/base/bench/AeroSnapshot.Bench"
+  mkdir -p "$work/base/bench/AeroSnapshot.Bench"
+  (cd "$repo/bench/AeroSnapshot.Bench" && tar --exclude=./bin --exclude=./obj -cf - .) | tar -xf - -C "$work/base/bench/AeroSnapshot.Bench"
+fi
 
 echo "== build (Release): base, head, comparison tool"
 build "$work/base/bench/AeroSnapshot.Bench"

@@ -30,7 +30,7 @@ public sealed class DataDirectoryLock : IDisposable
     /// <summary>The lock file's name inside the data directory.</summary>
     public const string FileName = "LOCK";
 
-    private const uint LockFileMode = 0b110_100_100; // 0644, as AeroDB creates it
+    private const uint LockFileMode = FileModes.File; // as AeroDB creates it
     private const int MaxAttempts = 8;
 
     private readonly SafeFileHandle _handle;

@@ -26,6 +26,6 @@ public sealed partial class SnapshotManager
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         ArgumentNullException.ThrowIfNull(executionLock);
         options ??= SnapshotOptions.Default;
-        return new BackupWriter(options, Buffers(options)).Run(dataDirectory, outputPath, walPath, executionLock);
+        return new BackupWriter(dataDirectory, outputPath, walPath, executionLock, options, Buffers(options)).Run();
     }
 }

@@ -40,6 +40,6 @@ public sealed partial class SnapshotManager
         ArgumentException.ThrowIfNullOrEmpty(archivePath);
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         options ??= SnapshotOptions.Default;
-        return new BackupRestorer(options, Buffers(options)).Run(Path.GetFullPath(archivePath), dataDirectory);
+        return new BackupRestorer(Path.GetFullPath(archivePath), dataDirectory, options, Buffers(options)).Run();
     }
 }

@@ -30,8 +30,8 @@ internal sealed class BackupArchiveReader : IDisposable
 {
     private const int SnapshotManifestLimit = 64 << 20;
     private const int BackupManifestLimit = 1 << 20;
-    private const uint FileMode = 0b110_100_100;      // 0644: the database writes storage.dat
-    private const uint DirectoryMode = 0b111_101_101; // 0755
+    private const uint FileMode = FileModes.File; // the database writes storage.dat
+    private const uint DirectoryMode = FileModes.Directory;
     private const string SchemasPrefix = BackupLayout.SnapshotSchemas;
 
     private readonly string _archivePath;

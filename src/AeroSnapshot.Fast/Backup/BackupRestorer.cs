@@ -1,4 +1,5 @@
 using AeroSnapshot.Fast.Copying;
+using AeroSnapshot.Fast.Execution;
 using AeroSnapshot.Fast.IO;
 
 namespace AeroSnapshot.Fast.Backup;
@@ -14,114 +15,94 @@ namespace AeroSnapshot.Fast.Backup;
 /// exactly as it was and removes the temporary directory. States and recovery:
 /// <see cref="BackupRestoreRecovery"/>.
 /// </summary>
-internal sealed class BackupRestorer
+internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
 {
-    private const uint TemporaryMode = 0b111_000_000; // 0700: nobody else puts anything in it
+    private const uint TemporaryMode = FileModes.PrivateDirectory; // nobody else puts anything in it
 
     private readonly SnapshotOptions _options;
     private readonly AlignedBufferPool _buffers;
-    private SnapshotStep _step = SnapshotStep.Prepare;
+    private readonly string _archivePath;
+    private readonly BackupRestorePaths _paths;
+    private bool _temporaryMade;   // the temporary directory exists: a failure undoes (or finishes) the restore
 
-    public BackupRestorer(SnapshotOptions options, AlignedBufferPool buffers)
+    public BackupRestorer(string archivePath, string dataDirectory, SnapshotOptions options, AlignedBufferPool buffers)
+        : base(options, recorder: null, SnapshotStep.Prepare)
     {
         _options = options;
         _buffers = buffers;
+        _archivePath = archivePath;
+        _paths = BackupRestorePaths.For(dataDirectory);
     }
 
-    public BackupVerification Run(string archivePath, string dataDirectory)
+    protected override string Describe(SnapshotStep step) => $"Restore from a backup, step {step},";
+
+    protected override BackupVerification RunSteps()
     {
-        BackupRestorePaths paths = BackupRestorePaths.For(dataDirectory);
-        bool temporaryMade = false;
+        Steps.Enter(SnapshotStep.Prepare);
+        if (NativeFile.TryStatus(_paths.DataDirectory) is not { Kind: FileKind.Directory })
+        {
+            throw new SnapshotException(SnapshotErrorCode.Failed, $"The data directory '{_paths.DataDirectory}' does not exist or is not a directory (a symbolic link is not followed).", SnapshotStep.Prepare, _paths.DataDirectory, Errno.ENOENT);
+        }
+
+        DataDirectoryLock? dataLock = DataDirectoryLock.AcquireIfPresent(_paths.DataDirectory);
+        using var releaseLock = dataLock;
+
+        Steps.Enter(SnapshotStep.RestoreRecover);
+        _ = BackupRestoreRecovery.Recover(_paths);
+
+        Steps.Enter(SnapshotStep.RestoreBackupUnpack);
+        // mkdir never follows a link: a link (or anything) already there fails with EEXIST.
+        NativeFile.MakeDirectory(_paths.Temporary, TemporaryMode);
+        _temporaryMade = true;
+        NativeFile.MakeDirectory(_paths.Swapped, FileModes.Directory);
+        BackupVerification verification;
+        using (var reader = new BackupArchiveReader(_archivePath, _paths.Swapped, _options, _buffers))
+        {
+            verification = reader.Read();
+
+            Steps.Enter(SnapshotStep.RestoreBackupSync);
+            reader.SyncAndClose();
+        }
+
+        NativeFile.SyncDirectory(_paths.Temporary);
+        ulong newInode = NativeFile.TryStatus(_paths.Swapped)!.Value.Inode;
+        BackupRestoreRecovery.WriteReady(_paths, newInode);
+        NativeFile.SyncDirectory(_paths.Parent);
+
+        Steps.Enter(SnapshotStep.RestoreBackupSwap);
+
+        // Without a lock file nobody held the lock; one is created now, right before the old
+        // directory is replaced, so the database cannot start on it during the swap.
+        using DataDirectoryLock? lateLock = dataLock is null ? DataDirectoryLock.Acquire(_paths.DataDirectory) : null;
+        Exchange(_paths.Swapped, _paths.DataDirectory);
+        NativeFile.SyncDirectory(_paths.Temporary);
+        NativeFile.SyncDirectory(_paths.Parent);
+
+        Steps.Enter(SnapshotStep.RestoreBackupRemoveOld);
+        DirectoryTree.Delete(_paths.Temporary);
+        NativeFile.SyncDirectory(_paths.Parent);
+        return verification;
+    }
+
+    /// <summary>Before the swap, undoes it; after, finishes it: exactly what <c>clean</c> would do.</summary>
+    protected override Exception? CleanUp()
+    {
+        if (!_temporaryMade)
+        {
+            return null;
+        }
+
         try
         {
-            Enter(SnapshotStep.Prepare);
-            if (NativeFile.TryStatus(paths.DataDirectory) is not { Kind: FileKind.Directory })
-            {
-                throw new SnapshotException(SnapshotErrorCode.Failed, $"The data directory '{paths.DataDirectory}' does not exist or is not a directory (a symbolic link is not followed).", SnapshotStep.Prepare, paths.DataDirectory, Errno.ENOENT);
-            }
-
-            DataDirectoryLock? dataLock = DataDirectoryLock.AcquireIfPresent(paths.DataDirectory);
-            using var releaseLock = dataLock;
-
-            Enter(SnapshotStep.RestoreRecover);
-            _ = BackupRestoreRecovery.Recover(paths);
-
-            Enter(SnapshotStep.RestoreBackupUnpack);
-            // mkdir never follows a link: a link (or anything) already there fails with EEXIST.
-            NativeFile.MakeDirectory(paths.Temporary, TemporaryMode);
-            temporaryMade = true;
-            NativeFile.MakeDirectory(paths.Swapped, 0b111_101_101);
-            BackupVerification verification;
-            using (var reader = new BackupArchiveReader(archivePath, paths.Swapped, _options, _buffers))
-            {
-                verification = reader.Read();
-
-                Enter(SnapshotStep.RestoreBackupSync);
-                reader.SyncAndClose();
-            }
-
-            NativeFile.SyncDirectory(paths.Temporary);
-            ulong newInode = NativeFile.TryStatus(paths.Swapped)!.Value.Inode;
-            BackupRestoreRecovery.WriteReady(paths, newInode);
-            NativeFile.SyncDirectory(paths.Parent);
-
-            Enter(SnapshotStep.RestoreBackupSwap);
-
-            // Without a lock file nobody held the lock; one is created now, right before the old
-            // directory is replaced, so the database cannot start on it during the swap.
-            using DataDirectoryLock? lateLock = dataLock is null ? DataDirectoryLock.Acquire(paths.DataDirectory) : null;
-            Exchange(paths.Swapped, paths.DataDirectory);
-            NativeFile.SyncDirectory(paths.Temporary);
-            NativeFile.SyncDirectory(paths.Parent);
-
-            Enter(SnapshotStep.RestoreBackupRemoveOld);
-            DirectoryTree.Delete(paths.Temporary);
-            NativeFile.SyncDirectory(paths.Parent);
-            return verification;
+            _ = BackupRestoreRecovery.Recover(_paths);
+            return null;
         }
-        catch (Exception failure) when (failure is not SimulatedCrashException)
+        catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
         {
-            Exception reported = Classify(failure);
-            if (temporaryMade)
-            {
-                try
-                {
-                    // Before the swap this undoes, after it finishes, exactly as clean would.
-                    _ = BackupRestoreRecovery.Recover(paths);
-                }
-                catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-                {
-                    if (reported is SnapshotException error)
-                    {
-                        error.CleanupFailure = cleanup;
-                    }
-                }
-            }
-
-            if (ReferenceEquals(reported, failure))
-            {
-                throw;
-            }
-
-            throw reported;
+            return cleanup;
         }
     }
 
     private static void Exchange(string from, string to) => AtomicRename.Exchange(from, to);
 
-    private void Enter(SnapshotStep step)
-    {
-        _step = step;
-        _options.CancellationToken.ThrowIfCancellationRequested();
-        _options.BeforeStep?.Invoke(step);
-    }
-
-    private Exception Classify(Exception failure) => failure switch
-    {
-        SnapshotException => failure,
-        OperationCanceledException => failure,
-        NativeIOException native => SnapshotException.FromNative(native, _step),
-        IOException io => new SnapshotException(SnapshotErrorCode.IO, $"Restore from a backup, step {_step}, failed: {io.Message}", _step, errno: io.HResult is > 0 and < 4096 ? io.HResult : null, innerException: io),
-        _ => new SnapshotException(SnapshotErrorCode.Failed, $"Restore from a backup, step {_step}, failed: {failure.Message}", _step, innerException: failure),
-    };
 }

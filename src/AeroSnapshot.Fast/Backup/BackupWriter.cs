@@ -3,6 +3,7 @@ using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Creation;
 using AeroSnapshot.Fast.Diagnostics;
 using AeroSnapshot.Fast.Discovery;
+using AeroSnapshot.Fast.Execution;
 using AeroSnapshot.Fast.Hashing;
 using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.Layout;
@@ -26,25 +27,40 @@ namespace AeroSnapshot.Fast.Backup;
 /// discovery would. The archive is written under <c>.&lt;name&gt;.partial</c> beside the output (see
 /// <see cref="PartialArchive"/>) and removed on any failure.
 /// </remarks>
-internal sealed class BackupWriter
+internal sealed class BackupWriter : OperationAttempt<BackupResult>
 {
-    private const uint ArchiveMode = 0b110_100_100; // 0644
+    private const uint ArchiveMode = FileModes.File;
     private const int ManifestLimit = 64 << 20;
 
     private readonly SnapshotOptions _options;
     private readonly AlignedBufferPool _buffers;
     private readonly StreamingCrc32 _crc = new();
-    private SnapshotStep _step = SnapshotStep.CheckLock;
+    private readonly string _dataDirectory;
+    private readonly string? _walPath;
+    private readonly GlobalExecutionLock _executionLock;
+    private readonly string _output;
+    private readonly string _outputDirectory;
+    private readonly string _temporary;
+    private bool _temporaryCreated;   // the partial archive exists and is this attempt's to delete
 
-    public BackupWriter(SnapshotOptions options, AlignedBufferPool buffers)
+    public BackupWriter(string dataDirectory, string outputPath, string? walPath, GlobalExecutionLock executionLock, SnapshotOptions options, AlignedBufferPool buffers)
+        : base(options, recorder: null, SnapshotStep.CheckLock)
     {
         _options = options;
         _buffers = buffers;
+        _dataDirectory = dataDirectory;
+        _walPath = walPath;
+        _executionLock = executionLock;
+        _output = Path.GetFullPath(outputPath);
+        _outputDirectory = Path.GetDirectoryName(_output)!;
+        _temporary = Path.Join(_outputDirectory, "." + Path.GetFileName(_output) + ".partial");
     }
 
-    public BackupResult Run(string dataDirectory, string outputPath, string? walPath, GlobalExecutionLock executionLock)
+    protected override string Describe(SnapshotStep step) => $"Backup step {step}";
+
+    protected override BackupResult RunSteps()
     {
-        if (!executionLock.IsHeldByCurrentThread)
+        if (!_executionLock.IsHeldByCurrentThread)
         {
             throw new SnapshotException(
                 SnapshotErrorCode.Failed,
@@ -54,61 +70,47 @@ internal sealed class BackupWriter
         }
 
         SnapshotId backupId = SnapshotId.FromDateTimeOffset(_options.TimeProvider.GetUtcNow());
-        string output = Path.GetFullPath(outputPath);
-        string directory = Path.GetDirectoryName(output)!;
-        string temporary = Path.Join(directory, "." + Path.GetFileName(output) + ".partial");
-        bool created = false;
-        bool published = false;
+        Steps.Enter(SnapshotStep.Prepare);
+        CheckOutput(_output, _outputDirectory);
+        SafeFileHandle archiveHandle = PartialArchive.Create(_temporary, _output, ArchiveMode);
+        _temporaryCreated = true;
+        using (archiveHandle)
+        {
+            BackupResult result = Write(_dataDirectory, _walPath, backupId, _output, _temporary, archiveHandle);
+            Steps.Enter(SnapshotStep.BackupPublish);
+            Publish(_temporary, _output);
+            _temporaryCreated = false;
+            NativeFile.SyncDirectory(_outputDirectory);
+            return result;
+        }
+    }
+
+    /// <summary>Removes the partial archive this attempt created (never a published one).</summary>
+    protected override Exception? CleanUp()
+    {
+        if (!_temporaryCreated)
+        {
+            return null;
+        }
+
         try
         {
-            Enter(SnapshotStep.Prepare);
-            CheckOutput(output, directory);
-            SafeFileHandle archiveHandle = PartialArchive.Create(temporary, output, ArchiveMode);
-            created = true;
-            using (archiveHandle)
-            {
-                BackupResult result = Write(dataDirectory, walPath, backupId, output, temporary, archiveHandle);
-                Enter(SnapshotStep.BackupPublish);
-                Publish(temporary, output);
-                published = true;
-                NativeFile.SyncDirectory(directory);
-                return result;
-            }
+            _ = DurableFile.RemoveIfPresent(_temporary);
+            NativeFile.SyncDirectory(_outputDirectory);
+            return null;
         }
-        catch (Exception failure)
+        catch (IOException cleanup)
         {
-            Exception reported = Classify(failure);
-            if (created && !published)
-            {
-                try
-                {
-                    _ = DurableFile.RemoveIfPresent(temporary);
-                    NativeFile.SyncDirectory(directory);
-                }
-                catch (IOException cleanup)
-                {
-                    if (reported is SnapshotException snapshotError)
-                    {
-                        snapshotError.CleanupFailure = cleanup;
-                    }
-                }
-            }
-
-            if (ReferenceEquals(reported, failure))
-            {
-                throw;
-            }
-
-            throw reported;
+            return cleanup;
         }
     }
 
     private BackupResult Write(string dataDirectory, string? walPath, SnapshotId backupId, string output, string temporary, SafeFileHandle archiveHandle)
     {
-        Enter(SnapshotStep.SyncWal);
+        Steps.Enter(SnapshotStep.SyncWal);
         using WalSource? wal = WalSource.Open(walPath ?? Path.Join(dataDirectory, SnapshotLayout.WalPath), required: walPath is not null);
 
-        Enter(SnapshotStep.BackupWrite);
+        Steps.Enter(SnapshotStep.BackupWrite);
         List<SnapshotsDirectory.Entry> entries = SnapshotsDirectory.Scan(dataDirectory) ?? [];
         var skipped = new List<SkippedSnapshot>();
         using AlignedBufferPool.Lease scratch = _buffers.Rent();
@@ -146,14 +148,14 @@ internal sealed class BackupWriter
             try
             {
                 (long snapshotBytes, int files) = Pack(opened, wal, manifest, archive);
-                Enter(SnapshotStep.BackupSync);
+                Steps.Enter(SnapshotStep.BackupSync);
                 archive.Sync();
                 return new BackupResult(output, manifest, archive.Position, snapshotBytes, files, wal?.Length ?? 0, skipped);
             }
             catch (PackedFileCorruptException corrupt)
             {
                 Skip(skipped, id, entry.Path, opened.Manifest, [corrupt.Problem]);
-                _step = SnapshotStep.BackupWrite;
+                Steps.Attribute(SnapshotStep.BackupWrite);
                 NativeFile.Truncate(archiveHandle, temporary, 0);
             }
         }
@@ -353,23 +355,6 @@ internal sealed class BackupWriter
             throw Exists(output);
         }
     }
-
-    private void Enter(SnapshotStep step)
-    {
-        _step = step;
-        _options.CancellationToken.ThrowIfCancellationRequested();
-        _options.BeforeStep?.Invoke(step);
-    }
-
-    private Exception Classify(Exception failure) => failure switch
-    {
-        SnapshotException => failure,
-        OperationCanceledException => failure,
-        NativeIOException native => SnapshotException.FromNative(native, _step),
-        HostileTreeException hostile => new SnapshotException(SnapshotErrorCode.Failed, $"Backup step {_step} refused the source: {hostile.Message}", _step, hostile.Path, innerException: hostile),
-        IOException io => new SnapshotException(SnapshotErrorCode.IO, $"Backup step {_step} failed: {io.Message}", _step, errno: io.HResult is > 0 and < 4096 ? io.HResult : null, innerException: io),
-        _ => new SnapshotException(SnapshotErrorCode.Failed, $"Backup step {_step} failed: {failure.Message}", _step, innerException: failure),
-    };
 
     /// <summary>A snapshot file whose bytes do not match the manifest (found while packing).</summary>
     private sealed class PackedFileCorruptException(VerificationProblem problem) : Exception(problem.Message)

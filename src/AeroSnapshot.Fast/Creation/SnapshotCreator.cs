@@ -1,37 +1,33 @@
-using System.Text;
+using System.Diagnostics;
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Diagnostics;
+using AeroSnapshot.Fast.Execution;
 using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.Layout;
-using AeroSnapshot.Fast.ManifestFormat;
-using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.Creation;
 
 /// <summary>
-/// One snapshot attempt: the specification's exact sequence on top of the durable publish
-/// protocol. The steps run in order on the calling thread; the first failure stops the attempt,
-/// removes everything it made, and is reported with the step it happened in.
+/// One snapshot attempt: the specification's sequence of steps on top of the durable publish
+/// protocol, read top to bottom in <see cref="RunSteps"/>. The steps run in order on the calling
+/// thread; the first failure stops the attempt, removes everything it made, and is reported with
+/// the step it happened in (<see cref="OperationAttempt{TResult}"/>). The work of each step lives
+/// in its own type: <see cref="SnapshotPreflight"/>, <see cref="StorageCopy"/>,
+/// <see cref="SchemaCopy"/>, <see cref="SnapshotPublication"/>.
 /// </summary>
-internal sealed class SnapshotCreator
+internal sealed class SnapshotCreator : OperationAttempt<SnapshotResult>
 {
-    private const uint ReadOnlyFileMode = 0b100_100_100;   // 0444: snapshot files are never modified
-    private const uint DirectoryMode = 0b111_101_101;      // 0755
-    private const int SchemaSyncBatch = 128;                // open descriptors held while schema writeback runs
-
     private readonly SnapshotRequest _request;
     private readonly SnapshotOptions _options;
     private readonly AlignedBufferPool _buffers;
+    private readonly StepRecorder _recorder;
     private readonly FileCopier _copier = new();
-    private SnapshotStep _step = SnapshotStep.CheckLock;
     private string? _stagingDirectory;
     private string? _publishedDirectory;
-    private readonly StepRecorder _recorder;
-    private StorageCopyMethod _storageCopy = StorageCopyMethod.Streamed;
-    private long _pauseStart;
     private string? _createdSnapshotsDirectory;   // snapshots/ made by this attempt: removed again if it fails
 
     public SnapshotCreator(SnapshotRequest request, SnapshotOptions options, AlignedBufferPool buffers, StepRecorder recorder)
+        : base(options, recorder, SnapshotStep.CheckLock)
     {
         _request = request;
         _options = options;
@@ -39,36 +35,13 @@ internal sealed class SnapshotCreator
         _recorder = recorder;
     }
 
-    public SnapshotResult Run()
+    protected override string Describe(SnapshotStep step) => $"Snapshot step {step}";
+
+    protected override SnapshotResult RunSteps()
     {
-        try
-        {
-            return RunSteps();
-        }
-        catch (Exception failure)
-        {
-            _recorder.Finish(failure);
-            Exception reported = Classify(failure);
-            Exception? cleanupFailure = CleanUp();
-            if (reported is SnapshotException snapshotError)
-            {
-                snapshotError.CleanupFailure ??= cleanupFailure;
-                _options.Logger?.LogFailure(snapshotError);
-            }
-
-            if (ReferenceEquals(reported, failure))
-            {
-                throw;
-            }
-
-            throw reported;
-        }
-    }
-
-    private SnapshotResult RunSteps()
-    {
-        Enter(SnapshotStep.CheckLock);
-        _pauseStart = System.Diagnostics.Stopwatch.GetTimestamp();
+        // The caller holds the global execution lock: writes are paused from here to the return.
+        Steps.Enter(SnapshotStep.CheckLock);
+        long pauseStart = Stopwatch.GetTimestamp();
         if (!_request.ExecutionLock.IsHeldByCurrentThread)
         {
             throw new SnapshotException(
@@ -81,7 +54,8 @@ internal sealed class SnapshotCreator
         // One clock reading gives both the id and created_at.
         SnapshotId id = SnapshotId.FromDateTimeOffset(_options.TimeProvider.GetUtcNow());
 
-        Enter(SnapshotStep.Prepare);
+        // Prepare: refuse now whatever would make the copy fail later; make the staging directory.
+        Steps.Enter(SnapshotStep.Prepare);
         string dataDirectory = _request.DataDirectory;
         if (NativeFile.TryStatus(dataDirectory) is not { Kind: FileKind.Directory })
         {
@@ -89,8 +63,8 @@ internal sealed class SnapshotCreator
         }
 
         string snapshotsDirectory = Path.Join(dataDirectory, SnapshotLayout.SnapshotsDirectoryName);
-        RefuseLinksOnTheWayToSchemas(dataDirectory, _request.SchemaDirectory);
-        if (EnsureSnapshotsDirectory(snapshotsDirectory))
+        SnapshotPreflight.RefuseLinksOnTheWayToSchemas(dataDirectory, _request.SchemaDirectory);
+        if (SnapshotPreflight.EnsureSnapshotsDirectory(snapshotsDirectory))
         {
             _createdSnapshotsDirectory = snapshotsDirectory;
         }
@@ -98,41 +72,48 @@ internal sealed class SnapshotCreator
         string finalDirectory = Path.Join(snapshotsDirectory, id.ToString());
         if (NativeFile.TryStatus(finalDirectory) is not null)
         {
-            throw Collision(id, finalDirectory);
+            throw SnapshotPublication.Collision(id, finalDirectory);
         }
 
         StagingArea.RemoveLeftovers(snapshotsDirectory);
 
-        using SourceFile storage = OpenStorage();
-        SchemaTree schemas = ScanSchemas();
+        using SourceFile storage = SnapshotPreflight.OpenStorage(_request);
+        SchemaTree schemas = SchemaTree.Scan(_request.SchemaDirectory);
         string staging = Path.Join(snapshotsDirectory, StagingArea.StagingName(id));
-        CheckPathLengths(Path.Join(staging, SnapshotLayout.SchemasDirectoryName), schemas);
-        CheckFreeSpace(snapshotsDirectory, storage.Status.Size, schemas);
-        NativeFile.MakeDirectory(staging, DirectoryMode);
+        SnapshotPreflight.CheckPathLengths(_request.SchemaDirectory, Path.Join(staging, SnapshotLayout.SchemasDirectoryName), schemas);
+        SnapshotPreflight.CheckFreeSpace(snapshotsDirectory, storage.Status.Size, schemas);
+        NativeFile.MakeDirectory(staging, FileModes.Directory);
         _stagingDirectory = staging;
 
-        Enter(SnapshotStep.SyncWal);
+        // The WAL is durable before anything is copied.
+        Steps.Enter(SnapshotStep.SyncWal);
         _request.Wal.MakeDurable();
 
+        // Copy and sync the storage file, then the schema tree, each byte read once.
         using AlignedBufferPool.Lease buffer = _buffers.Rent();
         var progress = new ProgressReporter(_options.Progress, storage.Status.Size + schemas.TotalBytes);
+        var storageCopy = new StorageCopy(_options, _copier, Steps);
+        Crc32Checksum storageChecksum = storageCopy.Copy(storage, Path.Join(staging, SnapshotLayout.StorageFileName), buffer.Span, progress);
+        ChecksumMap schemaChecksums = new SchemaCopy(_options, _copier, Steps, _request.SchemaDirectory)
+            .Copy(schemas, Path.Join(staging, SnapshotLayout.SchemasDirectoryName), buffer.Span, progress);
 
-        Crc32Checksum storageChecksum = CopyStorage(storage, Path.Join(staging, SnapshotLayout.StorageFileName), buffer.Span, progress);
-        ChecksumMap schemaChecksums = CopySchemas(schemas, Path.Join(staging, SnapshotLayout.SchemasDirectoryName), buffer.Span, progress);
-
-        Enter(SnapshotStep.WriteManifest);
+        // The manifest, from the checksums computed while copying (nothing is read back).
+        Steps.Enter(SnapshotStep.WriteManifest);
         SnapshotManifest manifest = SnapshotManifest.Create(id, storageChecksum, schemaChecksums);
-        int manifestBytes = WriteManifest(manifest, Path.Join(staging, SnapshotManifest.FileName), buffer.Span);
+        int manifestBytes = SnapshotPublication.WriteManifest(manifest, Path.Join(staging, SnapshotManifest.FileName), buffer.Span, dataOnlySync: !_options.SyncFilesWithFsync, Steps);
 
-        Enter(SnapshotStep.SyncStaging);
+        // The staging directory's entries are durable before it gets its final name.
+        Steps.Enter(SnapshotStep.SyncStaging);
         NativeFile.SyncDirectory(staging);
 
-        Enter(SnapshotStep.Publish);
-        Publish(staging, finalDirectory, id);
+        // Publish: one rename that never replaces an existing snapshot.
+        Steps.Enter(SnapshotStep.Publish);
+        SnapshotPublication.Publish(staging, finalDirectory, id);
         _stagingDirectory = null;
         _publishedDirectory = finalDirectory;
 
-        Enter(SnapshotStep.SyncParent);
+        // The rename is durable: snapshots/, then the data directory that holds it.
+        Steps.Enter(SnapshotStep.SyncParent);
         NativeFile.SyncDirectory(snapshotsDirectory);
 
         // Always, not only when this attempt's mkdir made snapshots/: an earlier attempt that made it
@@ -149,390 +130,14 @@ internal sealed class SnapshotCreator
             finalDirectory,
             storage.Status.Size + schemas.TotalBytes + manifestBytes,
             schemas.Files.Count + 2,
-            _storageCopy,
+            storageCopy.Method,
             _recorder.Elapsed,
-            System.Diagnostics.Stopwatch.GetElapsedTime(_pauseStart),
+            Stopwatch.GetElapsedTime(pauseStart),
             _recorder.Steps);
     }
 
-    private void Enter(SnapshotStep step)
-    {
-        _step = step;
-        _recorder.Enter(step);
-        _options.CancellationToken.ThrowIfCancellationRequested();
-        _options.BeforeStep?.Invoke(step);
-    }
-
-    private SourceFile OpenStorage()
-    {
-        if (_request.StorageHandle is { } handle)
-        {
-            FileStatus status = NativeFile.Status(handle, _request.StoragePath);
-            if (status.Kind != FileKind.Regular)
-            {
-                throw new HostileTreeException(_request.StoragePath, $"the storage file is {FileStatus.Describe(status.Kind)}");
-            }
-
-            return new SourceFile(handle, _request.StoragePath, status, ownsHandle: false);
-        }
-
-        FileStatus? pathStatus = NativeFile.TryStatus(_request.StoragePath);
-        if (pathStatus is null)
-        {
-            throw new SnapshotException(SnapshotErrorCode.Failed, $"The storage file '{_request.StoragePath}' does not exist.", SnapshotStep.Prepare, _request.StoragePath, Errno.ENOENT);
-        }
-
-        if (pathStatus.Value.Kind != FileKind.Regular)
-        {
-            throw new HostileTreeException(_request.StoragePath, $"the storage path is {FileStatus.Describe(pathStatus.Value.Kind)}, not a regular file");
-        }
-
-        SafeFileHandle opened = NativeFile.OpenRegularForRead(_request.StoragePath, out FileStatus openedStatus);
-        return new SourceFile(opened, _request.StoragePath, openedStatus, ownsHandle: true);
-    }
-
-    private SchemaTree ScanSchemas() => SchemaTree.Scan(_request.SchemaDirectory);
-
-    /// <summary>
-    /// Refuses a schema tree whose copy cannot be made because a path in the staging directory would
-    /// be longer than a system call takes (PATH_MAX, 4096 bytes with the NUL), naming the source
-    /// path. The copy would meet the same ENAMETOOLONG, but only after the whole storage file, while
-    /// writes are paused; the staging root is longer than <c>metadata/schemas</c>, so a source tree
-    /// that was readable can still not fit.
-    /// </summary>
-    private void CheckPathLengths(string stagingSchemas, SchemaTree schemas)
-    {
-        const int PathMax = 4096;
-        int prefix = Encoding.UTF8.GetByteCount(stagingSchemas) + 1;
-        foreach (string relative in schemas.Directories.Concat(schemas.Files.Select(static f => f.RelativePath)))
-        {
-            int length = prefix + Encoding.UTF8.GetByteCount(relative);
-            if (length >= PathMax)
-            {
-                string source = Path.Join(_request.SchemaDirectory, relative);
-                throw new SnapshotException(
-                    SnapshotErrorCode.Failed,
-                    $"Snapshot step Prepare refused the source: '{source}' cannot be copied: its copy in the staging directory would have a path of {length} bytes, and the system takes at most {PathMax - 1}.",
-                    SnapshotStep.Prepare,
-                    source,
-                    Errno.ENAMETOOLONG);
-            }
-        }
-    }
-
-    private static void CheckFreeSpace(string snapshotsDirectory, long storageBytes, SchemaTree schemas)
-    {
-        (long blockSize, long available) = NativeFile.FreeSpace(snapshotsDirectory);
-        long block = Math.Max(blockSize, 512);
-        long RoundUp(long bytes) => (bytes + block - 1) / block * block;
-
-        // Files rounded up to whole blocks, one block per directory, and the manifest (≈ 100 bytes
-        // per schema file). Indirect blocks and journal are not counted: this check exists to fail
-        // early on the obvious case; fallocate and the copy itself still catch the rest.
-        long needed = RoundUp(storageBytes) + (block * (schemas.Directories.Count + 2)) + RoundUp(1024 + (100L * schemas.Files.Count));
-        foreach (SchemaFile file in schemas.Files)
-        {
-            needed += RoundUp(file.Size);
-        }
-
-        if (available < needed)
-        {
-            throw new SnapshotException(
-                SnapshotErrorCode.IO,
-                $"Not enough free space in '{snapshotsDirectory}': the snapshot needs about {needed} bytes and {available} are available.",
-                SnapshotStep.Prepare,
-                snapshotsDirectory,
-                Errno.ENOSPC);
-        }
-    }
-
-    private Crc32Checksum CopyStorage(SourceFile storage, string destinationPath, Span<byte> buffer, ProgressReporter progress)
-    {
-        Enter(SnapshotStep.CopyStorage);
-        using SafeFileHandle destination = NativeFile.CreateNew(
-            destinationPath, ReadOnlyFileMode, direct: _options.StorageWriteMode == DestinationWriteMode.Direct);
-        // Sequential read-ahead on the source; its pages are the database's cache, never evicted.
-        NativeFile.AdviseSequential(storage.Handle);
-
-        CopiedFile copy;
-        if (_options.UseReflink && storage.Status.Size > 0 && Reflink.TryClone(storage.Handle, destination, destinationPath))
-        {
-            // The clone shares the source's blocks: read it once for the checksum. Its pages are
-            // the copy's own (a separate inode), so the database's cache is left alone.
-            using var cloneForRead = NativeFile.OpenRegularForRead(destinationPath, out _);
-            copy = _copier.Copy(new CopyJob { Source = cloneForRead, SourcePath = destinationPath, Buffer = buffer, Progress = progress, Cancellation = _options.CancellationToken });
-            _storageCopy = StorageCopyMethod.Reflinked;
-        }
-        else
-        {
-            if (_options.Preallocate && storage.Status.Size > 0)
-            {
-                NativeFile.Preallocate(destination, destinationPath, storage.Status.Size);
-            }
-
-            copy = _copier.Copy(new CopyJob
-            {
-                Source = storage.Handle,
-                SourcePath = storage.Path,
-                Destination = destination,
-                DestinationPath = destinationPath,
-                Buffer = buffer,
-                Mode = _options.StorageWriteMode,
-                WritebackWindowBytes = _options.WritebackWindowBytes,
-                Progress = progress,
-                Cancellation = _options.CancellationToken,
-            });
-        }
-
-        Enter(SnapshotStep.SyncStorage);
-        NativeFile.Sync(destination, destinationPath, dataOnly: !_options.SyncFilesWithFsync);
-        copy.Writeback.OnSynced(destination);
-        long copied = copy.Length;
-        Crc32Checksum checksum = copy.Checksum;
-
-        // The database promised no writes while we hold its lock; if the file changed anyway, the
-        // copy is not a point-in-time image and must not be published.
-        FileStatus after = NativeFile.Status(storage.Handle, storage.Path);
-        if (copied != storage.Status.Size || after.Size != storage.Status.Size
-            || after.ModifiedSeconds != storage.Status.ModifiedSeconds || after.ModifiedNanoseconds != storage.Status.ModifiedNanoseconds)
-        {
-            throw new SnapshotException(
-                SnapshotErrorCode.Failed,
-                $"The storage file '{storage.Path}' changed while it was copied (size {storage.Status.Size} → {after.Size}, {copied} bytes copied): something wrote without holding the execution lock.",
-                SnapshotStep.CopyStorage,
-                storage.Path,
-                rule: "writes are paused for the whole snapshot");
-        }
-
-        return checksum;
-    }
-
-    private ChecksumMap CopySchemas(SchemaTree schemas, string destinationRoot, Span<byte> buffer, ProgressReporter progress)
-    {
-        Enter(SnapshotStep.CopySchemas);
-        NativeFile.MakeDirectory(destinationRoot, DirectoryMode);
-        foreach (string directory in schemas.Directories)
-        {
-            NativeFile.MakeDirectory(Path.Join(destinationRoot, directory), DirectoryMode);
-        }
-
-        // Small files: write a batch, start each one's writeback at once, then fdatasync the batch.
-        // The disk works on all of them together instead of one fsync round trip per file.
-        if (_options.PrefetchSchemas)
-        {
-            PrefetchSchemaSources(schemas);
-        }
-
-        var entries = new List<ChecksumEntry>(schemas.Files.Count);
-        var pending = new List<(SafeFileHandle Handle, string Path)>(SchemaSyncBatch);
-        try
-        {
-            foreach (SchemaFile file in schemas.Files)
-            {
-                string sourcePath = Path.Join(_request.SchemaDirectory, file.RelativePath);
-                string destinationPath = Path.Join(destinationRoot, file.RelativePath);
-                using SafeFileHandle source = NativeFile.OpenRegularForRead(sourcePath, out _);
-                SafeFileHandle destination = NativeFile.CreateNew(destinationPath, ReadOnlyFileMode);
-                pending.Add((destination, destinationPath));
-                Crc32Checksum checksum = _copier.Copy(new CopyJob
-                {
-                    Source = source,
-                    SourcePath = sourcePath,
-                    Destination = destination,
-                    DestinationPath = destinationPath,
-                    Buffer = buffer,
-                    Progress = progress,
-                    Cancellation = _options.CancellationToken,
-                }).Checksum;
-                entries.Add(new ChecksumEntry(file.RelativePath, checksum));
-                if (_options.SchemaSync == SchemaSyncMode.Batched)
-                {
-                    NativeFile.StartWriteback(destination, destinationPath);
-                }
-
-                if (_options.SchemaSync == SchemaSyncMode.SyncFs)
-                {
-                    destination.Dispose();
-                    pending.Clear();
-                }
-                else if (pending.Count == SchemaSyncBatch || _options.SchemaSync == SchemaSyncMode.EachAsWritten)
-                {
-                    SyncAndClose(pending);
-                    _step = SnapshotStep.CopySchemas;
-                }
-            }
-
-            Enter(SnapshotStep.SyncSchemas);
-            SyncAndClose(pending);
-        }
-        finally
-        {
-            foreach ((SafeFileHandle handle, _) in pending)
-            {
-                handle.Dispose();
-            }
-        }
-
-        _step = SnapshotStep.SyncSchemas;
-        if (_options.SchemaSync == SchemaSyncMode.SyncFs)
-        {
-            NativeFile.SyncFileSystem(destinationRoot);
-
-            return entries.Count == 0 ? ChecksumMap.Empty : ChecksumMap.Create(entries);
-        }
-
-        // Deepest directories first: each one's entries are durable before its parent's.
-        for (int i = schemas.Directories.Count - 1; i >= 0; i--)
-        {
-            NativeFile.SyncDirectory(Path.Join(destinationRoot, schemas.Directories[i]));
-        }
-
-        NativeFile.SyncDirectory(destinationRoot);
-        return entries.Count == 0 ? ChecksumMap.Empty : ChecksumMap.Create(entries);
-    }
-
-    /// <summary>
-    /// Asks the kernel to read every schema source ahead (<c>POSIX_FADV_WILLNEED</c>) before the
-    /// copy starts. The requests are queued together, so the disk serves many small files at once
-    /// instead of one synchronous read per file, and the copy then finds them in memory: more I/O
-    /// in flight from one thread, with no extra threads and no asynchronous API. A source that
-    /// cannot be opened fails the snapshot here, before anything is copied, as the copy would.
-    /// </summary>
-    private void PrefetchSchemaSources(SchemaTree schemas)
-    {
-        foreach (SchemaFile file in schemas.Files)
-        {
-            NativeFile.StartReadAhead(Path.Join(_request.SchemaDirectory, file.RelativePath));
-        }
-    }
-
-    private void SyncAndClose(List<(SafeFileHandle Handle, string Path)> pending)
-    {
-        _step = SnapshotStep.SyncSchemas;
-        foreach ((SafeFileHandle handle, string path) in pending)
-        {
-            NativeFile.Sync(handle, path, dataOnly: !_options.SyncFilesWithFsync);
-        }
-
-        foreach ((SafeFileHandle handle, _) in pending)
-        {
-            handle.Dispose();
-        }
-
-        pending.Clear();
-    }
-
-    /// <summary>Writes and syncs the manifest; returns its length in bytes.</summary>
-    private int WriteManifest(SnapshotManifest manifest, string path, Span<byte> buffer)
-    {
-        int length = manifest.GetUtf8ByteCount();
-        Span<byte> bytes = length <= buffer.Length ? buffer[..length] : new byte[length];
-        if (!manifest.TryWriteUtf8(bytes, out int written) || written != length)
-        {
-            throw new SnapshotException(SnapshotErrorCode.Manifest, "The manifest could not be serialized.", SnapshotStep.WriteManifest, path);
-        }
-
-        using SafeFileHandle handle = NativeFile.CreateNew(path, ReadOnlyFileMode);
-        try
-        {
-            RandomAccess.Write(handle, bytes, 0);
-        }
-        catch (IOException ex)
-        {
-            throw Errors.FromIOException("write", path, ex);
-        }
-
-        Enter(SnapshotStep.SyncManifest);
-        NativeFile.Sync(handle, path, dataOnly: !_options.SyncFilesWithFsync);
-        return length;
-    }
-
-    private static void Publish(string staging, string finalDirectory, SnapshotId id)
-    {
-        // The execution lock excludes other snapshotters, which the no-replace fallback relies on.
-        if (!AtomicRename.TryNoReplace(staging, finalDirectory, isDirectory: true))
-        {
-            throw Collision(id, finalDirectory);
-        }
-    }
-
-    private static SnapshotException Collision(SnapshotId id, string finalDirectory) => new(
-        SnapshotErrorCode.Failed,
-        $"A snapshot with id {id} already exists at '{finalDirectory}' (two snapshots in one second); it was left untouched.",
-        SnapshotStep.Publish,
-        finalDirectory,
-        Errno.EEXIST,
-        rule: "an existing snapshot is never replaced");
-
-    /// <summary>
-    /// Creates <c>snapshots/</c> if needed; returns true when this call created it. Anything else
-    /// standing at that name (a file, a symbolic link, dangling or not) is refused by name: a
-    /// snapshot is only ever written into a real directory of the data directory.
-    /// </summary>
-    private static bool EnsureSnapshotsDirectory(string path)
-    {
-        if (NativeFile.TryMakeDirectory(path, DirectoryMode))
-        {
-            return true;
-        }
-
-        FileStatus? existing = NativeFile.TryStatus(path);
-        if (existing is null or { Kind: FileKind.Directory })
-        {
-            // Gone again between the two calls is as good as a directory: the next mkdir below it reports.
-            return false;
-        }
-
-        throw new HostileTreeException(path, $"'{SnapshotLayout.SnapshotsDirectoryName}' is {FileStatus.Describe(existing.Value.Kind)}, not a directory; snapshots are only written into a real directory, and it was left as it is{(existing.Value.Kind == FileKind.SymbolicLink ? " (not followed)" : string.Empty)}");
-    }
-
-    /// <summary>
-    /// One rule for links on the way to the schemas: when the schema directory is inside the data
-    /// directory (the AeroDB layout, <c>metadata/schemas</c>), every directory between the two must
-    /// be a real directory, not a symbolic link, exactly as the schema directory itself must be
-    /// (<see cref="SchemaTree"/>). Following a link there would snapshot a tree from anywhere on the
-    /// machine under the data directory's name. A schema directory given explicitly outside the data
-    /// directory is the caller's choice of path; only its last component is held to the rule.
-    /// </summary>
-    private static void RefuseLinksOnTheWayToSchemas(string dataDirectory, string schemaDirectory)
-    {
-        string relative = Path.GetRelativePath(Path.GetFullPath(dataDirectory), Path.GetFullPath(schemaDirectory));
-        if (relative == "." || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative))
-        {
-            return;
-        }
-
-        string current = Path.GetFullPath(dataDirectory);
-        string[] components = relative.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        for (int i = 0; i < components.Length - 1; i++)
-        {
-            current = Path.Join(current, components[i]);
-            FileStatus? status = NativeFile.TryStatus(current);
-            if (status is null)
-            {
-                return; // no schema directory below a missing one: an empty tree, as in the reference
-            }
-
-            if (status.Value.Kind != FileKind.Directory)
-            {
-                throw new HostileTreeException(current, $"it is {FileStatus.Describe(status.Value.Kind)} on the way to the schema directory, not a directory; links there are never followed");
-            }
-        }
-    }
-
-    private Exception Classify(Exception failure) => failure switch
-    {
-        SnapshotException => failure,
-        OperationCanceledException => failure,
-        NativeIOException native => SnapshotException.FromNative(native, _step),
-        HostileTreeException hostile => new SnapshotException(SnapshotErrorCode.Failed, $"Snapshot step {_step} refused the source: {hostile.Message}", _step, hostile.Path, innerException: hostile),
-        ManifestFormatException manifest => new SnapshotException(SnapshotErrorCode.Manifest, $"Snapshot step {_step} failed: {manifest.Message}", _step, innerException: manifest),
-        IOException io => new SnapshotException(SnapshotErrorCode.IO, $"Snapshot step {_step} failed: {io.Message}", _step, errno: io.HResult is > 0 and < 4096 ? io.HResult : null, innerException: io),
-        _ => new SnapshotException(SnapshotErrorCode.Failed, $"Snapshot step {_step} failed: {failure.Message}", _step, innerException: failure),
-    };
-
     /// <summary>Removes what this attempt made; returns the clean-up's own failure, if any.</summary>
-    private Exception? CleanUp()
+    protected override Exception? CleanUp()
     {
         try
         {
@@ -574,24 +179,6 @@ internal sealed class SnapshotCreator
         {
             _options.Logger?.LogCleanupFailed(ex);
             return ex;
-        }
-    }
-
-    /// <summary>An open source file and what it looked like before copying.</summary>
-    private readonly struct SourceFile(SafeFileHandle handle, string path, FileStatus status, bool ownsHandle) : IDisposable
-    {
-        public SafeFileHandle Handle { get; } = handle;
-
-        public string Path { get; } = path;
-
-        public FileStatus Status { get; } = status;
-
-        public void Dispose()
-        {
-            if (ownsHandle)
-            {
-                Handle.Dispose();
-            }
         }
     }
 }

@@ -2,7 +2,6 @@ using AeroSnapshot.Fast.Creation;
 using AeroSnapshot.Fast.Diagnostics;
 using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.ManifestFormat;
-using Microsoft.Extensions.Logging;
 
 namespace AeroSnapshot.Fast.Execution;
 
@@ -16,8 +15,21 @@ namespace AeroSnapshot.Fast.Execution;
 /// <typeparam name="TResult">What a successful attempt returns.</typeparam>
 internal abstract class OperationAttempt<TResult>
 {
-    /// <summary>The step now running: every failure is reported as a failure of this step.</summary>
-    protected SnapshotStep Step { get; set; }
+    private readonly SnapshotOptions _options;
+    private readonly StepRecorder? _recorder;
+
+    /// <param name="options">The caller's options: cancellation, the step hook, the logger.</param>
+    /// <param name="recorder">The step timings, finished with the failure; null when the operation keeps none.</param>
+    /// <param name="first">The step a failure before the first <see cref="StepCursor.Enter"/> is reported under.</param>
+    protected OperationAttempt(SnapshotOptions options, StepRecorder? recorder, SnapshotStep first)
+    {
+        _options = options;
+        _recorder = recorder;
+        Steps = new StepCursor(options, recorder, first);
+    }
+
+    /// <summary>The step now running: every failure is reported as a failure of its current step.</summary>
+    protected StepCursor Steps { get; }
 
     /// <summary>How messages name the operation and step, e.g. "Snapshot step Publish".</summary>
     protected abstract string Describe(SnapshotStep step);
@@ -27,12 +39,6 @@ internal abstract class OperationAttempt<TResult>
 
     /// <summary>The code a malformed manifest read by this operation gets.</summary>
     protected virtual string ManifestErrorCode => SnapshotErrorCode.Manifest;
-
-    /// <summary>Where the failure is logged; null for no logging.</summary>
-    protected virtual ILogger? Logger => null;
-
-    /// <summary>The step timings, finished with the failure; null when the operation keeps none.</summary>
-    protected virtual StepRecorder? Recorder => null;
 
     /// <summary>Runs the attempt.</summary>
     /// <remarks>
@@ -47,7 +53,7 @@ internal abstract class OperationAttempt<TResult>
         }
         catch (Exception failure) when (failure is not SimulatedCrashException)
         {
-            Recorder?.Finish(failure);
+            _recorder?.Finish(failure);
             Exception reported = Classify(failure);
             Exception? cleanupFailure = CleanUp();
             if (reported is SnapshotException error)
@@ -58,7 +64,7 @@ internal abstract class OperationAttempt<TResult>
                     error.Component = component;
                 }
 
-                Logger?.LogFailure(error);
+                _options.Logger?.LogFailure(error);
             }
 
             if (ReferenceEquals(reported, failure))
@@ -80,10 +86,10 @@ internal abstract class OperationAttempt<TResult>
     {
         SnapshotException => failure,
         OperationCanceledException => failure,
-        NativeIOException native => SnapshotException.FromNative(native, Step),
-        HostileTreeException hostile => new SnapshotException(SnapshotErrorCode.Failed, $"{Describe(Step)} refused the source: {hostile.Message}", Step, hostile.Path, innerException: hostile),
-        ManifestFormatException manifest => new SnapshotException(ManifestErrorCode, $"{Describe(Step)} failed: {manifest.Message}", Step, innerException: manifest),
-        IOException io => new SnapshotException(SnapshotErrorCode.IO, $"{Describe(Step)} failed: {io.Message}", Step, errno: Errors.ErrnoOf(io), innerException: io),
-        _ => new SnapshotException(SnapshotErrorCode.Failed, $"{Describe(Step)} failed: {failure.Message}", Step, innerException: failure),
+        NativeIOException native => SnapshotException.FromNative(native, Steps.Current),
+        HostileTreeException hostile => new SnapshotException(SnapshotErrorCode.Failed, $"{Describe(Steps.Current)} refused the source: {hostile.Message}", Steps.Current, hostile.Path, innerException: hostile),
+        ManifestFormatException manifest => new SnapshotException(ManifestErrorCode, $"{Describe(Steps.Current)} failed: {manifest.Message}", Steps.Current, innerException: manifest),
+        IOException io => new SnapshotException(SnapshotErrorCode.IO, $"{Describe(Steps.Current)} failed: {io.Message}", Steps.Current, errno: Errors.ErrnoOf(io), innerException: io),
+        _ => new SnapshotException(SnapshotErrorCode.Failed, $"{Describe(Steps.Current)} failed: {failure.Message}", Steps.Current, innerException: failure),
     };
 }

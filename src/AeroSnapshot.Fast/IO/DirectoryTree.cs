@@ -5,7 +5,7 @@ namespace AeroSnapshot.Fast.IO;
 /// <summary>Removal of directory trees the library made itself, or took over (staging, pruned snapshots, a restore's old data).</summary>
 internal static class DirectoryTree
 {
-    private const uint OwnerOnly = 0b111_000_000; // 0700
+    private const uint OwnerOnly = FileModes.PrivateDirectory;
 
     /// <summary>
     /// Deletes <paramref name="path"/> and everything below it without following links.

@@ -14,7 +14,7 @@ internal static class DurableFile
     public const string TemporarySuffix = ".tmp";
 
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/>, replacing what was there.</summary>
-    public static void Replace(string path, ReadOnlySpan<byte> bytes, uint mode = 0b110_100_100)
+    public static void Replace(string path, ReadOnlySpan<byte> bytes, uint mode = FileModes.File)
     {
         string directory = Path.GetDirectoryName(path)!;
         string temporary = path + TemporarySuffix;

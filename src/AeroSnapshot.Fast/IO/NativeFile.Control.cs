@@ -117,7 +117,7 @@ internal static partial class NativeFile
     /// Creates a directory; returns false, changing nothing, when something already stands at
     /// <paramref name="path"/> (mkdir never follows a link there, dangling or not).
     /// </summary>
-    public static bool TryMakeDirectory(string path, uint mode = 0b111_101_101)
+    public static bool TryMakeDirectory(string path, uint mode = FileModes.Directory)
     {
         if (Sys.MkDir(path, mode) == 0)
         {

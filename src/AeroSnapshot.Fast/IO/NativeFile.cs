@@ -159,7 +159,7 @@ internal static partial class NativeFile
         Sync(handle, path, dataOnly: false);
     }
 
-    public static void MakeDirectory(string path, uint mode = 0b111_101_101)
+    public static void MakeDirectory(string path, uint mode = FileModes.Directory)
     {
         if (Sys.MkDir(path, mode) < 0)
         {

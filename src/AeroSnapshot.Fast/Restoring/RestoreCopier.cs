@@ -14,8 +14,8 @@ namespace AeroSnapshot.Fast.Restoring;
 /// </summary>
 internal sealed class RestoreCopier
 {
-    private const uint FileMode = 0b110_100_100;       // 0644: restored data is the database's to modify
-    private const uint DirectoryMode = 0b111_101_101;  // 0755
+    private const uint FileMode = FileModes.File; // restored data is the database's to modify
+    private const uint DirectoryMode = FileModes.Directory;
     private const int SyncBatch = 128;                  // open descriptors held while schema writeback runs
 
     private readonly SnapshotOptions _options;

@@ -54,7 +54,7 @@ internal sealed record RestoreIntent(SnapshotId Id, IReadOnlyList<byte[]> TopLev
 
         string temporary = directory.ChildPath(TemporaryName);
         string final = directory.ChildPath(FileName);
-        using (SafeFileHandle handle = NativeFile.CreateNew(temporary, 0b110_000_000))
+        using (SafeFileHandle handle = NativeFile.CreateNew(temporary, FileModes.PrivateFile))
         {
             try
             {

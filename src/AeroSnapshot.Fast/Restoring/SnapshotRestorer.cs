@@ -1,5 +1,6 @@
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Diagnostics;
+using AeroSnapshot.Fast.Execution;
 using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.ManifestFormat;
 using AeroSnapshot.Fast.Verification;
@@ -48,10 +49,10 @@ namespace AeroSnapshot.Fast.Restoring;
 /// to run on a data directory whose entries are still beside it.
 /// </para>
 /// </remarks>
-internal sealed class SnapshotRestorer
+internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
 {
-    private const uint DefaultDirectoryMode = 0b111_101_101;  // 0755
-    private const uint DefaultFileMode = 0b110_100_100;       // 0644
+    private const uint DefaultDirectoryMode = FileModes.Directory;
+    private const uint DefaultFileMode = FileModes.File;
     private const string MetadataName = "metadata";
     private const string WalName = "wal";
     private const string WalFileName = "wal.log";
@@ -66,13 +67,13 @@ internal sealed class SnapshotRestorer
     private readonly AlignedBufferPool _buffers;
     private readonly StepRecorder _recorder;
 
-    private SnapshotStep _step = SnapshotStep.RestoreRecover;
     private string? _sibling;       // set while the new directory beside the target is there and ours to delete
     private bool _exchanged;        // existing target: swapped but not yet durable
     private SnapshotId _id;
     private readonly List<byte[]> _movedTop = [];
 
     public SnapshotRestorer(string snapshotDirectory, string targetDataDirectory, bool keepWal, SnapshotOptions options, AlignedBufferPool buffers, StepRecorder recorder)
+        : base(options, recorder, SnapshotStep.RestoreRecover)
     {
         _snapshotDirectory = snapshotDirectory;
         _target = RestoreTarget.For(targetDataDirectory);
@@ -82,42 +83,21 @@ internal sealed class SnapshotRestorer
         _recorder = recorder;
     }
 
-    public RestoreResult Run()
+    protected override string Describe(SnapshotStep step) => $"Restore step {step}";
+
+    protected override string Component => "restore";
+
+    protected override string ManifestErrorCode => SnapshotErrorCode.MetadataCorruption;
+
+    protected override RestoreResult RunSteps()
     {
-        try
-        {
-            return RunSteps();
-        }
-        catch (Exception failure) when (failure is not SimulatedCrashException)
-        {
-            _recorder.Finish(failure);
-            Exception reported = Classify(failure);
-            Exception? cleanupFailure = RollBack();
-            if (reported is SnapshotException snapshotError)
-            {
-                snapshotError.CleanupFailure ??= cleanupFailure;
-                snapshotError.Component = "restore";
-                _options.Logger?.LogFailure(snapshotError);
-            }
-
-            if (ReferenceEquals(reported, failure))
-            {
-                throw;
-            }
-
-            throw reported;
-        }
-    }
-
-    private RestoreResult RunSteps()
-    {
-        Enter(SnapshotStep.RestoreRecover);
+        Steps.Enter(SnapshotStep.RestoreRecover);
         foreach (string name in RestoreRecovery.Recover(_target))
         {
             _options.Logger?.LogLeftoverRemoved(name);
         }
 
-        Enter(SnapshotStep.Read);
+        Steps.Enter(SnapshotStep.Read);
         using AlignedBufferPool.Lease buffer = _buffers.Rent();
         var copier = new RestoreCopier(_options);
         TargetState state;
@@ -129,7 +109,7 @@ internal sealed class SnapshotRestorer
             state = InspectTarget();
             sibling = _target.SiblingFor(_id);
 
-            Enter(SnapshotStep.RestoreCopy);
+            Steps.Enter(SnapshotStep.RestoreCopy);
             NativeFile.MakeDirectory(sibling, DefaultDirectoryMode);
             _sibling = sibling;
             copier.Copy(snapshot, sibling, state.StoragePermissions, buffer.Span);
@@ -149,7 +129,7 @@ internal sealed class SnapshotRestorer
         {
             // A snapshot carries no WAL: the restored directory starts with an empty one. The old
             // WAL stays with the old data and is deleted with it.
-            Enter(SnapshotStep.RestoreEmptyWal);
+            Steps.Enter(SnapshotStep.RestoreEmptyWal);
             string wal = Path.Join(sibling, WalName);
             NativeFile.MakeDirectory(wal, state.WalPermissions);
             SetPermissions(wal, state.WalPermissions);
@@ -159,7 +139,7 @@ internal sealed class SnapshotRestorer
             NativeFile.Sync(handle, walFile, dataOnly: false);
         }
 
-        Enter(SnapshotStep.RestoreSync);
+        Steps.Enter(SnapshotStep.RestoreSync);
         SetPermissions(Path.Join(sibling, MetadataName), state.MetadataPermissions);
         SetPermissions(sibling, state.TargetPermissions);
 
@@ -256,7 +236,7 @@ internal sealed class SnapshotRestorer
     /// <summary>Moves what the target keeps into the new directory, exchanges the two, deletes the old.</summary>
     private (Exception? CleanupFailure, List<string> Discarded) SwapIntoExisting(string sibling, bool walKept)
     {
-        Enter(SnapshotStep.RestoreWriteIntent);
+        Steps.Enter(SnapshotStep.RestoreWriteIntent);
         (List<byte[]> keep, List<string> discarded) = SortEntries(walKept);
 
         // Nothing of metadata/ but schemas is carried over, so the marker's metadata list (kept
@@ -267,19 +247,19 @@ internal sealed class SnapshotRestorer
             intent.WriteDurably(siblingHandle);
         }
 
-        Enter(SnapshotStep.RestoreMoveEntries);
+        Steps.Enter(SnapshotStep.RestoreMoveEntries);
         Move(_target.Path, sibling, intent.TopLevel, _movedTop);
 
-        Enter(SnapshotStep.RestoreSyncMoves);
+        Steps.Enter(SnapshotStep.RestoreSyncMoves);
         NativeFile.SyncDirectory(_target.Path);
         NativeFile.SyncDirectory(sibling);
 
-        Enter(SnapshotStep.RestoreSwap);
+        Steps.Enter(SnapshotStep.RestoreSwap);
         AtomicRename.Exchange(_target.Path, sibling);
 
         _exchanged = true;
 
-        Enter(SnapshotStep.RestoreSyncSwap);
+        Steps.Enter(SnapshotStep.RestoreSyncSwap);
         NativeFile.SyncDirectory(_target.Parent);
 
         // Durable: the restore is complete. The new directory's name now holds the old data, and
@@ -289,13 +269,13 @@ internal sealed class SnapshotRestorer
         _movedTop.Clear();
         try
         {
-            Enter(SnapshotStep.RestoreRemoveIntent);
+            Steps.Enter(SnapshotStep.RestoreRemoveIntent);
             string marker = Path.Join(_target.Path, RestoreIntent.FileName);
             NativeFile.Remove(marker);
 
             NativeFile.SyncDirectory(_target.Path);
 
-            Enter(SnapshotStep.RestoreRemoveOld);
+            Steps.Enter(SnapshotStep.RestoreRemoveOld);
             DirectoryTree.Delete(sibling);
             NativeFile.SyncDirectory(_target.Parent);
             return (null, discarded);
@@ -363,7 +343,7 @@ internal sealed class SnapshotRestorer
     }
 
     /// <summary>Puts everything back as it was before this restore; returns its own failure, if any.</summary>
-    private Exception? RollBack()
+    protected override Exception? CleanUp()
     {
         try
         {
@@ -399,25 +379,7 @@ internal sealed class SnapshotRestorer
         }
     }
 
-    private void Enter(SnapshotStep step)
-    {
-        _step = step;
-        _recorder.Enter(step);
-        _options.CancellationToken.ThrowIfCancellationRequested();
-        _options.BeforeStep?.Invoke(step);
-    }
-
     private static void SetPermissions(string path, uint permissions) => NativeFile.ChangeMode(path, permissions);
-
-    private Exception Classify(Exception failure) => failure switch
-    {
-        SnapshotException => failure,
-        OperationCanceledException => failure,
-        NativeIOException native => SnapshotException.FromNative(native, _step),
-        ManifestFormatException manifest => new SnapshotException(SnapshotErrorCode.MetadataCorruption, $"Restore step {_step} failed: {manifest.Message}", _step, innerException: manifest),
-        IOException io => new SnapshotException(SnapshotErrorCode.IO, $"Restore step {_step} failed: {io.Message}", _step, errno: io.HResult is > 0 and < 4096 ? io.HResult : null, innerException: io),
-        _ => new SnapshotException(SnapshotErrorCode.Failed, $"Restore step {_step} failed: {failure.Message}", _step, innerException: failure),
-    };
 
     /// <summary>What the target looked like before the restore, and the modes the new directory inherits from it.</summary>
     private readonly record struct TargetState(
