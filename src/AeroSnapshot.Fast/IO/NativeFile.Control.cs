@@ -12,33 +12,7 @@ internal static partial class NativeFile
 {
     /// <summary>Opens an existing regular file for reading and writing, never through a link, never blocking on a FIFO.</summary>
     public static SafeFileHandle OpenRegularForWrite(string path, out FileStatus status)
-    {
-        int fd = Sys.Open(path, OpenFlags.ReadWrite | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec, 0);
-        if (fd < 0)
-        {
-            int errno = Errors.LastErrno;
-            throw errno == Errno.ELOOP
-                ? new NativeIOException("open", path, errno, "the path is a symbolic link")
-                : Errors.For("open", path, errno);
-        }
-
-        var handle = new SafeFileHandle(fd, ownsHandle: true);
-        try
-        {
-            status = Status(handle, path);
-            if (status.Kind != FileKind.Regular)
-            {
-                throw new NativeIOException("open", path, Errno.EINVAL, $"it is {FileStatus.Describe(status.Kind)}, not a regular file");
-            }
-
-            return handle;
-        }
-        catch
-        {
-            handle.Dispose();
-            throw;
-        }
-    }
+        => AdoptRegularFile(OpenExisting(path, OpenFlags.ReadWrite), path, out status);
 
     /// <summary>
     /// Opens <paramref name="path"/> read-only without following a link or blocking on a FIFO;

@@ -15,9 +15,14 @@ internal static partial class NativeFile
     /// thanks to <c>O_NONBLOCK</c>, returns at once instead of hanging when the path is a FIFO.
     /// </summary>
     public static SafeFileHandle OpenRegularForRead(string path, out FileStatus status)
-    {
-        int fd = OpenForRead(path);
+        => AdoptRegularFile(OpenForRead(path), path, out status);
 
+    /// <summary>
+    /// Wraps a descriptor just opened and checks, on the descriptor itself (no race with the name),
+    /// that it is a regular file; closes it and throws naming <paramref name="path"/> otherwise.
+    /// </summary>
+    private static SafeFileHandle AdoptRegularFile(int fd, string path, out FileStatus status)
+    {
         var handle = new SafeFileHandle(fd, ownsHandle: true);
         try
         {
@@ -48,9 +53,12 @@ internal static partial class NativeFile
         _ = Sys.Close(fd);
     }
 
-    private static int OpenForRead(string path)
+    private static int OpenForRead(string path) => OpenExisting(path, OpenFlags.ReadOnly);
+
+    /// <summary>Opens an existing file with <paramref name="access"/>, never through a link, never blocking on a FIFO.</summary>
+    private static int OpenExisting(string path, int access)
     {
-        int fd = Sys.Open(path, OpenFlags.ReadOnly | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec, 0);
+        int fd = Sys.Open(path, access | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec, 0);
         if (fd < 0)
         {
             int errno = Errors.LastErrno;
