@@ -22,6 +22,7 @@ internal sealed class BackupRestorer
     private readonly SnapshotOptions _options;
     private readonly AlignedBufferPool _buffers;
     private SnapshotStep _step = SnapshotStep.Prepare;
+    private string? _archive;
 
     public BackupRestorer(SnapshotOptions options, AlignedBufferPool buffers)
     {
@@ -32,6 +33,7 @@ internal sealed class BackupRestorer
     public BackupVerification Run(string archivePath, string dataDirectory)
     {
         BackupRestorePaths paths = BackupRestorePaths.For(dataDirectory);
+        _archive = archivePath;
         bool temporaryMade = false;
         try
         {
@@ -131,7 +133,10 @@ internal sealed class BackupRestorer
         SnapshotException => failure,
         OperationCanceledException => failure,
         NativeIOException native => SnapshotException.FromNative(native, _step),
-        IOException io => new SnapshotException(SnapshotErrorCode.IO, $"Restore from a backup, step {_step}, failed: {io.Message}", _step, errno: io.HResult is > 0 and < 4096 ? io.HResult : null, innerException: io),
+        // Every write and directory call here goes through NativeFile (NativeIOException, with its
+        // path); a plain IOException comes from the archive's FileStream under TarReader. Name the
+        // archive: the strace sweep found this error carrying an errno but no path.
+        IOException io => new SnapshotException(SnapshotErrorCode.IO, $"Restore from a backup, step {_step}, failed reading the archive '{_archive}': {io.Message}", _step, _archive, errno: io.HResult is > 0 and < 4096 ? io.HResult : null, innerException: io),
         _ => new SnapshotException(SnapshotErrorCode.Failed, $"Restore from a backup, step {_step}, failed: {failure.Message}", _step, innerException: failure),
     };
 }

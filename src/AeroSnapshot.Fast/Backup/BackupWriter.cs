@@ -75,11 +75,14 @@ internal sealed class BackupWriter
         catch (Exception failure)
         {
             Exception reported = Classify(failure);
-            if (created && !published)
+            if (created)
             {
                 try
                 {
-                    _ = DurableFile.RemoveIfPresent(temporary);
+                    // Published but its directory entry not made durable (the fsync of the directory
+                    // failed): a failed backup leaves no file at the output, as a failed create leaves
+                    // no snapshot, so the user's retry is not refused by the archive it never got.
+                    _ = DurableFile.RemoveIfPresent(published ? output : temporary);
                     NativeFile.SyncDirectory(directory);
                 }
                 catch (IOException cleanup)
@@ -123,6 +126,11 @@ internal sealed class BackupWriter
             if (opened is null)
             {
                 continue; // removed since the listing
+            }
+
+            if (opened.Problems.FirstOrDefault(static p => p.IsReadFailure) is { } unreadable)
+            {
+                throw ReadFailure(entry.Path, unreadable);
             }
 
             if (opened.Problems.Count > 0 || opened.Inventory is null)
@@ -284,7 +292,17 @@ internal sealed class BackupWriter
         int done = 0;
         while (done < bytes.Length)
         {
-            int read = RandomAccess.Read(handle, bytes.AsSpan(done), done);
+            int read;
+            try
+            {
+                read = RandomAccess.Read(handle, bytes.AsSpan(done), done);
+            }
+            catch (IOException ex)
+            {
+                // The error names the file (the strace sweep found it naming none).
+                throw Errors.FromIOException("read", path, ex);
+            }
+
             if (read == 0)
             {
                 break;
@@ -316,6 +334,23 @@ internal sealed class BackupWriter
         using var data = new MemoryStream(bytes, writable: false);
         entry.DataStream = data;
         tar.WriteEntry(entry);
+    }
+
+    /// <summary>
+    /// A snapshot that could not be read (EIO, EACCES …) is not thereby corrupt: passing it over for
+    /// an older one would back up stale data under an error that names corruption and loses the
+    /// errno (found by the strace sweep). The backup fails instead, naming the file and the errno,
+    /// as prune refuses to delete while a read fails.
+    /// </summary>
+    private static SnapshotException ReadFailure(string snapshotPath, VerificationProblem unreadable)
+    {
+        string path = Path.Join(snapshotPath, unreadable.RelativePath);
+        return new SnapshotException(
+            SnapshotErrorCode.IO,
+            $"Reading the snapshot '{snapshotPath}' failed at '{path}': {unreadable.Message} The backup stops rather than pass over a snapshot it could not read.",
+            SnapshotStep.BackupWrite,
+            path,
+            unreadable.Errno);
     }
 
     private void Skip(List<SkippedSnapshot> skipped, SnapshotId id, string path, SnapshotManifest? manifest, IReadOnlyList<VerificationProblem> problems)

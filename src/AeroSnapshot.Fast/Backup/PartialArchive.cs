@@ -20,7 +20,21 @@ internal static class PartialArchive
             if (fd >= 0)
             {
                 var handle = new SafeFileHandle(fd, ownsHandle: true);
-                if (TryLock(handle))
+                bool locked;
+                try
+                {
+                    locked = TryLock(handle, temporary);
+                }
+                catch (IOException)
+                {
+                    // flock itself failed (EIO, ENOLCK): the file is ours, made a moment ago; a
+                    // failed backup leaves no partial file (found by the strace sweep).
+                    handle.Dispose();
+                    RemoveOwn(temporary);
+                    throw;
+                }
+
+                if (locked)
                 {
                     return handle;
                 }
@@ -64,7 +78,7 @@ internal static class PartialArchive
             throw new SnapshotException(SnapshotErrorCode.Failed, $"'{temporary}' exists and is {FileStatus.Describe(status.Kind)}; it is in the way of the backup's temporary file. Remove it.", SnapshotStep.Prepare, temporary, Errno.EEXIST);
         }
 
-        if (!TryLock(stale))
+        if (!TryLock(stale, temporary))
         {
             throw Busy(temporary, output);
         }
@@ -77,7 +91,7 @@ internal static class PartialArchive
         }
     }
 
-    private static bool TryLock(SafeFileHandle handle)
+    private static bool TryLock(SafeFileHandle handle, string temporary)
     {
         using var raw = new RawDescriptor(handle);
         if (Sys.Flock(raw.Value, Sys.LockExclusive | Sys.LockNonBlocking) == 0)
@@ -86,7 +100,20 @@ internal static class PartialArchive
         }
 
         int errno = Errors.LastErrno;
-        return errno == Errno.EAGAIN ? false : throw Errors.For("flock", "(partial archive)", errno);
+        return errno == Errno.EAGAIN ? false : throw Errors.For("flock", temporary, errno);
+    }
+
+    /// <summary>Best effort: if this fails too, the next backup to the same output finds the file unlocked and removes it.</summary>
+    private static void RemoveOwn(string temporary)
+    {
+        try
+        {
+            _ = DurableFile.RemoveIfPresent(temporary);
+        }
+        catch (IOException)
+        {
+            // The error being reported is the one that matters; this file is stale from now on.
+        }
     }
 
     private static SnapshotException Busy(string temporary, string output) => new(
