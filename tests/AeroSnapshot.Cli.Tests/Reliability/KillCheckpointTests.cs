@@ -23,14 +23,14 @@ namespace AeroSnapshot.Cli.Tests.Reliability;
 [Collection(ReliabilitySuites.Name)]
 public sealed class KillCheckpointTests : IDisposable
 {
-    private readonly ITestOutputHelper output;
+    private readonly ITestOutputHelper _output;
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromSeconds(60);
     private readonly DataDirectory _dir = new(storageBytes: (8 << 20) + 7);
     private readonly CheckpointStates _states;
 
     public KillCheckpointTests(ITestOutputHelper output)
     {
-        this.output = output;
+        _output = output;
         _states = new CheckpointStates(_dir, BackupCommandTests.FramedWal(600));
     }
 
@@ -41,7 +41,7 @@ public sealed class KillCheckpointTests : IDisposable
     {
         int seed = Knobs.Int("AEROSNAP_KILL_SEED", Random.Shared.Next());
         int trials = Knobs.Int("AEROSNAP_KILL_CHECKPOINT_TRIALS", 24);
-        output.WriteLine($"checkpoint kill suite: seed {seed} (AEROSNAP_KILL_SEED), {trials} trials (AEROSNAP_KILL_CHECKPOINT_TRIALS)");
+        _output.WriteLine($"checkpoint kill suite: seed {seed} (AEROSNAP_KILL_SEED), {trials} trials (AEROSNAP_KILL_CHECKPOINT_TRIALS)");
         var rng = new Random(seed);
         var suiteClock = Stopwatch.StartNew();
         _states.Reset();
@@ -70,7 +70,7 @@ public sealed class KillCheckpointTests : IDisposable
         Assert.True(fulls.Count > 0, "no measured checkpoint was seen publishing its snapshot");
         double full = fulls.Order().ElementAt(fulls.Count / 2);
         double tail = tails.Order().ElementAt(tails.Count / 2);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"measured checkpoint: {full:F0} ms start to exit, {tail:F0} ms of it after the snapshot was published"));
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"measured checkpoint: {full:F0} ms start to exit, {tail:F0} ms of it after the snapshot was published"));
 
         var outcomes = new SortedDictionary<string, int>(StringComparer.Ordinal);
         for (int trial = 0; trial < trials; trial++)
@@ -109,7 +109,7 @@ public sealed class KillCheckpointTests : IDisposable
             string after = _states.AfterClean(expected, context);
             string outcome = $"{(killed ? "killed" : "finished")}: {before} -> after clean: {after}";
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
-            output.WriteLine($"trial {trial}: {point}: {outcome}");
+            _output.WriteLine($"trial {trial}: {point}: {outcome}");
 
             if (trial % 4 == 3)
             {
@@ -119,14 +119,14 @@ public sealed class KillCheckpointTests : IDisposable
             }
         }
 
-        output.WriteLine($"{trials} trials in {suiteClock.Elapsed.TotalSeconds:F1} s:");
+        _output.WriteLine($"{trials} trials in {suiteClock.Elapsed.TotalSeconds:F1} s:");
         foreach ((string outcome, int count) in outcomes)
         {
-            output.WriteLine($"  {count,4}  {outcome}");
+            _output.WriteLine($"  {count,4}  {outcome}");
         }
 
         int inside = outcomes.Where(o => o.Key.Contains("intent", StringComparison.Ordinal) || o.Key.Contains("marker durable, WAL old", StringComparison.Ordinal)).Sum(o => o.Value);
-        output.WriteLine($"kills that left the checkpoint's own steps half done (intent or marker with the old WAL): {inside}");
+        _output.WriteLine($"kills that left the checkpoint's own steps half done (intent or marker with the old WAL): {inside}");
     }
 
     /// <summary>inotify on <c>snapshots/</c>: when a staging directory is renamed into place, on the trial's clock.</summary>
