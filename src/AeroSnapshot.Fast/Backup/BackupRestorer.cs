@@ -36,6 +36,12 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
 
     protected override string Describe(SnapshotStep step) => $"Restore from a backup, step {step},";
 
+    // Every write and directory call here goes through the I/O layer (NativeIOException, with its
+    // path); a plain IOException comes from the archive's FileStream under TarReader. Name the
+    // archive: the strace sweep found this error carrying an errno but no path.
+    protected override SnapshotException ClassifyIOException(IOException io)
+        => new(SnapshotErrorCode.IO, $"Restore from a backup, step {Steps.Current}, failed reading the archive '{_archivePath}': {io.Message}", Steps.Current, _archivePath, errno: Errors.ErrnoOf(io), innerException: io);
+
     protected override BackupVerification RunSteps()
     {
         Steps.Enter(SnapshotStep.Prepare);

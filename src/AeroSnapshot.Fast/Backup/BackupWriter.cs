@@ -42,6 +42,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
     private readonly string _outputDirectory;
     private readonly string _temporary;
     private bool _temporaryCreated;   // the partial archive exists and is this attempt's to delete
+    private bool _published;          // renamed to the output, its directory not yet synced
 
     public BackupWriter(string dataDirectory, string outputPath, string? walPath, GlobalExecutionLock executionLock, SnapshotOptions options, AlignedBufferPool buffers)
         : base(options, recorder: null, SnapshotStep.CheckLock)
@@ -79,13 +80,18 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
             BackupResult result = Write(_dataDirectory, _walPath, backupId, _output, _temporary, archiveHandle);
             Steps.Enter(SnapshotStep.BackupPublish);
             Publish(_temporary, _output);
-            _temporaryCreated = false;
+            _published = true;
             NativeFile.SyncDirectory(_outputDirectory);
             return result;
         }
     }
 
-    /// <summary>Removes the partial archive this attempt created (never a published one).</summary>
+    /// <summary>
+    /// Removes the archive this attempt created: the partial file, or the published one whose
+    /// directory entry could not be made durable (the fsync of its directory failed). A failed
+    /// backup leaves no file at the output, as a failed create leaves no snapshot, so the user's
+    /// retry is not refused by an archive they were told they did not get.
+    /// </summary>
     protected override Exception? CleanUp()
     {
         if (!_temporaryCreated)
@@ -95,7 +101,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
 
         try
         {
-            _ = DurableFile.RemoveIfPresent(_temporary);
+            _ = DurableFile.RemoveIfPresent(_published ? _output : _temporary);
             NativeFile.SyncDirectory(_outputDirectory);
             return null;
         }
@@ -128,6 +134,11 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
             if (opened is null)
             {
                 continue; // removed since the listing
+            }
+
+            if (opened.Problems.FirstOrDefault(static p => p.IsReadFailure) is { } unreadable)
+            {
+                throw ReadFailure(entry.Path, unreadable);
             }
 
             if (opened.Problems.Count > 0 || opened.Inventory is null)
@@ -285,7 +296,17 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
         int done = 0;
         while (done < bytes.Length)
         {
-            int read = RandomAccess.Read(handle, bytes.AsSpan(done), done);
+            int read;
+            try
+            {
+                read = RandomAccess.Read(handle, bytes.AsSpan(done), done);
+            }
+            catch (IOException ex)
+            {
+                // The error names the file (the strace sweep found it naming none).
+                throw Errors.FromIOException("read", path, ex);
+            }
+
             if (read == 0)
             {
                 break;
@@ -317,6 +338,23 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
         using var data = new MemoryStream(bytes, writable: false);
         entry.DataStream = data;
         tar.WriteEntry(entry);
+    }
+
+    /// <summary>
+    /// A snapshot that could not be read (EIO, EACCES …) is not thereby corrupt: passing it over for
+    /// an older one would back up stale data under an error that names corruption and loses the
+    /// errno (found by the strace sweep). The backup fails instead, naming the file and the errno,
+    /// as prune refuses to delete while a read fails.
+    /// </summary>
+    private static SnapshotException ReadFailure(string snapshotPath, VerificationProblem unreadable)
+    {
+        string path = Path.Join(snapshotPath, unreadable.RelativePath);
+        return new SnapshotException(
+            SnapshotErrorCode.IO,
+            $"Reading the snapshot '{snapshotPath}' failed at '{path}': {unreadable.Message} The backup stops rather than pass over a snapshot it could not read.",
+            SnapshotStep.BackupWrite,
+            path,
+            unreadable.Errno);
     }
 
     private void Skip(List<SkippedSnapshot> skipped, SnapshotId id, string path, SnapshotManifest? manifest, IReadOnlyList<VerificationProblem> problems)

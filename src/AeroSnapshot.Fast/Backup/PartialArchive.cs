@@ -17,7 +17,21 @@ internal static class PartialArchive
         {
             if (NativeFile.TryCreateNewReadWrite(temporary, mode) is { } handle)
             {
-                if (NativeFile.TryLockExclusive(handle, temporary))
+                bool locked;
+                try
+                {
+                    locked = NativeFile.TryLockExclusive(handle, temporary);
+                }
+                catch (IOException)
+                {
+                    // flock itself failed (EIO, ENOLCK): the file is ours, made a moment ago; a
+                    // failed backup leaves no partial file (found by the strace sweep).
+                    handle.Dispose();
+                    RemoveOwn(temporary);
+                    throw;
+                }
+
+                if (locked)
                 {
                     return handle;
                 }
@@ -58,6 +72,19 @@ internal static class PartialArchive
         if (NativeFile.TryStatus(temporary) is { } now && now.Inode == status.Inode)
         {
             _ = DurableFile.RemoveIfPresent(temporary);
+        }
+    }
+
+    /// <summary>Best effort: if this fails too, the next backup to the same output finds the file unlocked and removes it.</summary>
+    private static void RemoveOwn(string temporary)
+    {
+        try
+        {
+            _ = DurableFile.RemoveIfPresent(temporary);
+        }
+        catch (IOException)
+        {
+            // The error being reported is the one that matters; this file is stale from now on.
         }
     }
 

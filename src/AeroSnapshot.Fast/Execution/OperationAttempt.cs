@@ -76,6 +76,14 @@ internal abstract class OperationAttempt<TResult>
         }
     }
 
+    /// <summary>
+    /// A runtime <see cref="IOException"/> that did not come through the I/O layer (which throws
+    /// <see cref="NativeIOException"/> with its path): by default reported with its errno and no
+    /// path; an operation that knows where such errors come from names the file.
+    /// </summary>
+    protected virtual SnapshotException ClassifyIOException(IOException io)
+        => new(SnapshotErrorCode.IO, $"{Describe(Steps.Current)} failed: {io.Message}", Steps.Current, errno: Errors.ErrnoOf(io), innerException: io);
+
     /// <summary>The operation's steps, in the specification's order.</summary>
     protected abstract TResult RunSteps();
 
@@ -89,7 +97,7 @@ internal abstract class OperationAttempt<TResult>
         NativeIOException native => SnapshotException.FromNative(native, Steps.Current),
         HostileTreeException hostile => new SnapshotException(SnapshotErrorCode.Failed, $"{Describe(Steps.Current)} refused the source: {hostile.Message}", Steps.Current, hostile.Path, innerException: hostile),
         ManifestFormatException manifest => new SnapshotException(ManifestErrorCode, $"{Describe(Steps.Current)} failed: {manifest.Message}", Steps.Current, innerException: manifest),
-        IOException io => new SnapshotException(SnapshotErrorCode.IO, $"{Describe(Steps.Current)} failed: {io.Message}", Steps.Current, errno: Errors.ErrnoOf(io), innerException: io),
+        IOException io => ClassifyIOException(io),
         _ => new SnapshotException(SnapshotErrorCode.Failed, $"{Describe(Steps.Current)} failed: {failure.Message}", Steps.Current, innerException: failure),
     };
 }
