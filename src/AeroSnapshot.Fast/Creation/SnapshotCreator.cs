@@ -4,6 +4,7 @@ using AeroSnapshot.Fast.Diagnostics;
 using AeroSnapshot.Fast.Interop;
 using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.Json;
+using AeroSnapshot.Fast.Precopy;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.Creation;
@@ -30,6 +31,7 @@ internal sealed class SnapshotCreator
     private StorageCopyMethod _storageCopy = StorageCopyMethod.Streamed;
     private long _pauseStart;
     private string? _createdSnapshotsDirectory;   // snapshots/ made by this attempt: removed again if it fails
+    private readonly PrecopyReconciler? _precopy;  // the caller's pre-copy, if any (Precopy/)
 
     public SnapshotCreator(SnapshotRequest request, SnapshotOptions options, AlignedBufferPool buffers, StepRecorder recorder)
     {
@@ -37,6 +39,7 @@ internal sealed class SnapshotCreator
         _options = options;
         _buffers = buffers;
         _recorder = recorder;
+        _precopy = PrecopyReconciler.For(options);
     }
 
     public SnapshotResult Run()
@@ -47,6 +50,7 @@ internal sealed class SnapshotCreator
         }
         catch (Exception failure)
         {
+            _precopy?.DisposeStagedStorage();
             _recorder.Finish(failure);
             Exception reported = Classify(failure);
             Exception? cleanupFailure = CleanUp();
@@ -101,14 +105,27 @@ internal sealed class SnapshotCreator
             throw Collision(id, finalDirectory);
         }
 
+        string staging = Path.Join(snapshotsDirectory, StagingArea.StagingName(id));
+
+        // A pre-copy's directory becomes this attempt's staging directory, before leftovers (which
+        // it would be one of) are removed; an unusable pre-copy leaves the ordinary path.
+        bool precopied = _precopy?.TryClaim(dataDirectory, _request.SchemaDirectory, staging) == true;
+        if (precopied)
+        {
+            _stagingDirectory = staging;
+        }
+
         StagingArea.RemoveLeftovers(snapshotsDirectory);
 
         using SourceFile storage = OpenStorage();
         SchemaTree schemas = ScanSchemas();
-        string staging = Path.Join(snapshotsDirectory, StagingArea.StagingName(id));
         CheckPathLengths(Path.Join(staging, SnapshotLayout.SchemasDirectoryName), schemas);
-        CheckFreeSpace(snapshotsDirectory, storage.Status.Size, schemas);
-        NativeFile.MakeDirectory(staging, DirectoryMode);
+        CheckFreeSpace(snapshotsDirectory, storage.Status.Size - (precopied ? _precopy!.PrefixBytes : 0), schemas);
+        if (!precopied)
+        {
+            NativeFile.MakeDirectory(staging, DirectoryMode);
+        }
+
         _stagingDirectory = staging;
 
         Enter(SnapshotStep.SyncWal);
@@ -117,8 +134,14 @@ internal sealed class SnapshotCreator
         using AlignedBufferPool.Lease buffer = _buffers.Rent();
         var progress = new ProgressReporter(_options.Progress, storage.Status.Size + schemas.TotalBytes);
 
-        Crc32Checksum storageChecksum = CopyStorage(storage, Path.Join(staging, SnapshotLayout.StorageFileName), buffer.Span, progress);
-        ChecksumMap schemaChecksums = CopySchemas(schemas, Path.Join(staging, SnapshotLayout.SchemasDirectoryName), buffer.Span, progress);
+        string stagedStorage = Path.Join(staging, SnapshotLayout.StorageFileName);
+        string stagedSchemas = Path.Join(staging, SnapshotLayout.SchemasDirectoryName);
+        Crc32Checksum storageChecksum = precopied && _precopy!.TryCompleteStorage(storage.Handle, storage.Path, storage.Status, stagedStorage, buffer.Span, progress, Enter, out Crc32Checksum completed)
+            ? completed
+            : CopyStorage(storage, stagedStorage, buffer.Span, progress);
+        ChecksumMap schemaChecksums = precopied
+            ? _precopy!.ReconcileSchemas(schemas, _request.SchemaDirectory, stagedSchemas, buffer.Span, progress, Enter)
+            : CopySchemas(schemas, stagedSchemas, buffer.Span, progress);
 
         Enter(SnapshotStep.WriteManifest);
         SnapshotManifest manifest = SnapshotManifest.Create(id, storageChecksum, schemaChecksums);
@@ -152,7 +175,10 @@ internal sealed class SnapshotCreator
             _storageCopy,
             _recorder.Elapsed,
             System.Diagnostics.Stopwatch.GetElapsedTime(_pauseStart),
-            _recorder.Steps);
+            _recorder.Steps)
+        {
+            Precopy = _precopy?.ReportFor(schemas.Files.Count),
+        };
     }
 
     private void Enter(SnapshotStep step)

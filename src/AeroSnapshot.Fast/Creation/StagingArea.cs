@@ -13,6 +13,7 @@ internal static class StagingArea
     public const string StagingPrefix = ".staging-";
     public const string DeletingPrefix = ".deleting-";
     public const string RestorePrefix = ".restore-";
+    public const string PrecopyPrefix = Precopy.PrecopyWriter.Prefix;
 
     public static string StagingName(SnapshotId id) => StagingPrefix + id.ToString();
 
@@ -20,7 +21,8 @@ internal static class StagingArea
 
     /// <summary>True for every name this library uses for work in progress.</summary>
     public static bool IsLeftover(string name)
-        => name.StartsWith(StagingPrefix, StringComparison.Ordinal) || name.StartsWith(DeletingPrefix, StringComparison.Ordinal);
+        => name.StartsWith(StagingPrefix, StringComparison.Ordinal) || name.StartsWith(DeletingPrefix, StringComparison.Ordinal)
+            || name.StartsWith(PrecopyPrefix, StringComparison.Ordinal);
 
     /// <summary>
     /// Deletes every leftover directory under <paramref name="snapshotsDirectory"/> (a crash's
