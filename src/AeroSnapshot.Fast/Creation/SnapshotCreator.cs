@@ -115,7 +115,7 @@ internal sealed class SnapshotCreator
             _stagingDirectory = staging;
         }
 
-        StagingArea.RemoveLeftovers(snapshotsDirectory);
+        StagingArea.RemoveLeftovers(snapshotsDirectory, keep: precopied ? Path.GetFileName(staging) : null);
 
         using SourceFile storage = OpenStorage();
         SchemaTree schemas = ScanSchemas();

@@ -26,9 +26,10 @@ internal static class StagingArea
 
     /// <summary>
     /// Deletes every leftover directory under <paramref name="snapshotsDirectory"/> (a crash's
-    /// staging or half-pruned snapshot) and returns their names. Snapshots are never touched.
+    /// staging or half-pruned snapshot) and returns their names. Snapshots are never touched, nor
+    /// <paramref name="keep"/>: the staging directory a snapshot took over from its pre-copy.
     /// </summary>
-    public static List<string> RemoveLeftovers(string snapshotsDirectory)
+    public static List<string> RemoveLeftovers(string snapshotsDirectory, string? keep = null)
     {
         var removed = new List<string>();
         if (NativeFile.TryStatus(snapshotsDirectory) is not { Kind: FileKind.Directory })
@@ -38,7 +39,7 @@ internal static class StagingArea
 
         foreach (DirectoryListing.Entry entry in DirectoryListing.Read(snapshotsDirectory))
         {
-            if (entry.Name is not null && IsLeftover(entry.Name))
+            if (entry.Name is not null && IsLeftover(entry.Name) && !string.Equals(entry.Name, keep, StringComparison.Ordinal))
             {
                 DirectoryTree.Delete(Path.Join(snapshotsDirectory, entry.Name));
                 removed.Add(entry.Name);
