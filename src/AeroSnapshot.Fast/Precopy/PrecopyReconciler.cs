@@ -182,6 +182,16 @@ internal sealed class PrecopyReconciler
         IReadOnlyDictionary<string, StagedSchemaFile> staged = _precopy.StagedSchemaFiles;
         var checksums = new Crc32Checksum?[schemas.Files.Count];
         var kept = new HashSet<string>(StringComparer.Ordinal);
+        if (_options.PrefetchSchemas)
+        {
+            // As the ordinary copy: queue every source's read-ahead at once, so a cold tree is
+            // read by the disk in parallel rather than one synchronous read per file.
+            foreach (SchemaFile file in schemas.Files)
+            {
+                NativeFile.StartReadAhead(Path.Join(sourceRoot, file.RelativePath));
+            }
+        }
+
         for (int i = 0; i < schemas.Files.Count; i++)
         {
             SchemaFile file = schemas.Files[i];

@@ -29,6 +29,12 @@ internal static class PrecopyWriter
         SnapshotPreparation preparation = SnapshotPreparer.Prepare(dataDirectory, storagePath, warmSource: false, buffers);
         FileIdentity dataIdentity = FileIdentity.Of(dataDirectory) ?? throw Errors.For("statx", dataDirectory, Errno.ENOENT);
         string snapshots = Path.Join(dataDirectory, SnapshotLayout.SnapshotsDirectoryName);
+        if (NativeFile.TryStatus(snapshots) is not { Kind: FileKind.Directory })
+        {
+            // As CreateSnapshot: snapshots are only ever written into a real directory; a link there is not followed.
+            throw new HostileTreeException(snapshots, $"'{SnapshotLayout.SnapshotsDirectoryName}' is {FileStatus.Describe(NativeFile.TryStatus(snapshots)?.Kind ?? FileKind.Unknown)}, not a directory; nothing was written");
+        }
+
         string staging = Path.Join(snapshots, Prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
         NativeFile.MakeDirectory(staging, DirectoryMode);
         SafeFileHandle? staged = null;

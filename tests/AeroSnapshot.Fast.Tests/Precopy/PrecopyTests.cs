@@ -179,6 +179,20 @@ public sealed class PrecopyTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(_data.SnapshotsDirectory));
     }
 
+    [Fact]
+    public void A_precopy_refuses_a_snapshots_directory_that_is_a_symbolic_link_and_writes_nothing_through_it()
+    {
+        _data.WriteStorage(4096);
+        using var elsewhere = new TestDataDirectory();
+        Directory.CreateSymbolicLink(_data.SnapshotsDirectory, elsewhere.Root);
+
+        var error = Assert.Throws<SnapshotException>(() => _manager.PrecopySnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory));
+
+        Assert.Equal(_data.SnapshotsDirectory, error.Path);
+        Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(elsewhere.Root));
+    }
+
     private void Append(int length)
     {
         using FileStream stream = new(_data.StoragePath, FileMode.Append);
