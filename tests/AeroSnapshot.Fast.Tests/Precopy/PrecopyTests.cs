@@ -193,6 +193,24 @@ public sealed class PrecopyTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(elsewhere.Root));
     }
 
+    [Fact]
+    public void A_snapshot_through_the_databases_own_handle_completes_the_precopy_too()
+    {
+        _data.WriteStorage(2 << 20);
+        using SnapshotPrecopy precopy = _manager.PrecopySnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory);
+        Append(4097);
+        using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(_data.StoragePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var executionLock = new GlobalExecutionLock();
+        SnapshotResult result;
+        using (executionLock.Acquire())
+        {
+            result = _manager.CreateSnapshot(_data.Root, handle, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, executionLock, new SnapshotOptions { Precopy = precopy });
+        }
+
+        Assert.Equal((PrecopyStorageOutcome.Appended, 4097L), (result.Precopy!.Storage, result.Precopy.AppendedBytes));
+        Assert.Empty(IndependentSnapshotOracle.Judge(result.Directory, ExpectedContent.Read(_data.StoragePath, _data.SchemaDirectory)));
+    }
+
     private void Append(int length)
     {
         using FileStream stream = new(_data.StoragePath, FileMode.Append);
