@@ -2,6 +2,7 @@ using System.Diagnostics;
 using AeroSnapshot.Fast;
 using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.Creation;
+using AeroSnapshot.Fast.Precopy;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Cli;
@@ -12,6 +13,9 @@ namespace AeroSnapshot.Cli;
 /// <param name="WalSynced">The WAL path that was fsynced first, or null when there was none.</param>
 internal sealed record CreatedSnapshot(SnapshotResult Result, TimeSpan Pause, string? WalSynced)
 {
+    /// <summary>What <c>--precopy</c> copied before the pause; null without it.</summary>
+    public PrecopyTaken? Precopy { get; init; }
+
     public SnapshotId Id => Result.Id;
 
     public string Directory => Result.Directory;
@@ -28,8 +32,29 @@ internal sealed record CreatedSnapshot(SnapshotResult Result, TimeSpan Pause, st
 /// </summary>
 internal static class SnapshotTaker
 {
-    public static CreatedSnapshot Take(SnapshotManager manager, DataPaths paths, SnapshotOptions options)
-        => DataDirectoryLocking.WhileLocked(paths.DataDirectory, () => TakeLocked(manager, paths, options));
+    /// <param name="manager">The manager.</param>
+    /// <param name="paths">The data directory's paths.</param>
+    /// <param name="options">Library options.</param>
+    /// <param name="precopy">
+    /// Pre-copy the storage file and schemas before taking the execution lock, so the pause copies
+    /// only what changed since (with the LOCK held nothing changes here: the pause then re-hashes
+    /// and appends nothing; a database doing the same keeps writing between the two).
+    /// </param>
+    /// <param name="afterPrecopy">Run between the pre-copy and the pause (the demo appends to the storage file there, as a database would).</param>
+    public static CreatedSnapshot Take(SnapshotManager manager, DataPaths paths, SnapshotOptions options, bool precopy = false, Action? afterPrecopy = null)
+        => DataDirectoryLocking.WhileLocked(paths.DataDirectory, () =>
+        {
+            if (!precopy)
+            {
+                return TakeLocked(manager, paths, options);
+            }
+
+            long start = Stopwatch.GetTimestamp();
+            using SnapshotPrecopy copy = manager.PrecopySnapshot(paths.DataDirectory, paths.Storage, paths.Schemas, options);
+            var taken = PrecopyTaken.Of(copy, Stopwatch.GetElapsedTime(start));
+            afterPrecopy?.Invoke();
+            return TakeLocked(manager, paths, PrecopyTaken.WithPrecopy(options, copy)) with { Precopy = taken };
+        });
 
     private static CreatedSnapshot TakeLocked(SnapshotManager manager, DataPaths paths, SnapshotOptions options)
     {

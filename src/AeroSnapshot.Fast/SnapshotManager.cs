@@ -75,6 +75,12 @@ public sealed partial class SnapshotManager : IDisposable
         {
             SnapshotResult result = new SnapshotCreator(request, options, buffers, recorder).Run();
             SnapshotTelemetry.RecordCreated(result, activity);
+            if (result.Precopy is { } precopy)
+            {
+                // Which path the pause took: the tail appended, or a full copy and why (Precopy/).
+                activity?.SetTag("aerosnap.precopy.storage", precopy.Storage.ToString());
+            }
+
             return result;
         }
         catch (Exception failure)

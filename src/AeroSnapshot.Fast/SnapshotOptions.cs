@@ -58,6 +58,14 @@ public sealed class SnapshotOptions
     public bool StopAtFirstProblem { get; init; }
 
     /// <summary>
+    /// A pre-copy made by <see cref="SnapshotManager.PrecopySnapshot"/> for this snapshot: inside the
+    /// pause only what changed since is copied. It is consumed by the first snapshot given it; an
+    /// unusable one (stale, foreign, or a storage file no longer append-only) makes the snapshot copy
+    /// everything, as without it. Null (the default): no pre-copy.
+    /// </summary>
+    public Precopy.SnapshotPrecopy? Precopy { get; init; }
+
+    /// <summary>
     /// Test hook: called before each step of creation, prune and restore (and before each file
     /// verification reads, as <see cref="SnapshotStep.Read"/>); an exception from it is handled like
     /// a real fault at that point. A <see cref="SimulatedCrashException"/> is not handled at all:
@@ -81,6 +89,12 @@ public sealed class SnapshotOptions
     /// (docs/PERFORMANCE.md).
     /// </summary>
     internal bool PrefetchSchemas { get; init; } = true;
+
+    /// <summary>
+    /// Test switch: bytes of the storage prefix covered by one strong hash in a pre-copy (8 MiB by
+    /// default); smaller in tests so that small files span many chunks.
+    /// </summary>
+    internal int PrecopyChunkBytes { get; init; } = AeroSnapshot.Fast.Precopy.PrecopyCopier.DefaultChunkBytes;
 
     /// <summary>Benchmark switch: how schema files are made durable.</summary>
     internal Creation.SchemaSyncMode SchemaSync { get; init; }

@@ -12,6 +12,11 @@ internal static class CreateCommand
     {
         var dataDir = new Argument<string>("data-dir") { Description = "The AeroDB data directory" };
         var overrides = new DataPaths.Overrides();
+        var precopy = new Option<bool>("--precopy")
+        {
+            Description = "Copy the storage file and schemas before pausing writes, then inside the pause re-hash them and copy only "
+                + "what changed (the storage file must be append-only; anything else falls back to a full copy). Reports both times.",
+        };
         var command = new Command(
             "create",
             "Take a snapshot of a data directory into <data-dir>/snapshots/<id>. Takes the data directory's LOCK "
@@ -19,6 +24,7 @@ internal static class CreateCommand
             + "copies storage and schemas with checksums, and publishes the snapshot durably.")
         {
             dataDir,
+            precopy,
         };
         overrides.AddTo(command);
 
@@ -29,7 +35,7 @@ internal static class CreateCommand
             CreatedSnapshot created = ProgressDisplay.Run(
                 context.Output,
                 "snapshot",
-                progress => SnapshotTaker.Take(manager, paths, context.Options(progress)));
+                progress => SnapshotTaker.Take(manager, paths, context.Options(progress), context.ParseResult.GetValue(precopy)));
 
             Print(context.Output, paths, created);
             return ExitCodes.Success;
@@ -43,6 +49,14 @@ internal static class CreateCommand
         output.Line($"  path   {created.Directory}");
         output.Line($"  size   {ByteSize.Format(created.Bytes)} in {Human.Count(created.Files, "file")} ({FileBreakdown(created.Files)}){(created.Result.StorageCopy == StorageCopyMethod.Reflinked ? ", storage cloned (reflink)" : string.Empty)}");
         output.Line($"  pause  {Human.Duration(created.Pause)} with writes paused ({Human.Rate(created.Bytes, created.Pause)})");
+        if (created.Precopy is { } precopy)
+        {
+            output.Line($"  precopy {ByteSize.Format(precopy.StorageBytes + precopy.SchemaBytes)} copied before the pause in {Human.Duration(precopy.Duration)} (total with the pause {Human.Duration(precopy.Duration + created.Pause)})");
+            if (created.Result.Precopy is { } report)
+            {
+                output.Line($"          in the pause: {PrecopyTaken.Describe(report)}");
+            }
+        }
 
         output.Line($"  wal    {created.WalSynced ?? "none (no WAL file; nothing to fsync)"}");
         output.JsonDocument(json =>
@@ -78,6 +92,7 @@ internal static class CreateCommand
         json.WriteString("storage_copy", created.Result.StorageCopy == StorageCopyMethod.Reflinked ? "reflink" : "streamed");
         JsonOutput.WriteMilliseconds(json, "pause_ms", created.Pause);
         JsonOutput.WriteRate(json, "mb_per_s", created.Bytes, created.Pause);
+        created.Precopy?.WriteJson(json, created.Result.Precopy);
         json.WriteStartObject("steps_ms");
         foreach (StepTiming step in created.Result.Steps)
         {

@@ -39,6 +39,11 @@ internal static class DemoCommand
                 return 0;
             },
         };
+        var precopy = new Option<bool>("--precopy")
+        {
+            Description = "Then show the pause with a pre-copy: copy before pausing writes, append 1 MiB to storage.dat as a running "
+                + "database would, and take a second snapshot that copies only what changed inside the pause.",
+        };
         var command = new Command(
             "demo",
             "Build a demo data directory (a storage file of --size with deterministic content, a nested schema tree, a WAL), "
@@ -46,6 +51,7 @@ internal static class DemoCommand
         {
             dir,
             size,
+            precopy,
         };
 
         CommandRunner.SetBody(command, globals, context =>
@@ -80,6 +86,12 @@ internal static class DemoCommand
             VerificationReport report = ProgressDisplay.Run(output, "verify", progress => manager.Verify(created.Directory, context.Options(progress)));
             TimeSpan verifyTime = Stopwatch.GetElapsedTime(start);
             VerifyCommand.Print(output, report, verifyTime);
+            (CreatedSnapshot Snapshot, VerificationReport Report, TimeSpan VerifyTime)? second = null;
+            if (context.ParseResult.GetValue(precopy))
+            {
+                second = WithPrecopy(context, manager, paths, created);
+            }
+
             output.Line($"Try: aerosnap list {Quote(directory)} --verify   |   rm -rf {Quote(directory)} when done");
 
             output.JsonDocument(json =>
@@ -100,11 +112,56 @@ internal static class DemoCommand
                 json.WriteEndObject();
                 json.WritePropertyName("verification");
                 VerifyCommand.WriteReport(json, report, verifyTime);
+                if (second is { } precopied)
+                {
+                    json.WriteStartObject("precopy_snapshot");
+                    CreateCommand.WriteFields(json, paths, precopied.Snapshot);
+                    json.WriteEndObject();
+                    json.WritePropertyName("precopy_verification");
+                    VerifyCommand.WriteReport(json, precopied.Report, precopied.VerifyTime);
+                }
+
                 json.WriteEndObject();
             });
-            return report.IsValid ? ExitCodes.Success : ExitCodes.Corruption;
+            return report.IsValid && second?.Report.IsValid != false ? ExitCodes.Success : ExitCodes.Corruption;
         }, cancellation);
         return command;
+    }
+
+    /// <summary>
+    /// The same data directory again, now with a pre-copy: copied before the pause, 1 MiB appended
+    /// meanwhile (the database goes on writing), then the pause copies only that tail.
+    /// </summary>
+    private static (CreatedSnapshot Snapshot, VerificationReport Report, TimeSpan VerifyTime) WithPrecopy(
+        CommandContext context, SnapshotManager manager, DataPaths paths, CreatedSnapshot plain)
+    {
+        CliOutput output = context.Output;
+        const int Appended = 1 << 20;
+        DateTime plainDone = DateTime.UtcNow;
+        CreatedSnapshot created = ProgressDisplay.Run(output, "snapshot", progress => SnapshotTaker.Take(manager, paths, context.Options(progress), precopy: true, afterPrecopy: () =>
+        {
+            byte[] tail = new byte[Appended];
+            new Random(unchecked((int)DemoDataDirectory.Seed)).NextBytes(tail);
+            using (FileStream storage = new(paths.Storage, FileMode.Append, FileAccess.Write))
+            {
+                storage.Write(tail);
+            }
+
+            // Snapshot ids are whole seconds: the second snapshot must not share the first one's.
+            while (DateTime.UtcNow.Ticks / TimeSpan.TicksPerSecond <= plainDone.Ticks / TimeSpan.TicksPerSecond)
+            {
+                Thread.Sleep(20);
+            }
+        }));
+        PrecopyTaken precopy = created.Precopy!;
+        output.Line($"With a pre-copy (--precopy): {ByteSize.Format(precopy.StorageBytes + precopy.SchemaBytes)} copied before the pause in {Human.Duration(precopy.Duration)}, then {ByteSize.Format(Appended)} appended to storage.dat (the database goes on writing)");
+        output.Line($"Snapshot {created.Id}: {created.Directory}");
+        output.Line($"  pause  {Human.Duration(created.Pause)} (without the pre-copy: {Human.Duration(plain.Pause)}); in the pause: {PrecopyTaken.Describe(created.Result.Precopy!)}");
+        long start = Stopwatch.GetTimestamp();
+        VerificationReport report = ProgressDisplay.Run(output, "verify", progress => manager.Verify(created.Directory, context.Options(progress)));
+        TimeSpan verifyTime = Stopwatch.GetElapsedTime(start);
+        VerifyCommand.Print(output, report, verifyTime);
+        return (created, report, verifyTime);
     }
 
     private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"'{path}'" : path;

@@ -78,9 +78,12 @@ internal sealed class FileCopier
 
     private static int AlignUp(int length) => (length + AlignedBufferPool.Alignment - 1) & ~(AlignedBufferPool.Alignment - 1);
 
-    // RandomAccess.Read may return fewer bytes than asked (pread's contract); fill the buffer so
-    // that every write is full-sized and aligned.
-    private static int ReadFull(SafeFileHandle source, string path, Span<byte> buffer, long offset)
+    /// <summary>
+    /// Fills <paramref name="buffer"/> from <paramref name="offset"/> (less only at the end of the
+    /// file): RandomAccess.Read may return fewer bytes than asked (pread's contract), and every write
+    /// should be full-sized and aligned. Errors name <paramref name="path"/>.
+    /// </summary>
+    internal static int ReadFull(SafeFileHandle source, string path, Span<byte> buffer, long offset)
     {
         int filled = 0;
         try
@@ -104,7 +107,8 @@ internal sealed class FileCopier
         return filled;
     }
 
-    private static void Write(SafeFileHandle destination, string path, ReadOnlySpan<byte> chunk, long offset)
+    /// <summary>Writes all of <paramref name="chunk"/> at <paramref name="offset"/>; errors name <paramref name="path"/>.</summary>
+    internal static void Write(SafeFileHandle destination, string path, ReadOnlySpan<byte> chunk, long offset)
     {
         try
         {

@@ -4,6 +4,7 @@ using AeroSnapshot.Fast.Diagnostics;
 using AeroSnapshot.Fast.Execution;
 using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.Layout;
+using AeroSnapshot.Fast.Precopy;
 
 namespace AeroSnapshot.Fast.Creation;
 
@@ -25,6 +26,7 @@ internal sealed class SnapshotCreator : OperationAttempt<SnapshotResult>
     private string? _stagingDirectory;
     private string? _publishedDirectory;
     private string? _createdSnapshotsDirectory;   // snapshots/ made by this attempt: removed again if it fails
+    private readonly PrecopyReconciler? _precopy;  // the caller's pre-copy, if any (Precopy/)
 
     public SnapshotCreator(SnapshotRequest request, SnapshotOptions options, AlignedBufferPool buffers, StepRecorder recorder)
         : base(options, recorder, SnapshotStep.CheckLock)
@@ -33,6 +35,7 @@ internal sealed class SnapshotCreator : OperationAttempt<SnapshotResult>
         _options = options;
         _buffers = buffers;
         _recorder = recorder;
+        _precopy = PrecopyReconciler.For(options);
     }
 
     protected override string Describe(SnapshotStep step) => $"Snapshot step {step}";
@@ -75,14 +78,27 @@ internal sealed class SnapshotCreator : OperationAttempt<SnapshotResult>
             throw SnapshotPublication.Collision(id, finalDirectory);
         }
 
-        StagingArea.RemoveLeftovers(snapshotsDirectory);
+        string staging = Path.Join(snapshotsDirectory, StagingArea.StagingName(id));
+
+        // A pre-copy's directory becomes this attempt's staging directory, before leftovers (which
+        // it would be one of) are removed; an unusable pre-copy leaves the ordinary path.
+        bool precopied = _precopy?.TryClaim(dataDirectory, _request.SchemaDirectory, staging) == true;
+        if (precopied)
+        {
+            _stagingDirectory = staging;
+        }
+
+        StagingArea.RemoveLeftovers(snapshotsDirectory, keep: precopied ? Path.GetFileName(staging) : null);
 
         using SourceFile storage = SnapshotPreflight.OpenStorage(_request);
         SchemaTree schemas = SchemaTree.Scan(_request.SchemaDirectory);
-        string staging = Path.Join(snapshotsDirectory, StagingArea.StagingName(id));
         SnapshotPreflight.CheckPathLengths(_request.SchemaDirectory, Path.Join(staging, SnapshotLayout.SchemasDirectoryName), schemas);
-        SnapshotPreflight.CheckFreeSpace(snapshotsDirectory, storage.Status.Size, schemas);
-        NativeFile.MakeDirectory(staging, FileModes.Directory);
+        SnapshotPreflight.CheckFreeSpace(snapshotsDirectory, storage.Status.Size - (precopied ? _precopy!.PrefixBytes : 0), schemas);
+        if (!precopied)
+        {
+            NativeFile.MakeDirectory(staging, FileModes.Directory);
+        }
+
         _stagingDirectory = staging;
 
         // The WAL is durable before anything is copied.
@@ -92,10 +108,16 @@ internal sealed class SnapshotCreator : OperationAttempt<SnapshotResult>
         // Copy and sync the storage file, then the schema tree, each byte read once.
         using AlignedBufferPool.Lease buffer = _buffers.Rent();
         var progress = new ProgressReporter(_options.Progress, storage.Status.Size + schemas.TotalBytes);
+        // With a usable pre-copy only the storage tail and the changed schema files are copied.
         var storageCopy = new StorageCopy(_options, _copier, Steps);
-        Crc32Checksum storageChecksum = storageCopy.Copy(storage, Path.Join(staging, SnapshotLayout.StorageFileName), buffer.Span, progress);
-        ChecksumMap schemaChecksums = new SchemaCopy(_options, _copier, Steps, _request.SchemaDirectory)
-            .Copy(schemas, Path.Join(staging, SnapshotLayout.SchemasDirectoryName), buffer.Span, progress);
+        string stagedStorage = Path.Join(staging, SnapshotLayout.StorageFileName);
+        string stagedSchemas = Path.Join(staging, SnapshotLayout.SchemasDirectoryName);
+        Crc32Checksum storageChecksum = precopied && _precopy!.TryCompleteStorage(storage.Handle, storage.Path, storage.Status, stagedStorage, buffer.Span, progress, Steps.Enter, out Crc32Checksum completed)
+            ? completed
+            : storageCopy.Copy(storage, stagedStorage, buffer.Span, progress);
+        ChecksumMap schemaChecksums = precopied
+            ? _precopy!.ReconcileSchemas(schemas, _request.SchemaDirectory, stagedSchemas, buffer.Span, progress, Steps.Enter)
+            : new SchemaCopy(_options, _copier, Steps, _request.SchemaDirectory).Copy(schemas, stagedSchemas, buffer.Span, progress);
 
         // The manifest, from the checksums computed while copying (nothing is read back).
         Steps.Enter(SnapshotStep.WriteManifest);
@@ -133,12 +155,16 @@ internal sealed class SnapshotCreator : OperationAttempt<SnapshotResult>
             storageCopy.Method,
             _recorder.Elapsed,
             Stopwatch.GetElapsedTime(pauseStart),
-            _recorder.Steps);
+            _recorder.Steps)
+        {
+            Precopy = _precopy?.ReportFor(schemas.Files.Count),
+        };
     }
 
     /// <summary>Removes what this attempt made; returns the clean-up's own failure, if any.</summary>
     protected override Exception? CleanUp()
     {
+        _precopy?.DisposeStagedStorage();
         try
         {
             if (_publishedDirectory is { } published && _stagingDirectory is null)

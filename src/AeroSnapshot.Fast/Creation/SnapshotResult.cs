@@ -56,4 +56,7 @@ public sealed class SnapshotResult
 
     /// <summary>Each step's time, in the order taken.</summary>
     public IReadOnlyList<StepTiming> Steps { get; }
+
+    /// <summary>How the snapshot used <see cref="SnapshotOptions.Precopy"/>; null when it was given none.</summary>
+    public Precopy.PrecopyReport? Precopy { get; internal init; }
 }

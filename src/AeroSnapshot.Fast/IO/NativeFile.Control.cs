@@ -123,6 +123,26 @@ internal static partial class NativeFile
     }
 
     /// <summary>
+    /// Drops the clean cached pages of a file from <paramref name="offset"/> on
+    /// (<c>POSIX_FADV_DONTNEED</c>), so a copy leaves nothing of itself where the database's
+    /// working set lives. Advice only: a failure changes nothing and is ignored.
+    /// </summary>
+    public static void DropCachedPages(SafeFileHandle handle, long offset = 0)
+    {
+        using var fd = new RawDescriptor(handle);
+        _ = Sys.FAdvise(fd.Value, offset, 0, Sys.FAdviseDontNeed);
+    }
+
+    /// <summary>Removes an empty directory (<c>rmdir</c>); anything else, including a non-empty one, is an error.</summary>
+    public static void RemoveDirectory(string path)
+    {
+        if (Sys.RmDir(path) < 0)
+        {
+            throw Errors.Last("rmdir", path);
+        }
+    }
+
+    /// <summary>
     /// Writes back every dirty page of a file and waits for it (<c>sync_file_range</c> over the
     /// whole file), without the journal commit of an fsync. Best effort: the errors are the
     /// writer's to see on its own fsync, so none is reported here.

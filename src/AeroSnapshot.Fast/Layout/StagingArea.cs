@@ -13,6 +13,7 @@ internal static class StagingArea
     public const string StagingPrefix = ".staging-";
     public const string DeletingPrefix = ".deleting-";
     public const string RestorePrefix = ".restore-";
+    public const string PrecopyPrefix = Precopy.PrecopyWriter.Prefix;
 
     public static string StagingName(SnapshotId id) => StagingPrefix + id.ToString();
 
@@ -20,13 +21,15 @@ internal static class StagingArea
 
     /// <summary>True for every name this library uses for work in progress.</summary>
     public static bool IsLeftover(string name)
-        => name.StartsWith(StagingPrefix, StringComparison.Ordinal) || name.StartsWith(DeletingPrefix, StringComparison.Ordinal);
+        => name.StartsWith(StagingPrefix, StringComparison.Ordinal) || name.StartsWith(DeletingPrefix, StringComparison.Ordinal)
+            || name.StartsWith(PrecopyPrefix, StringComparison.Ordinal);
 
     /// <summary>
     /// Deletes every leftover directory under <paramref name="snapshotsDirectory"/> (a crash's
-    /// staging or half-pruned snapshot) and returns their names. Snapshots are never touched.
+    /// staging or half-pruned snapshot) and returns their names. Snapshots are never touched, nor
+    /// <paramref name="keep"/>: the staging directory a snapshot took over from its pre-copy.
     /// </summary>
-    public static List<string> RemoveLeftovers(string snapshotsDirectory)
+    public static List<string> RemoveLeftovers(string snapshotsDirectory, string? keep = null)
     {
         var removed = new List<string>();
         if (NativeFile.TryStatus(snapshotsDirectory) is not { Kind: FileKind.Directory })
@@ -36,7 +39,7 @@ internal static class StagingArea
 
         foreach (DirectoryListing.Entry entry in DirectoryListing.Read(snapshotsDirectory))
         {
-            if (entry.Name is not null && IsLeftover(entry.Name))
+            if (entry.Name is not null && IsLeftover(entry.Name) && !string.Equals(entry.Name, keep, StringComparison.Ordinal))
             {
                 DirectoryTree.Delete(Path.Join(snapshotsDirectory, entry.Name));
                 removed.Add(entry.Name);

@@ -1,0 +1,151 @@
+using AeroSnapshot.Fast.Creation;
+using AeroSnapshot.Fast.Hashing;
+using AeroSnapshot.Fast.IO;
+using Microsoft.Win32.SafeHandles;
+
+namespace AeroSnapshot.Fast.Precopy;
+
+/// <summary>
+/// A snapshot's copy made ahead of the write pause by
+/// <see cref="SnapshotManager.PrecopySnapshot(string, string, string, SnapshotOptions?)"/>: the storage
+/// file's prefix and the schema tree, durable in a staging directory of <c>snapshots/</c>, with what
+/// the pause needs to check them. Give it to one <c>CreateSnapshot</c> through
+/// <see cref="SnapshotOptions.Precopy"/>; the pause then re-hashes the prefix, copies only the tail
+/// and the schema files that changed. Dispose it when done: an unused pre-copy is removed then (or,
+/// if the process dies first, by the next preparation, snapshot or <c>clean</c>, like any staging leftover).
+/// </summary>
+/// <remarks>
+/// Not thread-safe: it belongs to the thread that takes the snapshot. It holds one open descriptor
+/// (the staged storage copy, still writable through it although its mode is 0444).
+/// </remarks>
+public sealed class SnapshotPrecopy : IDisposable
+{
+    private SafeFileHandle? _stagedStorage;
+
+    internal SnapshotPrecopy(
+        SnapshotPreparation preparation,
+        string dataDirectory,
+        FileIdentity dataDirectoryIdentity,
+        string schemaDirectory,
+        string stagingDirectory,
+        FileIdentity stagingIdentity,
+        FileIdentity storageIdentity,
+        SafeFileHandle stagedStorage,
+        long prefixLength,
+        StreamingCrc32 prefixCrc,
+        int chunkBytes,
+        List<UInt128> prefixChunkHashes,
+        IReadOnlyList<string> schemaDirectories,
+        Dictionary<string, StagedSchemaFile> schemaFiles,
+        TimeSpan duration)
+    {
+        Preparation = preparation;
+        DataDirectory = dataDirectory;
+        DataDirectoryIdentity = dataDirectoryIdentity;
+        SchemaDirectory = schemaDirectory;
+        StagingDirectory = stagingDirectory;
+        StagingIdentity = stagingIdentity;
+        StorageIdentity = storageIdentity;
+        _stagedStorage = stagedStorage;
+        StorageBytes = prefixLength;
+        PrefixCrc = prefixCrc;
+        ChunkBytes = chunkBytes;
+        PrefixChunkHashes = prefixChunkHashes;
+        StagedSchemaDirectories = schemaDirectories;
+        StagedSchemaFiles = schemaFiles;
+        SchemaBytes = schemaFiles.Values.Sum(static f => f.Length);
+        Duration = duration;
+    }
+
+    /// <summary>What the ordinary preparation did first (<c>snapshots/</c> made durable, leftovers removed).</summary>
+    public SnapshotPreparation Preparation { get; }
+
+    /// <summary>The staging directory holding the pre-copy (<c>snapshots/.precopy-…</c>).</summary>
+    public string StagingDirectory { get; }
+
+    /// <summary>Bytes of the storage file pre-copied: its length when the pre-copy started.</summary>
+    public long StorageBytes { get; }
+
+    /// <summary>Schema files pre-copied.</summary>
+    public int SchemaFiles => StagedSchemaFiles.Count;
+
+    /// <summary>Bytes of schema files pre-copied.</summary>
+    public long SchemaBytes { get; }
+
+    /// <summary>The time the pre-copy took (outside the pause).</summary>
+    public TimeSpan Duration { get; }
+
+    /// <summary>True once a snapshot has taken the pre-copy (whether or not it could use it) or it was disposed.</summary>
+    public bool IsConsumed { get; private set; }
+
+    internal string DataDirectory { get; }
+
+    internal FileIdentity DataDirectoryIdentity { get; }
+
+    internal string SchemaDirectory { get; }
+
+    internal FileIdentity StagingIdentity { get; }
+
+    internal FileIdentity StorageIdentity { get; }
+
+    internal StreamingCrc32 PrefixCrc { get; }
+
+    /// <summary>Bytes of the prefix covered by each of <see cref="PrefixChunkHashes"/>.</summary>
+    internal int ChunkBytes { get; }
+
+    internal IReadOnlyList<UInt128> PrefixChunkHashes { get; }
+
+    internal IReadOnlyList<string> StagedSchemaDirectories { get; }
+
+    internal IReadOnlyDictionary<string, StagedSchemaFile> StagedSchemaFiles { get; }
+
+    /// <summary>The staged storage copy's descriptor, handed over to the snapshot that consumes the pre-copy.</summary>
+    internal SafeFileHandle TakeStagedStorage()
+    {
+        ObjectDisposedException.ThrowIf(_stagedStorage is null, this);
+        SafeFileHandle handle = _stagedStorage;
+        _stagedStorage = null;
+        IsConsumed = true;
+        return handle;
+    }
+
+    /// <summary>Marks the pre-copy used without taking it (a snapshot found it unusable).</summary>
+    internal void MarkConsumed()
+    {
+        IsConsumed = true;
+        _stagedStorage?.Dispose();
+        _stagedStorage = null;
+    }
+
+    /// <summary>
+    /// Closes the staged copy and, when no snapshot took it, removes the staging directory (best
+    /// effort: if that fails it stays a leftover for the next clean-up).
+    /// </summary>
+    public void Dispose()
+    {
+        bool unused = !IsConsumed;
+        MarkConsumed();
+        if (!unused)
+        {
+            return;
+        }
+
+        try
+        {
+            // Only the directory this pre-copy made: a later preparation may have removed it and
+            // something else may stand at the name now.
+            if (FileIdentity.Of(StagingDirectory) == StagingIdentity)
+            {
+                DirectoryTree.Delete(StagingDirectory);
+                NativeFile.SyncDirectory(Path.GetDirectoryName(StagingDirectory)!);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Left for the next RemoveLeftovers: the name marks it as a leftover.
+        }
+    }
+}
+
+/// <summary>A pre-copied schema file: what was copied, so the pause can tell whether the source still holds it.</summary>
+internal readonly record struct StagedSchemaFile(long Length, Crc32Checksum Checksum, UInt128 StrongHash);

@@ -1,0 +1,196 @@
+using AeroSnapshot.Fast.Creation;
+using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.Precopy;
+using AeroSnapshot.Fast.Tests.Support;
+using CsCheck;
+
+namespace AeroSnapshot.Fast.Tests.Precopy;
+
+/// <summary>
+/// Whatever the database does between the pre-copy and the pause (appends, in-place writes,
+/// truncations, a replaced storage file, schema files added, changed and deleted), the snapshot
+/// holds the sources as they were at the pause, byte for byte, its manifest is a plain create's,
+/// and the full copy is taken exactly when the storage file stopped being an append of the prefix.
+/// </summary>
+public sealed class PrecopyPropertyTests
+{
+    // Small chunks, so that files of a few hundred KiB span many strong hashes and their edges.
+    private const int Chunk = 64 << 10;
+
+    private static readonly DateTimeOffset Instant = new(2026, 11, 30, 13, 0, 0, TimeSpan.Zero);
+
+    private static readonly Gen<int> StorageSize = Gen.OneOf(
+        Gen.Int[0, 16],
+        Gen.Int[Chunk - 2, Chunk + 2],
+        Gen.Int[(3 * Chunk) - 1, (3 * Chunk) + 1],
+        Gen.Int[0, 700_000]);
+
+    private static readonly Gen<Change> AnyChange = Gen.OneOf<Change>(
+        Gen.Int[1, 200_000].Select(static n => (Change)new Append(n)),
+        Gen.Select(Gen.Double[0, 1], Gen.Int[1, 3000], static (at, n) => (Change)new Overwrite(at, n)),
+        Gen.Double[0, 1].Select(static f => (Change)new Truncate(f)),
+        Gen.Bool.Select(static same => (Change)new Replace(same)),
+        Gen.Select(Gen.Int[0, 2], Gen.Int[0, 5], Gen.Int[0, 3000], static (d, f, n) => (Change)new WriteSchema(d, f, n)),
+        Gen.Select(Gen.Int[0, 2], Gen.Int[0, 5], static (d, f) => (Change)new DeleteSchema(d, f)),
+        Gen.Int[1, 2].Select(static d => (Change)new DeleteSchemaDirectory(d)));
+
+    private static readonly Gen<(int Size, (int Dir, int File, int Bytes)[] Schemas, Change[] Changes, ulong Seed)> Case = Gen.Select(
+        StorageSize,
+        Gen.Select(Gen.Int[0, 2], Gen.Int[0, 5], Gen.Int[0, 3000]).Array[0, 8],
+        AnyChange.Array[0, 5],
+        Gen.ULong);
+
+    [Fact]
+    public void Snapshot_equals_the_sources_at_the_pause_and_a_plain_create_and_falls_back_exactly_when_the_prefix_is_not_kept()
+    {
+        Case.Sample(c =>
+        {
+            using var manager = new SnapshotManager();
+            using var data = new TestDataDirectory();
+            var random = new Random((int)c.Seed);
+            data.WriteStorage(Bytes(random, c.Size));
+            foreach ((int dir, int file, int bytes) in c.Schemas)
+            {
+                data.WriteSchema(SchemaName(dir, file), Bytes(random, bytes));
+            }
+
+            var options = new SnapshotOptions { PrecopyChunkBytes = Chunk, BufferSize = 16 << 10, TimeProvider = new FixedTimeProvider(Instant) };
+            byte[] prefix = File.ReadAllBytes(data.StoragePath);
+            Dictionary<string, byte[]> schemasAtPrecopy = SchemaFiles(data);
+            using SnapshotPrecopy precopy = manager.PrecopySnapshot(data.Root, data.StoragePath, data.SchemaDirectory, options);
+            FileIdentity? identityAtPrecopy = FileIdentity.Of(data.StoragePath);
+
+            foreach (Change change in c.Changes)
+            {
+                change.Apply(data, random);
+            }
+
+            ExpectedContent atPause = ExpectedContent.Read(data.StoragePath, data.SchemaDirectory);
+            var executionLock = new GlobalExecutionLock();
+            SnapshotResult result;
+            using (executionLock.Acquire())
+            {
+                result = manager.CreateSnapshot(data.Root, data.StoragePath, data.SchemaDirectory, WalDurability.None, executionLock, new SnapshotOptions
+                {
+                    PrecopyChunkBytes = Chunk,
+                    BufferSize = 16 << 10,
+                    TimeProvider = new FixedTimeProvider(Instant),
+                    Precopy = precopy,
+                });
+            }
+
+            Assert.Empty(IndependentSnapshotOracle.Judge(result.Directory, atPause));
+            Assert.Equal([result.Id.ToString()], Directory.EnumerateFileSystemEntries(data.SnapshotsDirectory).Select(Path.GetFileName));
+
+            PrecopyStorageOutcome expected =
+                FileIdentity.Of(data.StoragePath) != identityAtPrecopy ? PrecopyStorageOutcome.Replaced
+                : atPause.Storage.Length < prefix.Length ? PrecopyStorageOutcome.Shrank
+                : !atPause.Storage.AsSpan(0, prefix.Length).SequenceEqual(prefix) ? PrecopyStorageOutcome.PrefixChanged
+                : PrecopyStorageOutcome.Appended;
+            PrecopyReport report = Assert.IsType<PrecopyReport>(result.Precopy);
+            Assert.Equal(expected, report.Storage);
+            Assert.Equal(expected == PrecopyStorageOutcome.Appended ? atPause.Storage.Length - prefix.Length : 0, report.AppendedBytes);
+            int unchanged = schemasAtPrecopy.Count(kv => atPause.SchemaFiles.TryGetValue(kv.Key, out byte[]? now) && now.AsSpan().SequenceEqual(kv.Value));
+            Assert.Equal((unchanged, atPause.SchemaFiles.Count - unchanged, schemasAtPrecopy.Count - unchanged), (report.SchemaFilesReused, report.SchemaFilesCopied, report.SchemaFilesRemoved));
+
+            // The same sources and clock without a pre-copy: the same snapshot, to the manifest's bytes.
+            byte[] manifest = File.ReadAllBytes(Path.Join(result.Directory, "manifest.json"));
+            IReadOnlyList<string> listing = TestDataDirectory.TreeListing(result.Directory);
+            TestDataDirectory.DeleteTree(result.Directory);
+            SnapshotId plain = data.CreateSnapshot(manager, new SnapshotOptions { TimeProvider = new FixedTimeProvider(Instant) });
+            Assert.Equal(manifest, File.ReadAllBytes(Path.Join(data.SnapshotDirectory(plain), "manifest.json")));
+            Assert.Equal(listing, TestDataDirectory.TreeListing(data.SnapshotDirectory(plain)));
+        }, iter: 60, threads: 1);
+    }
+
+    private static string SchemaName(int dir, int file) => dir == 0 ? $"s{file}.json" : $"d{dir}/s{file}.json";
+
+    private static byte[] Bytes(Random random, int length)
+    {
+        byte[] bytes = new byte[length];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static Dictionary<string, byte[]> SchemaFiles(TestDataDirectory data)
+        => new(ExpectedContent.Read(data.StoragePath, data.SchemaDirectory).SchemaFiles, StringComparer.Ordinal);
+
+    /// <summary>One thing the database (or a misbehaving one) does between the pre-copy and the pause.</summary>
+    private abstract record Change
+    {
+        public abstract void Apply(TestDataDirectory data, Random random);
+    }
+
+    private sealed record Append(int Length) : Change
+    {
+        public override void Apply(TestDataDirectory data, Random random)
+        {
+            using FileStream stream = new(data.StoragePath, FileMode.Append);
+            stream.Write(Bytes(random, Length));
+        }
+    }
+
+    private sealed record Overwrite(double At, int Length) : Change
+    {
+        public override void Apply(TestDataDirectory data, Random random)
+        {
+            using FileStream stream = new(data.StoragePath, FileMode.Open);
+            if (stream.Length == 0)
+            {
+                return;
+            }
+
+            stream.Position = (long)(At * (stream.Length - 1));
+            stream.Write(Bytes(random, (int)Math.Min(Length, stream.Length - stream.Position)));
+        }
+    }
+
+    private sealed record Truncate(double Fraction) : Change
+    {
+        public override void Apply(TestDataDirectory data, Random random)
+        {
+            using FileStream stream = new(data.StoragePath, FileMode.Open);
+            stream.SetLength((long)(Fraction * stream.Length));
+        }
+    }
+
+    private sealed record Replace(bool SameContent) : Change
+    {
+        public override void Apply(TestDataDirectory data, Random random)
+        {
+            byte[] content = SameContent ? File.ReadAllBytes(data.StoragePath) : Bytes(random, random.Next(0, 300_000));
+            string temporary = data.StoragePath + ".new";
+            File.WriteAllBytes(temporary, content);
+            File.Move(temporary, data.StoragePath, overwrite: true);
+        }
+    }
+
+    private sealed record WriteSchema(int Dir, int File, int Length) : Change
+    {
+        public override void Apply(TestDataDirectory data, Random random) => data.WriteSchema(SchemaName(Dir, File), Bytes(random, Length));
+    }
+
+    private sealed record DeleteSchema(int Dir, int File) : Change
+    {
+        public override void Apply(TestDataDirectory data, Random random)
+        {
+            string path = Path.Join(data.SchemaDirectory, SchemaName(Dir, File));
+            if (System.IO.File.Exists(path))
+            {
+                System.IO.File.Delete(path);
+            }
+        }
+    }
+
+    private sealed record DeleteSchemaDirectory(int Dir) : Change
+    {
+        public override void Apply(TestDataDirectory data, Random random)
+        {
+            string path = Path.Join(data.SchemaDirectory, $"d{Dir}");
+            if (Directory.Exists(path))
+            {
+                Directory.Delete(path, recursive: true);
+            }
+        }
+    }
+}
