@@ -11,6 +11,8 @@
 # Environment: STRYKER_VERSION (default 5.1.0), STRYKER_CONCURRENCY (default 1),
 # AEROSNAP_MUTATION_OUT (default /tmp/aerosnap-mutation): reports land in OUT/<folder>/reports/
 # (mutation-report.json, .html, .md); the score is printed at the end of each run.
+# Each mutant runs only the tests that cover it (coverage analysis perTest, set in a generated
+# stryker-config.json), and Stryker runs under nice -n 10 so the shared machine stays usable.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,29 +34,31 @@ filter_for() {
   case "$1" in
     Creation)  echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~DurableSequenceTests)&$slow" ;;
     Copying)   echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~RestoreTests|FullyQualifiedName~DurableSequenceTests)&$slow" ;;
-    IO)        echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~.Tests.Reading.|FullyQualifiedName~DurableSequenceTests)&$slow" ;;
+    IO)        echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~.Tests.Reading.|FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~DataDirectoryLockTests)&$slow" ;;
     Restoring) echo "(FullyQualifiedName~RestoreTests|FullyQualifiedName~DurableSequenceTests)&$slow" ;;
-    Json)      echo "(FullyQualifiedName~.Tests.Manifest.|FullyQualifiedName~ChecksumMapTests|FullyQualifiedName~SchemaPathTests)&$slow" ;;
+    Json)      echo "(FullyQualifiedName~.Tests.Manifest.|FullyQualifiedName~ChecksumMapTests|FullyQualifiedName~SchemaPathTests|FullyQualifiedName~CheckpointMarkerTests)&$slow" ;;
     *) echo "unknown folder $1 (Creation, Copying, IO, Restoring, Json)" >&2; exit 2 ;;
   esac
 }
 
 # Stryker builds and rewrites the test project's bin/ folder; run it on a copy of the last commit
-# so the working tree stays usable (and the report says which commit it measured).
-copy="$out/source"
-rm -rf "$copy"
-mkdir -p "$copy"
-git -C "$repo" archive HEAD | tar -x -C "$copy"
-echo "== measuring $(git -C "$repo" rev-parse --short HEAD) in $copy"
-
+# (one per folder, so two folders can run side by side) so the working tree stays usable and the
+# report says which commit it measured.
 run_one() {
   local folder=$1 mutate=${2:-"**/$1/**/*.cs"}
   local dir="$out/$folder"
-  mkdir -p "$dir"
+  local copy="$dir/source"
+  rm -rf "$copy"
+  mkdir -p "$copy"
+  git -C "$repo" archive HEAD | tar -x -C "$copy"
+  echo "== measuring $(git -C "$repo" rev-parse --short HEAD) in $copy"
+  # perTest: each mutant runs only the tests that reached it in the coverage run.
+  printf '{ "stryker-config": { "coverage-analysis": "perTest" } }\n' \
+    > "$copy/tests/AeroSnapshot.Fast.Tests/stryker-config.json"
   echo "== $folder: mutating $mutate; tests: $(filter_for "$folder")"
   local start=$SECONDS
   (cd "$copy/tests/AeroSnapshot.Fast.Tests" && \
-    "$tools/dotnet-stryker" \
+    nice -n 10 "$tools/dotnet-stryker" \
       --project AeroSnapshot.Fast.csproj \
       --mutate "$mutate" \
       --test-case-filter "$(filter_for "$folder")" \
