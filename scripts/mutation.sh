@@ -42,18 +42,19 @@ filter_for() {
 }
 
 # Stryker builds and rewrites the test project's bin/ folder; run it on a copy of the last commit
-# (one per folder, so two folders can run side by side) so the working tree stays usable and the
+# (one per run, so two folders can run side by side) so the working tree stays usable and the
 # report says which commit it measured.
 run_one() {
   local folder=$1 mutate=${2:-"**/$1/**/*.cs"}
   local dir="$out/$folder"
-  local copy="$dir/source"
-  rm -rf "$copy"
-  mkdir -p "$copy"
+  # The copy's path must not hold the folder's name: Stryker matches the mutate glob against
+  # the full path, so a copy under OUT/Restoring/ made every file of the library match.
+  mkdir -p "$dir"
+  local copy
+  copy=$(mktemp -d "$out/tree.XXXXXX")
   git -C "$repo" archive HEAD | tar -x -C "$copy"
   echo "== measuring $(git -C "$repo" rev-parse --short HEAD) in $copy"
-  # All options go in the config file: with a stryker-config.json present, Stryker 5.1 dropped
-  # the command line's --mutate and mutated the whole library (4711 mutants instead of a folder's).
+  # The options go in a config file (the filter's quoting stays out of the command line).
   # perTest: each mutant runs only the tests that reached it in the coverage run.
   local filter
   filter=$(filter_for "$folder")
@@ -72,6 +73,7 @@ print(json.dumps({"stryker-config": {
   (cd "$copy/tests/AeroSnapshot.Fast.Tests" && \
     nice -n 10 "$tools/dotnet-stryker" --output "$dir" --skip-version-check) 2>&1 | tee "$dir/stryker.log"
   echo "== $folder: $((SECONDS - start)) s"
+  rm -rf "$copy"
 }
 
 if [ "${1:-}" = all ]; then
