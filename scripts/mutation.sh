@@ -5,7 +5,8 @@
 # their mutants survive).
 #
 #   scripts/mutation.sh Creation                      # one folder: Creation, Copying, IO, Restoring, Json
-#   scripts/mutation.sh Creation '**/SnapshotCreator.cs'   # narrower: a --mutate glob inside it
+#   scripts/mutation.sh Creation '**/SnapshotCreator.cs'   # narrower: mutate globs inside it
+#   scripts/mutation.sh IO '**/IO/DurableFile.cs' '**/IO/DirectoryTree.cs'   # (several allowed)
 #   scripts/mutation.sh all                           # every folder above, one after another
 #
 # Environment: STRYKER_VERSION (default 5.1.0), STRYKER_CONCURRENCY (default 1),
@@ -45,7 +46,9 @@ filter_for() {
 # (one per run, so two folders can run side by side) so the working tree stays usable and the
 # report says which commit it measured.
 run_one() {
-  local folder=$1 mutate=${2:-"**/$1/**/*.cs"}
+  local folder=$1
+  shift
+  local mutate="${*:-**/$folder/**/*.cs}"   # space-separated globs
   local dir="$out/$folder"
   # The copy's path must not hold the folder's name: Stryker matches the mutate glob against
   # the full path, so a copy under OUT/Restoring/ made every file of the library match.
@@ -62,7 +65,7 @@ run_one() {
 import json, os
 print(json.dumps({"stryker-config": {
     "project": "AeroSnapshot.Fast.csproj",
-    "mutate": [os.environ["MUTATE"]],
+    "mutate": os.environ["MUTATE"].split(" "),
     "test-case-filter": os.environ["FILTER"],
     "coverage-analysis": "perTest",
     "concurrency": int(os.environ["CONCURRENCY"]),
@@ -79,5 +82,5 @@ print(json.dumps({"stryker-config": {
 if [ "${1:-}" = all ]; then
   for folder in Creation Copying IO Restoring Json; do run_one "$folder"; done
 else
-  run_one "${1:?folder: Creation, Copying, IO, Restoring, Json or all}" "${2:-}"
+  run_one "${1:?folder: Creation, Copying, IO, Restoring, Json or all}" "${@:2}"
 fi
