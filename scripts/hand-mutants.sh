@@ -7,11 +7,12 @@
 set -u
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$(mktemp -d /tmp/aerosnap-mutants-XXXXXX)}
-filter="FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~NoReplacePublishTests"
+filter="FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~NoReplacePublishTests|FullyQualifiedName~RestoreSwapDurabilityTests"
 
 c=src/AeroSnapshot.Fast/Creation/SnapshotCreator.cs
 p=src/AeroSnapshot.Fast/Reading/SnapshotPruner.cs
 r=src/AeroSnapshot.Fast/Restoring/SnapshotRestorer.cs
+i=src/AeroSnapshot.Fast/Restoring/RestoreIntent.cs
 # name | file | perl substitution applied to it. The first four are issue #17's survivors; the
 # last two check that the prune and restore rules can fail too.
 mutants=(
@@ -20,7 +21,15 @@ mutants=(
   "renameat2-flags-0|$c|"'s/(Sys\.RenameAt2\(Sys\.AtFdCwd, staging, Sys\.AtFdCwd, finalDirectory, )Sys\.RenameNoReplace\)/${1}0)/'
   "skip-fsync-of-staging|$c|"'s/(Enter\(SnapshotStep\.SyncStaging\);\s*)NativeFile\.SyncDirectory\(staging\);/$1/s'
   "prune-skip-fsync-after-rename-aside|$p|"'s/(Enter\(step = SnapshotStep\.PruneSyncRename\);\s*)NativeFile\.SyncDirectory\(snapshotsDirectory\);/$1/s'
+  # Survives since restore always swaps into an existing directory: the intent marker's write
+  # fsyncs the new directory again before anything depends on its entries (an equivalent mutant).
   "restore-skip-fsync-of-new-directory|$r|"'s/NativeFile\.SyncDirectory\(sibling\);(\s*NativeFile\.SyncDirectory\(_target\.Parent\);)/$1/s'
+  # Found by the Stryker run (docs/RELIABILITY.md); killed by RestoreSwapDurabilityTests.
+  "restore-skip-fsync-of-parent-before-moves|$r|"'s/(NativeFile\.SyncDirectory\(sibling\);\s*)NativeFile\.SyncDirectory\(_target\.Parent\);/$1/s'
+  "restore-skip-fsync-of-parent-after-exchange|$r|"'s/(Enter\(SnapshotStep\.RestoreSyncSwap\);\s*)NativeFile\.SyncDirectory\(_target\.Parent\);/$1/s'
+  "restore-skip-fdatasync-of-intent-marker|$i|"'s/NativeFile\.Sync\(handle, temporary, dataOnly: true\);//'
+  "restore-skip-fsync-after-intent-rename|$i|"'s/(throw Errors\.Last\("renameat2", temporary\);\s*\}\s*)directory\.Sync\(\);/$1/s'
+  "restore-metadata-directory-not-synced|src/AeroSnapshot.Fast/Restoring/RestoreCopier.cs|"'s/CreatedDirectories\.Add\("metadata"\);//'
 )
 
 for entry in "${mutants[@]}"; do
