@@ -34,9 +34,9 @@ filter_for() {
   local slow='FullyQualifiedName!~PowerCut&FullyQualifiedName!~ReflinkTests&FullyQualifiedName!~OddTreeTests&FullyQualifiedName!~ColdAllocation&FullyQualifiedName!~Fuzz'
   case "$1" in
     Creation)  echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~DurableSequenceTests)&$slow" ;;
-    Copying)   echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~RestoreTests|FullyQualifiedName~DurableSequenceTests)&$slow" ;;
+    Copying)   echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~RestoreTests|FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~StorageWritebackWindowTests)&$slow" ;;
     IO)        echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~.Tests.Reading.|FullyQualifiedName~.Tests.Checkpoint.|FullyQualifiedName~DurableSequence|FullyQualifiedName~DataDirectoryLockTests)&$slow" ;;
-    Restoring) echo "(FullyQualifiedName~RestoreTests|FullyQualifiedName~RestoreIntentMarkerTests|FullyQualifiedName~DurableSequenceTests)&$slow" ;;
+    Restoring) echo "(FullyQualifiedName~Restore|FullyQualifiedName~DurableSequenceTests)&$slow" ;;
     Json)      echo "(FullyQualifiedName~.Tests.Manifest.|FullyQualifiedName~ChecksumMapTests|FullyQualifiedName~SchemaPathTests|FullyQualifiedName~CheckpointMarkerTests)&$slow" ;;
     *) echo "unknown folder $1 (Creation, Copying, IO, Restoring, Json)" >&2; exit 2 ;;
   esac
