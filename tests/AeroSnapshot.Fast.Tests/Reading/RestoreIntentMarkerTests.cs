@@ -82,6 +82,8 @@ public sealed class RestoreIntentMarkerTests : IDisposable
         { "aerosnap-restore-intent 1\nsnapshots 20260102T030405Z\nend\n", "header or end line" },
         { "aerosnap-restore-intent 1\nsnapshot 2026-01-02\nend\n", "header or end line" },
         { "aerosnap-restore-intent 1\nend\n", "header or end line" },
+        { "aerosnap-restore-intent 1\nsnapshot:20260102T030405Z\nend\n", "header or end line" },
+        { "aerosnap-restore-intent 1\nsnapshot 20260102T030405Z\n 61\nend\n", "line 3 is not an entry line" },
         { "aerosnap-restore-intent 1\nsnapshot 20260102T030405Z\ntop zz\nend\n", "line 3 is not a name in hexadecimal" },
         { "aerosnap-restore-intent 1\nsnapshot 20260102T030405Z\ntop 616\nend\n", "line 3 is not a name in hexadecimal" },
         { "aerosnap-restore-intent 1\nsnapshot 20260102T030405Z\ntop\nend\n", "line 3 does not hold a single file name" },
