@@ -7,7 +7,7 @@
 set -u
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$(mktemp -d /tmp/aerosnap-mutants-XXXXXX)}
-filter="FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~NoReplacePublishTests|FullyQualifiedName~RestoreSwapDurabilityTests"
+filter="FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~NoReplacePublishTests|FullyQualifiedName~RestoreSwapDurabilityTests|FullyQualifiedName~RestoreRollbackDurabilityTests"
 
 c=src/AeroSnapshot.Fast/Creation/SnapshotCreator.cs
 p=src/AeroSnapshot.Fast/Reading/SnapshotPruner.cs
@@ -30,6 +30,9 @@ mutants=(
   "restore-skip-fdatasync-of-intent-marker|$i|"'s/NativeFile\.Sync\(handle, temporary, dataOnly: true\);//'
   "restore-skip-fsync-after-intent-rename|$i|"'s/(throw Errors\.Last\("renameat2", temporary\);\s*\}\s*)directory\.Sync\(\);/$1/s'
   "restore-metadata-directory-not-synced|src/AeroSnapshot.Fast/Restoring/RestoreCopier.cs|"'s/CreatedDirectories\.Add\("metadata"\);//'
+  # Killed by RestoreRollbackDurabilityTests.
+  "rollback-skip-fsync-of-target-after-moving-back|src/AeroSnapshot.Fast/Restoring/RestoreRecovery.cs|"'s/(MoveAll\(from, to, intent\.TopLevel\);\s*from\.Sync\(\);\s*)to\.Sync\(\);/$1/s'
+  "rollback-metadata-entries-not-moved-back|src/AeroSnapshot.Fast/Restoring/RestoreRecovery.cs|"'s/if \(intent\.InMetadata\.Count > 0\)/if (!(intent.InMetadata.Count > 0))/'
 )
 
 for entry in "${mutants[@]}"; do
