@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Mutation testing of the library with Stryker.NET (issue #17), one source folder at a time, each
-# with the tests that exercise it. Not run in CI: on two shared cores a folder takes from about
-# ten minutes to hours. Needs root for the strace-based and privileged tests (else they skip and
+# with the tests that exercise it. Not run in CI: on two shared, loaded cores a folder took 23 to
+# 76 min (docs/RELIABILITY.md, "Mutation score"; IO and Json sampled). Needs root for the strace-based and privileged tests (else they skip and
 # their mutants survive).
 #
 #   scripts/mutation.sh Creation                      # one folder: Creation, Copying, IO, Restoring, Json
