@@ -118,7 +118,7 @@ public sealed class BackupTests
 
             SnapshotException error = Assert.Throws<SnapshotException>(() => BackupFixture.Backup(manager, data.Root, output));
 
-            Assert.Equal(IO.Errno.EEXIST, error.Errno);
+            Assert.Equal(Fast.IO.Errno.EEXIST, error.Errno);
             Assert.Equal("precious", File.ReadAllText(output));
             Assert.Single(Directory.GetFiles(Path.GetDirectoryName(output)!));
         }
@@ -307,10 +307,10 @@ public sealed class BackupTests
             byte[] content = new byte[300_000];
             new Random(3).NextBytes(content);
             File.WriteAllBytes(path, content);
-            using var pool = new Copying.AlignedBufferPool(64 * 1024);
+            using var pool = new Fast.Copying.AlignedBufferPool(64 * 1024);
             using Microsoft.Win32.SafeHandles.SafeFileHandle handle = File.OpenHandle(path);
             var crc = new AeroSnapshot.Fast.Hashing.StreamingCrc32();
-            using var stream = new ChecksummingFileStream(handle, path, content.Length, pool, crc, Copying.ProgressReporter.None, CancellationToken.None);
+            using var stream = new ChecksummingFileStream(handle, path, content.Length, pool, crc, Fast.Copying.ProgressReporter.None, CancellationToken.None);
             using var archive = new MemoryStream();
             using (var writer = new TarWriter(archive, TarEntryFormat.Gnu, leaveOpen: true))
             {

@@ -92,7 +92,7 @@ public sealed class CheckpointTests
 
         SnapshotException error = Assert.Throws<SnapshotException>(() => Run(manager, data, null));
 
-        Assert.Equal(IO.Errno.ELOOP, error.Errno);
+        Assert.Equal(Fast.IO.Errno.ELOOP, error.Errno);
         Assert.Equal(wal, File.ReadAllBytes(elsewhere));
     }
 
