@@ -24,7 +24,7 @@ public sealed class OutOfSpaceBackupTests(ITestOutputHelper output)
         using var source = new DataDirectory(storageBytes: (4 << 20) + 5);
         File.WriteAllBytes(Path.Join(source.Data, "wal", "wal.log"), BackupCommandTests.FramedWal(100));
         source.CreateSnapshot();
-        Dictionary<string, string> dataBefore = Listing(source.Data);
+        Dictionary<string, string> dataBefore = TreeFingerprint.Of(source.Data);
         using SmallFileSystem fs = SmallFileSystem.Mount(type, 16L << 20);
         string outputs = Path.Join(fs.MountPoint, "out");
         Directory.CreateDirectory(outputs);
@@ -53,7 +53,7 @@ public sealed class OutOfSpaceBackupTests(ITestOutputHelper output)
             string step = AssertEnospc(result, context);
             Assert.Empty(Directory.EnumerateFileSystemEntries(outputs));
             Assert.Equal(before, fs.AvailableBytes);
-            Assert.True(Same(dataBefore, Listing(source.Data)), $"{context}: the data directory changed");
+            Assert.True(TreeFingerprint.Same(dataBefore, TreeFingerprint.Of(source.Data)), $"{context}: the data directory changed");
             output.WriteLine($"{context}: exit 3, errno 28 at {step}; nothing at --output, no partial file; free space back to {before} B");
         }
 
@@ -83,7 +83,7 @@ public sealed class OutOfSpaceBackupTests(ITestOutputHelper output)
         Directory.CreateDirectory(target);
         File.WriteAllText(Path.Join(target, "storage.dat"), "old storage");
         File.WriteAllText(Path.Join(target, "old-marker"), "old");
-        Dictionary<string, string> old = Listing(target);
+        Dictionary<string, string> old = TreeFingerprint.Of(target);
         long block = fs.BlockSize;
 
         var cases = new (string Name, long Free)[]
@@ -100,7 +100,7 @@ public sealed class OutOfSpaceBackupTests(ITestOutputHelper output)
             CliResult result = CliProcess.Run("restore-backup", archive, target, "--json");
             string context = $"{type}, restore-backup, {name} ({before} B free, archive {size} B)";
             string step = AssertEnospc(result, context);
-            Assert.True(Same(old, Listing(target)), $"{context}: the data directory is not the old one");
+            Assert.True(TreeFingerprint.Same(old, TreeFingerprint.Of(target)), $"{context}: the data directory is not the old one");
             Assert.False(Directory.Exists(target + ".restore-backup-tmp"), $"{context}: the temporary directory was left");
             Assert.Equal(before, fs.AvailableBytes);
             output.WriteLine($"{context}: exit 3, errno 28 at {step}; the old data directory intact, no temporary directory; free space back to {before} B");
@@ -203,26 +203,4 @@ public sealed class OutOfSpaceBackupTests(ITestOutputHelper output)
         Assert.False(string.IsNullOrWhiteSpace(path) || string.IsNullOrWhiteSpace(message), $"{context}: the error names no path: {result}");
         return $"{step} ({code})";
     }
-
-    private static Dictionary<string, string> Listing(string root)
-    {
-        var listing = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string entry in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories))
-        {
-            string relative = Path.GetRelativePath(root, entry);
-            if (relative == "LOCK")
-            {
-                continue;
-            }
-
-            listing[relative] = Directory.Exists(entry)
-                ? "dir"
-                : string.Create(CultureInfo.InvariantCulture, $"{new FileInfo(entry).Length} {Crc32.HashToUInt32(File.ReadAllBytes(entry)):x8}");
-        }
-
-        return listing;
-    }
-
-    private static bool Same(Dictionary<string, string> a, Dictionary<string, string> b)
-        => a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out string? v) && v == kv.Value);
 }

@@ -58,7 +58,7 @@ public sealed class StraceBackupTests(ITestOutputHelper output) : IDisposable
         string archive = Path.Join(Outputs, "b.tar");
         string partial = Path.Join(Outputs, ".b.tar.partial");
         string[] watched = [.. StraceCommand.Tree(_dir.Data), Outputs, archive, partial];
-        Dictionary<string, string> before = Listing(_dir.Data);
+        Dictionary<string, string> before = TreeFingerprint.Of(_dir.Data);
 
         StraceOutcome counting = StraceCommand.Run(syscall, null, watched, "backup", _dir.Data, "--output", archive, "--json");
         Assert.True(counting.Result.ExitCode == 0, counting.Result.ToString());
@@ -87,7 +87,7 @@ public sealed class StraceBackupTests(ITestOutputHelper output) : IDisposable
             }
 
             Assert.False(File.Exists(partial), $"{context}: the partial archive was left behind\n{run.Result}");
-            AssertSameListing(before, Listing(_dir.Data), context);
+            AssertSameListing(before, TreeFingerprint.Of(_dir.Data), context);
             File.Delete(archive);
             outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
         }
@@ -107,9 +107,9 @@ public sealed class StraceBackupTests(ITestOutputHelper output) : IDisposable
 
         string probe = OldTarget("probe");
         Assert.Equal(0, CliProcess.Run("restore-backup", archive, probe).ExitCode);
-        Dictionary<string, string> fresh = Listing(probe);
+        Dictionary<string, string> fresh = TreeFingerprint.Of(probe);
         string target = OldTarget("target");
-        Dictionary<string, string> old = Listing(target);
+        Dictionary<string, string> old = TreeFingerprint.Of(target);
         string temporary = target + ".restore-backup-tmp";
         string swapped = Path.Join(temporary, "data");
         string[] watched =
@@ -188,39 +188,17 @@ public sealed class StraceBackupTests(ITestOutputHelper output) : IDisposable
 
     private static string Which(string target, Dictionary<string, string> old, Dictionary<string, string> fresh, string context)
     {
-        Dictionary<string, string> now = Listing(target);
-        if (Same(now, old))
+        Dictionary<string, string> now = TreeFingerprint.Of(target);
+        if (TreeFingerprint.Same(now, old))
         {
             return "old";
         }
 
-        Assert.True(Same(now, fresh), $"{context}: the data directory is neither the old nor the new one: {string.Join(", ", now.Select(kv => kv.Key + " " + kv.Value))}");
+        Assert.True(TreeFingerprint.Same(now, fresh), $"{context}: the data directory is neither the old nor the new one: {string.Join(", ", now.Select(kv => kv.Key + " " + kv.Value))}");
         return "new";
     }
 
-    /// <summary>Every entry under <paramref name="root"/> but the LOCK file (which the tool may create): size and CRC-32, or "dir".</summary>
-    private static Dictionary<string, string> Listing(string root)
-    {
-        var listing = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (string entry in Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories))
-        {
-            string relative = Path.GetRelativePath(root, entry);
-            if (relative == "LOCK")
-            {
-                continue;
-            }
-
-            listing[relative] = Directory.Exists(entry)
-                ? "dir"
-                : string.Create(CultureInfo.InvariantCulture, $"{new FileInfo(entry).Length} {Crc32.HashToUInt32(File.ReadAllBytes(entry)):x8}");
-        }
-
-        return listing;
-    }
-
-    private static bool Same(Dictionary<string, string> a, Dictionary<string, string> b)
-        => a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out string? v) && v == kv.Value);
 
     private static void AssertSameListing(Dictionary<string, string> before, Dictionary<string, string> after, string context)
-        => Assert.True(Same(before, after), $"{context}: the data directory changed");
+        => Assert.True(TreeFingerprint.Same(before, after), $"{context}: the data directory changed");
 }
