@@ -116,16 +116,6 @@ internal sealed class SchemaCopy(SnapshotOptions options, FileCopier copier, Ste
     private void SyncAndClose(List<(SafeFileHandle Handle, string Path)> pending)
     {
         steps.Attribute(SnapshotStep.SyncSchemas);
-        foreach ((SafeFileHandle handle, string path) in pending)
-        {
-            NativeFile.Sync(handle, path, dataOnly: !options.SyncFilesWithFsync);
-        }
-
-        foreach ((SafeFileHandle handle, _) in pending)
-        {
-            handle.Dispose();
-        }
-
-        pending.Clear();
+        NativeFile.SyncAndCloseAll(pending, dataOnly: !options.SyncFilesWithFsync);
     }
 }

@@ -321,19 +321,7 @@ internal sealed class PrecopyReconciler
     }
 
     private static void SyncAndClose(List<(SafeFileHandle Handle, string Path)> pending)
-    {
-        foreach ((SafeFileHandle handle, string path) in pending)
-        {
-            NativeFile.Sync(handle, path, dataOnly: true);
-        }
-
-        foreach ((SafeFileHandle handle, _) in pending)
-        {
-            handle.Dispose();
-        }
-
-        pending.Clear();
-    }
+        => NativeFile.SyncAndCloseAll(pending, dataOnly: true);
 
     /// <summary>Closes the staged storage copy if this reconciler still holds it (after a failure too).</summary>
     public void DisposeStagedStorage()

@@ -174,17 +174,5 @@ internal sealed class RestoreCopier
         => NativeFile.MakeDirectory(Path.Join(parent, relative), DirectoryMode);
 
     private static void SyncAndClose(List<(SafeFileHandle Handle, string Path)> pending)
-    {
-        foreach ((SafeFileHandle handle, string path) in pending)
-        {
-            NativeFile.Sync(handle, path, dataOnly: true);
-        }
-
-        foreach ((SafeFileHandle handle, _) in pending)
-        {
-            handle.Dispose();
-        }
-
-        pending.Clear();
-    }
+        => NativeFile.SyncAndCloseAll(pending, dataOnly: true);
 }
