@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
 using System.Reflection;
 using AeroSnapshot.Fast;
+using AeroSnapshot.Fast.Creation;
+using AeroSnapshot.Fast.Verification;
 
 namespace AeroSnapshot.PackageConsumer.Tests;
 
