@@ -333,7 +333,7 @@ internal sealed class PrecopyReconciler
     private bool DropStaged(string stagedPath, PrecopyStorageOutcome outcome, string reason)
     {
         DisposeStagedStorage();
-        NativeFile.Remove(stagedPath);
+        _precopy.SetAside(stagedPath);
 
         return Fallback(outcome, reason);
     }

@@ -80,6 +80,13 @@ public sealed class PrecopyPropertyTests
             }
 
             Assert.Empty(IndependentSnapshotOracle.Judge(result.Directory, atPause));
+
+            // A stale staged copy is only set aside in the pause (a leftover name); disposing the
+            // pre-copy, after the pause, deletes it.
+            Assert.All(
+                Directory.EnumerateFileSystemEntries(data.SnapshotsDirectory).Select(Path.GetFileName).Where(n => n != result.Id.ToString()),
+                n => Assert.StartsWith(".precopy-stale-", n, StringComparison.Ordinal));
+            precopy.Dispose();
             Assert.Equal([result.Id.ToString()], Directory.EnumerateFileSystemEntries(data.SnapshotsDirectory).Select(Path.GetFileName));
 
             PrecopyStorageOutcome expected =
