@@ -29,13 +29,14 @@ fi
 # The tests that exercise each folder. Loop-mount suites (power cuts, reflink, odd trees on
 # tmpfs) are left out: minutes per mutant. The strace ones stay: they are the ones that kill
 # the durability mutants (DurableSequenceTests attaches strace to the test's own thread, so it
-# runs the mutated assembly Stryker loaded).
+# runs the mutated assembly Stryker loaded). IO takes the restore tests too: the exchange rename
+# and the mode copies in IO/ are reached only by a restore.
 filter_for() {
   local slow='FullyQualifiedName!~PowerCut&FullyQualifiedName!~ReflinkTests&FullyQualifiedName!~OddTreeTests&FullyQualifiedName!~ColdAllocation&FullyQualifiedName!~Fuzz'
   case "$1" in
     Creation)  echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~DurableSequenceTests)&$slow" ;;
     Copying)   echo "(FullyQualifiedName~.Tests.Copying.|FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~RestoreTests|FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~StorageWritebackWindowTests)&$slow" ;;
-    IO)        echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~.Tests.IO.|FullyQualifiedName~.Tests.Verification.|FullyQualifiedName~.Tests.Discovery.|FullyQualifiedName~.Tests.Pruning.|FullyQualifiedName~.Tests.Checkpoint.|FullyQualifiedName~DurableSequence|FullyQualifiedName~DataDirectoryLockTests)&$slow" ;;
+    IO)        echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~.Tests.IO.|FullyQualifiedName~.Tests.Verification.|FullyQualifiedName~.Tests.Discovery.|FullyQualifiedName~.Tests.Pruning.|FullyQualifiedName~.Tests.Checkpoint.|FullyQualifiedName~.Tests.Restoring.|FullyQualifiedName~DurableSequence|FullyQualifiedName~RestoreSwapDurability|FullyQualifiedName~DataDirectoryLockTests)&$slow" ;;
     Restoring) echo "(FullyQualifiedName~Restore|FullyQualifiedName~DurableSequenceTests)&$slow" ;;
     ManifestFormat) echo "(FullyQualifiedName~.Tests.ManifestFormat.|FullyQualifiedName~ChecksumMapTests|FullyQualifiedName~SchemaPathTests|FullyQualifiedName~CheckpointMarkerTests)&$slow" ;;
     *) echo "unknown folder $1 (Creation, Copying, IO, Restoring, ManifestFormat)" >&2; exit 2 ;;
