@@ -34,10 +34,10 @@ fi
 filter_for() {
   local slow='FullyQualifiedName!~PowerCut&FullyQualifiedName!~ReflinkTests&FullyQualifiedName!~OddTreeTests&FullyQualifiedName!~ColdAllocation&FullyQualifiedName!~Fuzz'
   case "$1" in
-    Creation)  echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~DescriptorLeakTests)&$slow" ;;
-    Copying)   echo "(FullyQualifiedName~.Tests.Copying.|FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~RestoreTests|FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~StorageWritebackWindowTests|FullyQualifiedName~DescriptorLeakTests)&$slow" ;;
-    IO)        echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~.Tests.IO.|FullyQualifiedName~.Tests.Verification.|FullyQualifiedName~.Tests.Discovery.|FullyQualifiedName~.Tests.Pruning.|FullyQualifiedName~.Tests.Checkpoint.|FullyQualifiedName~.Tests.Restoring.|FullyQualifiedName~DurableSequence|FullyQualifiedName~RestoreSwapDurability|FullyQualifiedName~DataDirectoryLockTests|FullyQualifiedName~DescriptorLeakTests)&$slow" ;;
-    Restoring) echo "(FullyQualifiedName~Restore|FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~DescriptorLeakTests)&$slow" ;;
+    Creation)  echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~DescriptorLeakTests|FullyQualifiedName~SyscallFaultTests)&$slow" ;;
+    Copying)   echo "(FullyQualifiedName~.Tests.Copying.|FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~RestoreTests|FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~StorageWritebackWindowTests|FullyQualifiedName~DescriptorLeakTests|FullyQualifiedName~SyscallFaultTests)&$slow" ;;
+    IO)        echo "(FullyQualifiedName~.Tests.Creation.|FullyQualifiedName~.Tests.IO.|FullyQualifiedName~.Tests.Verification.|FullyQualifiedName~.Tests.Discovery.|FullyQualifiedName~.Tests.Pruning.|FullyQualifiedName~.Tests.Checkpoint.|FullyQualifiedName~.Tests.Restoring.|FullyQualifiedName~DurableSequence|FullyQualifiedName~RestoreSwapDurability|FullyQualifiedName~DataDirectoryLockTests|FullyQualifiedName~DescriptorLeakTests|FullyQualifiedName~SyscallFaultTests)&$slow" ;;
+    Restoring) echo "(FullyQualifiedName~Restore|FullyQualifiedName~DurableSequenceTests|FullyQualifiedName~DescriptorLeakTests|FullyQualifiedName~SyscallFaultTests)&$slow" ;;
     ManifestFormat) echo "(FullyQualifiedName~.Tests.ManifestFormat.|FullyQualifiedName~ChecksumMapTests|FullyQualifiedName~SchemaPathTests|FullyQualifiedName~CheckpointMarkerTests)&$slow" ;;
     *) echo "unknown folder $1 (Creation, Copying, IO, Restoring, ManifestFormat)" >&2; exit 2 ;;
   esac
