@@ -16,12 +16,7 @@ public sealed class JsonPrettyWriterLimitsTests
     {
         byte[] buffer = new byte[16 * 1024];
         var writer = new JsonPrettyWriter(buffer);
-        writer.WriteStartObject();
-        for (int depth = 1; depth < 62; depth++)
-        {
-            writer.WritePropertyName("k");
-            writer.WriteStartObject();
-        }
+        OpenNested(ref writer, levels: 62);
 
         for (int depth = 0; depth < 62; depth++)
         {
@@ -43,12 +38,7 @@ public sealed class JsonPrettyWriterLimitsTests
     {
         byte[] buffer = new byte[16 * 1024];
         var writer = new JsonPrettyWriter(buffer);
-        writer.WriteStartObject();
-        for (int depth = 1; depth < 62; depth++)
-        {
-            writer.WritePropertyName("k");
-            writer.WriteStartObject();
-        }
+        OpenNested(ref writer, levels: 62);
 
         writer.WritePropertyName("k");
         int before = writer.BytesNeeded;
@@ -114,16 +104,22 @@ public sealed class JsonPrettyWriterLimitsTests
         Assert.Contains("unpaired surrogate", error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>Replays the 62 levels on a fresh writer and opens a 63rd (a ref struct cannot be captured by the lambda).</summary>
-    private static void OpenOneMore(byte[] buffer, int expectedPosition)
+    /// <summary>Opens <paramref name="levels"/> objects, each the value of key <c>k</c> in the one before.</summary>
+    private static void OpenNested(ref JsonPrettyWriter writer, int levels)
     {
-        var writer = new JsonPrettyWriter(buffer);
         writer.WriteStartObject();
-        for (int depth = 1; depth < 62; depth++)
+        for (int depth = 1; depth < levels; depth++)
         {
             writer.WritePropertyName("k");
             writer.WriteStartObject();
         }
+    }
+
+    /// <summary>Replays the 62 levels on a fresh writer and opens a 63rd (a ref struct cannot be captured by the lambda).</summary>
+    private static void OpenOneMore(byte[] buffer, int expectedPosition)
+    {
+        var writer = new JsonPrettyWriter(buffer);
+        OpenNested(ref writer, levels: 62);
 
         writer.WritePropertyName("k");
         Assert.Equal(expectedPosition, writer.BytesNeeded);

@@ -56,7 +56,7 @@ public sealed class RestoreSyscallFaultTests(ITestOutputHelper output) : IDispos
         SnapshotId id = Prepare();
         string snapshot = _workspace.SnapshotPath(id);
         List<string> snapshotBefore = TreeListing.Of(snapshot);
-        List<string> restored = RestoredData(id);
+        List<string> restored = TreeListing.OfSnapshotData(snapshot);
         List<string> before = TreeListing.Of(Data);
 
         InProcessFaultSweep.Run(
@@ -83,7 +83,7 @@ public sealed class RestoreSyscallFaultTests(ITestOutputHelper output) : IDispos
                 {
                     Exception? cleanup = result!.CleanupFailure;
                     outcome = cleanup is null ? "completed (failure tolerated)" : "completed, tidy-up failure reported";
-                    if (!RestoredData(Data).SequenceEqual(restored))
+                    if (!TreeListing.OfRestoredData(Data).SequenceEqual(restored))
                     {
                         findings.Add("completed without the snapshot's data");
                     }
@@ -115,7 +115,7 @@ public sealed class RestoreSyscallFaultTests(ITestOutputHelper output) : IDispos
             {
                 // The next restore must put right whatever the failed one left; then the case starts again.
                 _workspace.Manager.Restore(snapshot, Data);
-                List<string> findings = RestoredData(Data).SequenceEqual(restored) && Siblings().Count == 0
+                List<string> findings = TreeListing.OfRestoredData(Data).SequenceEqual(restored) && Siblings().Count == 0
                     ? []
                     : [$"the next restore did not put things right ({string.Join(", ", Siblings())})"];
                 Reset(before);
@@ -149,22 +149,6 @@ public sealed class RestoreSyscallFaultTests(ITestOutputHelper output) : IDispos
         _workspace.WriteSchema("later.json", "{}");
         Assert.Equal(before, TreeListing.Of(Data));
         Assert.Empty(Siblings());
-    }
-
-    /// <summary>Storage and schema tree of a snapshot as a restore lays them out, for comparison.</summary>
-    private List<string> RestoredData(SnapshotId id)
-    {
-        string snapshot = _workspace.SnapshotPath(id);
-        var lines = new List<string> { "storage.dat " + Damage.ChecksumOf(Path.Join(snapshot, "storage.dat")) };
-        lines.AddRange(TreeListing.Of(Path.Join(snapshot, "schemas"), modes: false));
-        return lines;
-    }
-
-    private static List<string> RestoredData(string dataDirectory)
-    {
-        var lines = new List<string> { "storage.dat " + Damage.ChecksumOf(Path.Join(dataDirectory, "storage.dat")) };
-        lines.AddRange(TreeListing.Of(Path.Join(dataDirectory, "metadata", "schemas"), modes: false));
-        return lines;
     }
 
     private List<string> Siblings() => Directory.EnumerateFileSystemEntries(_workspace.Root)

@@ -41,20 +41,9 @@ public sealed class RestoreTests : IDisposable
     }
 
     /// <summary>What the snapshot should become in a data directory: storage.dat and metadata/schemas, modes aside.</summary>
-    private List<string> SnapshotContent(SnapshotId id)
-    {
-        string snapshot = _workspace.SnapshotPath(id);
-        var lines = new List<string> { "storage.dat " + Damage.ChecksumOf(Path.Join(snapshot, "storage.dat")) };
-        lines.AddRange(TreeListing.Of(Path.Join(snapshot, "schemas"), modes: false));
-        return lines;
-    }
+    private List<string> SnapshotContent(SnapshotId id) => TreeListing.OfSnapshotData(_workspace.SnapshotPath(id));
 
-    private static List<string> RestoredContent(string dataDirectory)
-    {
-        var lines = new List<string> { "storage.dat " + Damage.ChecksumOf(Path.Join(dataDirectory, "storage.dat")) };
-        lines.AddRange(TreeListing.Of(Path.Join(dataDirectory, "metadata", "schemas"), modes: false));
-        return lines;
-    }
+    private static List<string> RestoredContent(string dataDirectory) => TreeListing.OfRestoredData(dataDirectory);
 
     /// <summary>What a restore carries over from the target (<c>snapshots/</c>), with contents and modes.</summary>
     private static List<string> KeptEntries(string dataDirectory) => TreeListing.Of(dataDirectory)

@@ -204,6 +204,21 @@ public static class Damage
 /// </summary>
 public static class TreeListing
 {
+    /// <summary>A snapshot's data as a restore lays it out (storage's checksum, then the schema tree), modes aside.</summary>
+    public static List<string> OfSnapshotData(string snapshotDirectory) => DataListing(
+        Path.Join(snapshotDirectory, "storage.dat"), Path.Join(snapshotDirectory, "schemas"));
+
+    /// <summary>A data directory's storage and schema tree, comparable with <see cref="OfSnapshotData"/>.</summary>
+    public static List<string> OfRestoredData(string dataDirectory) => DataListing(
+        Path.Join(dataDirectory, "storage.dat"), Path.Join(dataDirectory, "metadata", "schemas"));
+
+    private static List<string> DataListing(string storage, string schemas)
+    {
+        var lines = new List<string> { "storage.dat " + Damage.ChecksumOf(storage) };
+        lines.AddRange(Of(schemas, modes: false));
+        return lines;
+    }
+
     public static List<string> Of(string root, bool modes = true)
     {
         var lines = new List<string>();
