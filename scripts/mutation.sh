@@ -73,7 +73,7 @@ print(json.dumps({"stryker-config": {
     "test-case-filter": os.environ["FILTER"],
     "coverage-analysis": "perTest",
     "concurrency": int(os.environ["CONCURRENCY"]),
-    "reporters": ["Progress", "Json", "Html", "Markdown", "ClearText"],
+    "reporters": ["Progress", "Dots", "Json", "Html", "Markdown", "ClearText"],
 }}, indent=2))' > "$copy/tests/AeroSnapshot.Fast.Tests/stryker-config.json"
   echo "== $folder: mutating $mutate; tests: $filter"
   local start=$SECONDS
