@@ -46,6 +46,28 @@ public sealed class JsonPrettyWriterLimitsTests
         Assert.Contains("too deep", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(100)]
+    [InlineData(1013)]
+    public void A_string_longer_than_what_precedes_it_is_counted_but_not_written_when_it_does_not_fit(int room)
+    {
+        // The measuring pass (an empty span) and a too-small buffer must count every byte and
+        // write none past the end, also for a string longer than the document before it.
+        string name = new('p', 1000);
+        byte[] buffer = new byte[room];
+        var writer = new JsonPrettyWriter(buffer);
+        writer.WriteStartObject();
+        writer.WritePropertyName(name);
+        writer.WriteValue("é");
+        writer.WriteEndObject();
+
+        string expected = "{\n  \"" + name + "\": \"é\"\n}";
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(expected), writer.BytesNeeded);
+        Assert.False(writer.Fits);
+        Assert.Equal(System.Text.Encoding.UTF8.GetBytes(expected)[..Math.Min(room, 5)], buffer[..Math.Min(room, 5)]);
+    }
+
     [Fact]
     public void Closing_with_no_open_object_is_refused()
     {
