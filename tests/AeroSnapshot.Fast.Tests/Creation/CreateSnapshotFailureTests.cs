@@ -206,6 +206,34 @@ public sealed class CreateSnapshotFailureTests : IDisposable
         Assert.Empty(_data.SnapshotsListing());
     }
 
+    [Theory]
+    [InlineData(SnapshotStep.CopySchemas)]
+    [InlineData(SnapshotStep.WriteManifest)]
+    [InlineData(SnapshotStep.Publish)]
+    public void Cancellation_requested_in_one_step_stops_the_create_before_the_next_step_starts(SnapshotStep cancelIn)
+    {
+        using var cancel = new CancellationTokenSource();
+        var entered = new List<SnapshotStep>();
+        var options = new SnapshotOptions
+        {
+            CancellationToken = cancel.Token,
+            BeforeStep = step =>
+            {
+                entered.Add(step);
+                if (step == cancelIn)
+                {
+                    cancel.Cancel();
+                }
+            },
+        };
+
+        Assert.ThrowsAny<OperationCanceledException>(() => _data.CreateSnapshot(_manager, options));
+
+        // Nothing runs after the step in which cancellation was asked for, and nothing is published.
+        Assert.Equal(cancelIn, entered[^1]);
+        Assert.Empty(_data.SnapshotsListing());
+    }
+
     private sealed class FailingWal : IWalDurability
     {
         public int Calls { get; private set; }
