@@ -41,6 +41,7 @@ internal sealed class DirectoryHandle : IDisposable
     /// <summary>Opens the child directory <paramref name="name"/> (a single name), never through a link.</summary>
     public DirectoryHandle OpenDirectory(string name)
     {
+        ThrowIfNotAChild(name);
         string path = ChildPath(name);
         int fd;
         using (var dir = new RawDescriptor(_handle))
@@ -151,9 +152,7 @@ internal sealed class DirectoryHandle : IDisposable
     /// </summary>
     public static unsafe int TryMove(DirectoryHandle from, ReadOnlySpan<byte> rawName, DirectoryHandle to)
     {
-        Span<byte> name = rawName.Length < 256 ? stackalloc byte[rawName.Length + 1] : new byte[rawName.Length + 1];
-        rawName.CopyTo(name);
-        name[^1] = 0;
+        Span<byte> name = Terminated(rawName, rawName.Length < 256 ? stackalloc byte[rawName.Length + 1] : new byte[rawName.Length + 1]);
         using var fromFd = new RawDescriptor(from._handle);
         using var toFd = new RawDescriptor(to._handle);
         fixed (byte* p = name)
@@ -209,9 +208,36 @@ internal sealed class DirectoryHandle : IDisposable
 
     private static Span<byte> Terminated(ReadOnlySpan<byte> rawName, Span<byte> buffer)
     {
+        ThrowIfNotAChild(rawName);
         rawName.CopyTo(buffer);
         buffer[^1] = 0;
         return buffer;
+    }
+
+    /// <summary>
+    /// Refuses a name that does not name a child of this directory: empty, <c>.</c>, <c>..</c>, or
+    /// holding a <c>/</c> or a NUL. Names come from directory listings, which already leave out
+    /// <c>.</c> and <c>..</c>; this second check is there so that no single fault (a listing that
+    /// let <c>..</c> through, say) can turn the recursive delete of one tree into the delete of
+    /// every directory above it. A mutation run made exactly that fault once and emptied
+    /// <c>/tmp</c> (docs/RELIABILITY.md, "Mutation score").
+    /// </summary>
+    internal static void ThrowIfNotAChild(ReadOnlySpan<byte> rawName)
+    {
+        if (rawName.IsEmpty || rawName.SequenceEqual("."u8) || rawName.SequenceEqual(".."u8) || rawName.IndexOfAny((byte)'/', (byte)0) >= 0)
+        {
+            throw new InvalidOperationException(
+                $"'{DirectoryListing.Printable(rawName)}' is not the name of a child directory entry; refusing to use it.");
+        }
+    }
+
+    /// <summary>The check of <see cref="ThrowIfNotAChild(ReadOnlySpan{byte})"/> for a name held as text.</summary>
+    internal static void ThrowIfNotAChild(ReadOnlySpan<char> name)
+    {
+        if (name.IsEmpty || name.SequenceEqual(".") || name.SequenceEqual("..") || name.IndexOfAny('/', '\0') >= 0)
+        {
+            throw new InvalidOperationException($"'{name}' is not the name of a child directory entry; refusing to use it.");
+        }
     }
 
     /// <summary>

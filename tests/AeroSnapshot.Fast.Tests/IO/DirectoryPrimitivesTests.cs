@@ -11,7 +11,9 @@ namespace AeroSnapshot.Fast.Tests.IO;
 /// crash left behind; removal reports whether it removed; a small file exactly at its limit is read
 /// and one byte over is refused naming it; deleting a tree never follows a symbolic link; and the
 /// descriptor chain that reads a snapshot's files never hands back a directory of the same name
-/// under another parent.
+/// under another parent; and no entry operation accepts a name that is not a child (<c>.</c>,
+/// <c>..</c>, empty, or with a slash), so a listing that let <c>..</c> through could not make a
+/// recursive delete climb out of its tree.
 /// </summary>
 public sealed class DirectoryPrimitivesTests : IDisposable
 {
@@ -117,5 +119,52 @@ public sealed class DirectoryPrimitivesTests : IDisposable
             Assert.Equal(content.Length, RandomAccess.Read(file, content, 0));
             Assert.Equal(path, Encoding.UTF8.GetString(content));
         }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("a/b")]
+    [InlineData("../x")]
+    [InlineData("a\0b")]
+    public void No_entry_operation_takes_a_name_that_is_not_a_child(string name)
+    {
+        Directory.CreateDirectory(Path.Join(_root, "inner", "a"));
+        File.WriteAllText(Path.Join(_root, "outside"), "must survive");
+        byte[] raw = Encoding.UTF8.GetBytes(name);
+        using DirectoryHandle inner = DirectoryHandle.Open(Path.Join(_root, "inner"));
+        using DirectoryHandle other = DirectoryHandle.Open(_root);
+
+        Assert.Throws<InvalidOperationException>(() => inner.OpenDirectory(raw).Dispose());
+        Assert.Throws<InvalidOperationException>(() => inner.OpenDirectory(name).Dispose());
+        Assert.Throws<InvalidOperationException>(() => inner.TryRemove(raw, directory: true));
+        Assert.Throws<InvalidOperationException>(() => inner.TryRemove(raw, directory: false));
+        Assert.Throws<InvalidOperationException>(() => inner.TryChmod(raw, FileModes.PrivateDirectory));
+        Assert.Throws<InvalidOperationException>(() => DirectoryHandle.TryMove(inner, raw, other));
+
+        Assert.Equal("must survive", File.ReadAllText(Path.Join(_root, "outside")));
+        Assert.True(Directory.Exists(Path.Join(_root, "inner", "a")));
+    }
+
+    [Fact]
+    public void Names_that_only_look_like_dots_are_children_like_any_other()
+    {
+        foreach (string name in new[] { "...", ".a", "..b" })
+        {
+            Directory.CreateDirectory(Path.Join(_root, name));
+        }
+
+        using DirectoryHandle root = DirectoryHandle.Open(_root);
+        foreach (string name in new[] { "...", ".a", "..b" })
+        {
+            using (root.OpenDirectory(Encoding.UTF8.GetBytes(name)))
+            {
+            }
+
+            Assert.Equal(0, root.TryRemove(Encoding.UTF8.GetBytes(name), directory: true));
+        }
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_root));
     }
 }
