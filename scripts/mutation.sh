@@ -9,6 +9,12 @@
 #   scripts/mutation.sh IO '**/IO/DurableFile.cs' '**/IO/DirectoryTree.cs'   # (several allowed)
 #   scripts/mutation.sh all                           # every folder above, one after another
 #
+# Caution: the mutants run as root, and some of them change code that deletes directory trees. On
+# 2026-11-30 a mutant that let the directory listing return ".." made a recursive delete climb out
+# of a test's tree and empty /tmp (the runs in progress were spoiled and measured again). Entry
+# operations now refuse "." and ".." themselves as well (IO/DirectoryHandle.ThrowIfNotAChild), so
+# no single mutant can do that; still, run this on a machine whose /tmp you can lose.
+#
 # Environment: STRYKER_VERSION (default 5.1.0), STRYKER_CONCURRENCY (default 1),
 # AEROSNAP_MUTATION_OUT (default /tmp/aerosnap-mutation): reports land in OUT/<folder>/reports/
 # (mutation-report.json, .html, .md); the score is printed at the end of each run.
