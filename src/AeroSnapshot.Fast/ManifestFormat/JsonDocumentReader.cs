@@ -18,6 +18,13 @@ internal ref struct JsonDocumentReader
     /// </summary>
     public const int MaxDocumentLength = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// The most JSON bytes one character of a grammar-checked value can take: <c>\uXXXX</c>. The
+    /// values are ASCII, so a value written with every character escaped (valid JSON, and read by
+    /// serde_json in the reference) still fits the scratch space it is unescaped into.
+    /// </summary>
+    private const int MaxEscapedBytesPerChar = 6;
+
     private readonly string _documentName;
     private Utf8JsonReader _reader;
     private HashSet<string>? _unknownKeys;
@@ -176,7 +183,7 @@ internal ref struct JsonDocumentReader
     {
         Advance(field);
         Expect(JsonTokenType.String, field, "a snapshot id string");
-        return SnapshotId.TryParse(ValueBytes(field, stackalloc byte[SnapshotId.Length * 2]), out SnapshotId id)
+        return SnapshotId.TryParse(ValueBytes(field, stackalloc byte[SnapshotId.Length * MaxEscapedBytesPerChar]), out SnapshotId id)
             ? id
             : throw Fail("expected a snapshot id YYYYMMDDTHHMMSSZ", field);
     }
@@ -186,7 +193,7 @@ internal ref struct JsonDocumentReader
     {
         Advance(field);
         Expect(JsonTokenType.String, field, "an instant string");
-        return SnapshotInstant.TryParse(ValueBytes(field, stackalloc byte[SnapshotInstant.Length * 2]), out SnapshotInstant value)
+        return SnapshotInstant.TryParse(ValueBytes(field, stackalloc byte[SnapshotInstant.Length * MaxEscapedBytesPerChar]), out SnapshotInstant value)
             ? value
             : throw Fail("expected a UTC instant YYYY-MM-DDTHH:MM:SSZ", field);
     }
@@ -262,13 +269,14 @@ internal ref struct JsonDocumentReader
     }
 
     private Crc32Checksum ReadChecksumValue(string field)
-        => Crc32Checksum.TryParse(ValueBytes(field, stackalloc byte[Crc32Checksum.Length * 2]), out Crc32Checksum value)
+        => Crc32Checksum.TryParse(ValueBytes(field, stackalloc byte[Crc32Checksum.Length * MaxEscapedBytesPerChar]), out Crc32Checksum value)
             ? value
             : throw Fail("expected crc32: followed by 8 hex digits", field);
 
     /// <summary>
-    /// The current string's unescaped bytes. Grammar-checked values are short, so a value longer
-    /// than <paramref name="scratch"/> is simply returned as-is and fails its grammar.
+    /// The current string's unescaped bytes. <paramref name="scratch"/> holds the longest escaped
+    /// form of a valid value, so a value longer than it cannot be valid: it is returned as-is and
+    /// fails its grammar.
     /// </summary>
     private readonly ReadOnlySpan<byte> ValueBytes(string field, Span<byte> scratch)
     {

@@ -72,14 +72,51 @@ public sealed class ManifestReaderMessageTests
         => Assert.Contains("invalid JSON", Samples.Rejects(Samples.SpecWith("extra", "[1, 2,]")).Message, StringComparison.Ordinal);
 
     [Fact]
-    public void An_instant_written_with_escapes_is_read_as_its_unescaped_text()
+    public void Grammar_checked_values_written_with_escapes_are_read_as_their_unescaped_text()
     {
-        // Four characters escaped: 40 bytes of JSON string for the 20-character instant, exactly
-        // the scratch space the reader unescapes into.
-        SnapshotManifest manifest = SnapshotManifest.ReadUtf8(Samples.Utf8(Samples.SpecWith("created_at", "\"\\u0032\\u0030\\u0032\\u0036-02-04T11:30:00Z\"")));
+        // Valid JSON that serde_json (the reference) reads: every character of each value escaped,
+        // the longest way to write it; and a few escaped.
+        string json = Samples.SpecExampleJson
+            .Replace("\"20260204T113000Z\"", Escaped("20260204T113000Z"), StringComparison.Ordinal)
+            .Replace("\"2026-02-04T11:30:00Z\"", "\"\\u0032\\u0030\\u0032\\u0036-02-04T11:30:00Z\"", StringComparison.Ordinal)
+            .Replace("\"crc32:deadbeef\"", Escaped("crc32:deadbeef"), StringComparison.Ordinal)
+            .Replace("\"crc32:abcd1234\"", Escaped("crc32:abcd1234"), StringComparison.Ordinal);
 
-        Assert.Equal(SnapshotInstant.Parse("2026-02-04T11:30:00Z"), manifest.CreatedAt);
+        Assert.Equal(Samples.SpecExample, SnapshotManifest.ReadUtf8(Samples.Utf8(json)));
+        Assert.Equal(
+            SnapshotInstant.Parse("2026-02-04T11:30:00Z"),
+            SnapshotManifest.ReadUtf8(Samples.Utf8(Samples.SpecWith("created_at", Escaped("2026-02-04T11:30:00Z")))).CreatedAt);
     }
+
+    [Fact]
+    public void A_value_longer_than_any_escaped_form_of_a_valid_one_is_refused_by_its_grammar()
+    {
+        ManifestFormatException error = Samples.Rejects(Samples.SpecWith("created_at", Escaped("2026-02-04T11:30:00Z") [..^1] + "\\u0020\""));
+
+        Assert.Contains("expected a UTC instant", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_error_about_the_whole_document_names_no_field()
+        => Assert.Equal("manifest.json: the document is not a JSON object (at byte 0).", Samples.Rejects("[]").Message);
+
+    [Fact]
+    public void A_refused_key_keeps_its_spaces_in_the_message()
+        => Assert.Contains("key '../a b' is not", Samples.Rejects(Samples.SpecWithSchemaKey("../a b")).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void A_refused_key_of_exactly_200_characters_with_a_control_character_is_quoted_without_an_ellipsis()
+    {
+        string key = "../\\u0001" + new string('k', 196);
+
+        string message = Samples.Rejects(Samples.SpecWithSchemaKey(key)).Message;
+
+        Assert.Contains("key '../?" + new string('k', 196) + "' is not", message, StringComparison.Ordinal);
+    }
+
+    /// <summary>A JSON string literal of <paramref name="text"/> with every character written as <c>\uXXXX</c>.</summary>
+    private static string Escaped(string text)
+        => "\"" + string.Concat(text.Select(static c => $"\\u{(int)c:x4}")) + "\"";
 
     [Fact]
     public void An_escaped_lone_surrogate_in_a_grammar_checked_value_is_refused_as_invalid_text()
