@@ -59,9 +59,14 @@ public sealed class VerificationReport
     /// <summary>The first problems, one short clause each, for messages and logs.</summary>
     public string Summarize(int count = 5)
     {
-        string summary = string.Join("; ", Problems.Take(count).Select(static p => p.Expected is { } expected && p.Actual is { } actual
-            ? $"{p.Kind} {p.RelativePath} (expected {expected}, actual {actual})"
-            : $"{p.Kind} {p.RelativePath}"));
+        string summary = string.Join("; ", Problems.Take(count).Select(static p => p switch
+        {
+            { Expected: { } expected, Actual: { } actual } => $"{p.Kind} {p.RelativePath} (expected {expected}, actual {actual})",
+            // Why it could not be read (the call, the path and the errno) is what tells a failing
+            // disk from a permission problem; it is in the message.
+            { Kind: VerificationProblemKind.Unreadable } => $"{p.Kind} {p.RelativePath} ({p.Message.TrimEnd('.')})",
+            _ => $"{p.Kind} {p.RelativePath}",
+        }));
         return Problems.Count > count ? summary + "; …" : summary;
     }
 

@@ -20,6 +20,7 @@ public sealed unsafe class AlignedBufferPoolTests
     {
         var error = Assert.Throws<ArgumentOutOfRangeException>(() => new AlignedBufferPool(size));
         Assert.Equal("bufferSize", error.ParamName);
+        Assert.Contains($"positive multiple of {AlignedBufferPool.Alignment}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

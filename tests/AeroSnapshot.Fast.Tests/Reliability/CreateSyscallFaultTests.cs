@@ -87,7 +87,7 @@ public sealed class CreateSyscallFaultTests(ITestOutputHelper output) : IDisposa
                 bool visible = Directory.Exists(published);
                 if (error is not null)
                 {
-                    findings.AddRange(InProcessFaultSweep.ErrnoFindings(error, errno));
+                    findings.AddRange(InProcessFaultSweep.FailureFindings(error, syscall, errno));
                     outcome = visible ? "failed with the errno after the publish, snapshot verifies" : "failed with the errno, nothing published";
                 }
                 else

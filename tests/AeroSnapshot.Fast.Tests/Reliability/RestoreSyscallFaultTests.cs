@@ -73,7 +73,7 @@ public sealed class RestoreSyscallFaultTests(ITestOutputHelper output) : IDispos
                 if (error is not null)
                 {
                     outcome = "failed with the errno, data directory unchanged";
-                    findings.AddRange(InProcessFaultSweep.ErrnoFindings(error, errno));
+                    findings.AddRange(InProcessFaultSweep.FailureFindings(error, syscall, errno));
                     if (!TreeListing.Of(Data).SequenceEqual(before))
                     {
                         findings.Add($"failed, but the data directory changed: {error.Message}");

@@ -77,12 +77,27 @@ internal static class InProcessFaultSweep
         Assert.True(findings.Count == 0, $"{findings.Count} finding(s):\n{string.Join("\n", findings)}");
     }
 
-    /// <summary>Checks that a failure carries the injected errno.</summary>
-    public static IEnumerable<string> ErrnoFindings(SnapshotException error, string errno)
+    /// <summary>
+    /// Checks that a failure carries the injected errno and, for the data reads and writes, names
+    /// the operation that failed ("read '…'", "write '…'"), so an operator can tell a bad source
+    /// from a full destination.
+    /// </summary>
+    public static IEnumerable<string> FailureFindings(SnapshotException error, string syscall, string errno)
     {
         if (error.Errno != ErrnoOf(errno))
         {
             yield return $"failed with errno {error.Errno?.ToString(CultureInfo.InvariantCulture) ?? "none"}, not {errno}: {error.Message}";
+        }
+
+        string? operation = syscall switch
+        {
+            "pread64" => "read '",
+            "pwrite64" => "write '",
+            _ => null,
+        };
+        if (operation is not null && !error.Message.Contains(operation, StringComparison.Ordinal))
+        {
+            yield return $"the message does not say \"{operation}\": {error.Message}";
         }
     }
 
