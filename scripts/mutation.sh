@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Mutation testing of the library with Stryker.NET (issue #17), one source folder at a time, each
-# with the tests that exercise it. Not run in CI: on two shared, loaded cores a folder took 23 to
-# 76 min (docs/RELIABILITY.md, "Mutation score"; IO and ManifestFormat (then Json/) sampled). Needs root for the strace-based and privileged tests (else they skip and
-# their mutants survive).
+# with the tests that exercise it. Not run in CI: on these two cores a folder takes 9 min
+# (ManifestFormat) to over an hour (IO, whose survivors each rerun the fault sweeps); see
+# docs/RELIABILITY.md, "Mutation score". Needs root for the strace-based and privileged tests
+# (else they skip and their mutants survive).
 #
 #   scripts/mutation.sh Creation                      # one folder: Creation, Copying, IO, Restoring, ManifestFormat
 #   scripts/mutation.sh Creation '**/SnapshotCreator.cs'   # narrower: mutate globs inside it
