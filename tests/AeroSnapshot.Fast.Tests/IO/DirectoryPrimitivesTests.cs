@@ -127,6 +127,8 @@ public sealed class DirectoryPrimitivesTests : IDisposable
     [InlineData("..")]
     [InlineData("a/b")]
     [InlineData("../x")]
+    [InlineData("/x")]
+    [InlineData("\0x")]
     [InlineData("a\0b")]
     public void No_entry_operation_takes_a_name_that_is_not_a_child(string name)
     {
