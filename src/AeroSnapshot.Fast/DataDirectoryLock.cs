@@ -141,9 +141,14 @@ public sealed class DataDirectoryLock : IDisposable
         Dispose();
     }
 
-    /// <summary>Releases the lock (closing the descriptor drops the <c>flock</c>). The file stays.</summary>
+    /// <summary>Releases the lock (unlocked, then closed: see <see cref="NativeFile.Unlock"/>). The file stays.</summary>
     public void Dispose()
     {
+        if (!_handle.IsClosed)
+        {
+            NativeFile.Unlock(_handle);
+        }
+
         _disposed = true;
         _handle.Dispose();
         _directory.Dispose();

@@ -75,7 +75,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
         CheckOutput(_output, _outputDirectory);
         SafeFileHandle archiveHandle = PartialArchive.Create(_temporary, _output, ArchiveMode);
         _temporaryCreated = true;
-        using (archiveHandle)
+        try
         {
             BackupResult result = Write(_dataDirectory, _walPath, backupId, _output, _temporary, archiveHandle);
             Steps.Enter(SnapshotStep.BackupPublish);
@@ -83,6 +83,13 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
             _published = true;
             NativeFile.SyncDirectory(_outputDirectory);
             return result;
+        }
+        finally
+        {
+            // Unlocked before it is closed, so the published archive is never left locked by a
+            // child process the host forked while we held the descriptor.
+            NativeFile.Unlock(archiveHandle);
+            archiveHandle.Dispose();
         }
     }
 

@@ -115,6 +115,21 @@ internal static partial class NativeFile
         return errno == Errno.EAGAIN ? false : throw Errors.For("flock", path, errno);
     }
 
+    /// <summary>
+    /// Drops the <c>flock</c> this descriptor holds, before it is closed. Closing alone does not
+    /// always release it at once: the lock belongs to the open file description, and a child the
+    /// host process forks meanwhile (any <c>Process.Start</c>, on any thread) shares that description
+    /// until its <c>exec</c> closes the copy. For that moment the lock would outlive our close, and a
+    /// reader that locks the file (a .NET <c>FileStream</c> takes <c>LOCK_SH</c>) or the database
+    /// taking its <c>LOCK</c> would be refused. <c>LOCK_UN</c> releases it for every holder of the
+    /// description. Best effort: it cannot block, and if it fails the close releases the lock as before.
+    /// </summary>
+    public static void Unlock(SafeFileHandle handle)
+    {
+        using var fd = new RawDescriptor(handle);
+        _ = Sys.Flock(fd.Value, Sys.LockUnlock);
+    }
+
     /// <summary>Advises sequential reading (larger read-ahead). Advice only: a failure changes nothing and is ignored.</summary>
     public static void AdviseSequential(SafeFileHandle handle)
     {

@@ -119,6 +119,20 @@ public sealed class DataDirectoryLockTests : IDisposable
     }
 
     [Fact]
+    public void Releasing_frees_LOCK_at_once_even_while_a_child_forked_meanwhile_still_shares_the_descriptor()
+    {
+        // Found by CI: a test's Process.Start forked while a backup held its lock, and the reader
+        // after it was refused. The database taking LOCK after a snapshot would be refused the same way.
+        DataDirectoryLock held = DataDirectoryLock.Acquire(_data.Root);
+        using ForkedChildStandIn child = ForkedChildStandIn.HoldingDescriptorsOn(LockPath);
+
+        held.Dispose();
+
+        using DataDirectoryLock next = DataDirectoryLock.Acquire(_data.Root);
+        Assert.Equal(LockPath, next.FilePath);
+    }
+
+    [Fact]
     public void A_second_holder_is_refused_at_once_naming_the_lock_file()
     {
         using DataDirectoryLock first = DataDirectoryLock.Acquire(_data.Root);
