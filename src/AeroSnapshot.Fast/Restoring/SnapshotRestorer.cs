@@ -335,7 +335,10 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
             int errno = DirectoryHandle.TryMove(source, name, destination);
             if (errno != 0)
             {
-                throw Errors.For("renameat2", source.ChildPath(DirectoryListing.Printable(name)), errno);
+                string path = source.ChildPath(DirectoryListing.Printable(name));
+                throw errno is Errno.EINVAL or Errno.ENOSYS
+                    ? new NativeIOException("renameat2(RENAME_NOREPLACE)", path, errno, "the file system cannot rename without replacing, which restore needs so that no entry it moves can overwrite another")
+                    : Errors.For("renameat2", path, errno);
             }
 
             moved.Add(name);

@@ -17,6 +17,13 @@ public sealed record StraceRequest(string Trace, string? Inject = null)
     public IReadOnlyList<string> Paths { get; init; } = [];
 
     /// <summary>
+    /// The calls <see cref="Inject"/> fails, when only some of the traced ones should fail (e.g.
+    /// fail <c>renameat2</c> while recording the <c>rename</c> and <c>link</c> a fallback makes);
+    /// null: every traced call.
+    /// </summary>
+    public string? InjectInto { get; init; }
+
+    /// <summary>
     /// Stop the program only at the traced calls (<c>--seccomp-bpf</c>, the default). strace 6.1
     /// never delivers an injected signal with it (measured: a SIGKILL sweep ran to exit 0), so a
     /// signal injection, and the run that counts calls for it, go without.
@@ -55,7 +62,7 @@ public sealed record StraceRequest(string Trace, string? Inject = null)
         var arguments = new List<string> { "-qq", "-y", "-o", logFile, "-e", "trace=" + Trace };
         if (Inject is not null)
         {
-            arguments.AddRange(["-e", $"inject={Trace}:{Inject}"]);
+            arguments.AddRange(["-e", $"inject={InjectInto ?? Trace}:{Inject}"]);
         }
 
         foreach (string path in Paths)
