@@ -124,27 +124,9 @@ public sealed class DescriptorLeakTests
 
     /// <summary>The paths of this process's open descriptors that lie under <paramref name="root"/> (or beside it with its name as prefix).</summary>
     private static List<string> DescriptorsUnder(string root)
-    {
-        var paths = new List<string>();
-        foreach (string fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
-        {
-            string? target;
-            try
-            {
-                target = new FileInfo(fd).LinkTarget;
-            }
-            catch (IOException)
-            {
-                continue; // closed between listing and reading: the listing's own descriptor, or another test's
-            }
-
-            if (target is not null && target.StartsWith(root, StringComparison.Ordinal))
-            {
-                paths.Add(target);
-            }
-        }
-
-        paths.Sort(StringComparer.Ordinal);
-        return paths;
-    }
+        => OpenDescriptors.OfThisProcess()
+            .Select(static d => d.Target)
+            .Where(t => t.StartsWith(root, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToList();
 }

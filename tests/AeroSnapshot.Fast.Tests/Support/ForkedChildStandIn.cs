@@ -22,29 +22,16 @@ internal sealed partial class ForkedChildStandIn : IDisposable
     public static ForkedChildStandIn HoldingDescriptorsOn(params string[] paths)
     {
         var duplicates = new List<int>();
-        foreach (string entry in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
+        // Listed whole before the first dup: a duplicate made while listing could be listed and duplicated in turn.
+        foreach ((int fd, string target) in OpenDescriptors.OfThisProcess().Where(d => paths.Contains(d.Target, StringComparer.Ordinal)).ToList())
         {
-            string? target;
-            try
+            int duplicate = fcntl(fd, DuplicateCloseOnExec, 0);
+            if (duplicate < 0)
             {
-                target = new FileInfo(entry).LinkTarget;
-            }
-            catch (IOException)
-            {
-                continue; // closed since the listing
+                throw new IOException($"fcntl(F_DUPFD_CLOEXEC) of descriptor {fd} on '{target}' failed: errno {Marshal.GetLastPInvokeError()}");
             }
 
-            if (target is not null && paths.Contains(target, StringComparer.Ordinal)
-                && int.TryParse(Path.GetFileName(entry), out int fd))
-            {
-                int duplicate = fcntl(fd, DuplicateCloseOnExec, 0);
-                if (duplicate < 0)
-                {
-                    throw new IOException($"fcntl(F_DUPFD_CLOEXEC) of descriptor {fd} on '{target}' failed: errno {Marshal.GetLastPInvokeError()}");
-                }
-
-                duplicates.Add(duplicate);
-            }
+            duplicates.Add(duplicate);
         }
 
         return duplicates.Count > 0
