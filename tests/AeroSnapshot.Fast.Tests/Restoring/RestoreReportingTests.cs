@@ -48,6 +48,34 @@ public sealed class RestoreReportingTests : IDisposable
         Assert.True(reports.Zip(reports.Skip(1)).All(static p => p.First.BytesDone <= p.Second.BytesDone));
     }
 
+    /// <summary>
+    /// A reference-written snapshot lists only the top of <c>schemas/</c>; restore copies the
+    /// unlisted nested files too, and counts them in its bytes, its files and its progress total,
+    /// so the progress ends at 100 % rather than past it (found by the mutation run: the unlisted
+    /// bytes could be dropped from the total without failing a test).
+    /// </summary>
+    [Fact]
+    public void Restore_of_a_reference_snapshot_counts_its_unlisted_files_in_bytes_files_and_the_progress_total()
+    {
+        _workspace.WriteTypicalData();
+        string snapshot = TestSupport.Oracle.ReferenceSnapshotWriter.Write(Data, new DateTimeOffset(2026, 2, 4, 11, 30, 0, TimeSpan.Zero), TimeSpan.FromSeconds(1));
+        long unlisted = new FileInfo(Path.Join(snapshot, "schemas", "app", "items.json")).Length
+            + new FileInfo(Path.Join(snapshot, "schemas", "app", "orders", "v2.json")).Length;
+        long expected = new FileInfo(Path.Join(snapshot, "storage.dat")).Length + new FileInfo(Path.Join(snapshot, "schemas", "users.json")).Length + unlisted;
+        Assert.Equal(2, _workspace.Manager.Verify(snapshot).Unlisted.Count);
+        string target = Path.Join(_workspace.Root, "restored");
+        Directory.CreateDirectory(target);
+        var reports = new List<SnapshotProgress>();
+
+        RestoreResult result = _workspace.Manager.Restore(snapshot, target, options: new SnapshotOptions { Progress = reports.Add });
+
+        Assert.Equal(expected, result.BytesRestored);
+        Assert.Equal(4, result.FilesRestored);
+        Assert.All(reports, p => Assert.Equal(expected, p.BytesTotal));
+        Assert.Equal(expected, reports[^1].BytesDone);
+        Assert.Equal(TreeListing.OfSnapshotData(snapshot), TreeListing.OfRestoredData(target));
+    }
+
     [Fact]
     public void Snapshot_counts_storage_schemas_and_manifest_in_its_bytes_and_files()
     {
