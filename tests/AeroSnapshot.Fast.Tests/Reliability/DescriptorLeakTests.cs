@@ -99,6 +99,33 @@ public sealed class DescriptorLeakTests
         });
     }
 
+    /// <summary>
+    /// Refused in the middle of the copy: storage and the schema files before it are copied (and
+    /// some wait in the batch of files to sync) when the damaged one fails its checksum.
+    /// </summary>
+    [Theory]
+    [InlineData("schemas/users.json")]
+    [InlineData("schemas/b/deep/orders.json")]
+    [InlineData("storage.dat")]
+    public void A_restore_refused_in_the_middle_of_its_copy_closes_everything_it_opened(string damaged)
+    {
+        using var manager = new SnapshotManager();
+        using TestDataDirectory data = BackupFixture.Build(out SnapshotId id, out _, 300_000, manager);
+        string snapshot = data.SnapshotDirectory(id);
+        Damage.FlipBit(Path.Join(snapshot, damaged), 3);
+        string target = BackupFixture.Scratch(data, "restored");
+        Directory.CreateDirectory(target);
+        try
+        {
+            // The probe counts paths starting with data.Root: the scratch directory beside it too.
+            AssertClosesAll(data.Root, () => Assert.Throws<SnapshotException>(() => manager.Restore(snapshot, target)));
+        }
+        finally
+        {
+            BackupFixture.DeleteScratch(data);
+        }
+    }
+
     [Fact]
     public void The_probe_sees_a_descriptor_left_open_under_the_directory()
     {
