@@ -132,6 +132,58 @@ public sealed class DataDirectoryLockTests : IDisposable
         Assert.Equal(LockPath, next.FilePath);
     }
 
+    /// <summary>
+    /// A caller who may not create <c>LOCK</c> (the data directory is not writable to it) is refused
+    /// with the errno of the exclusive create, and nothing is created.
+    /// </summary>
+    [PrivilegedFact]
+    public void A_caller_who_may_not_create_LOCK_is_refused_with_EACCES_and_nothing_is_created()
+    {
+        File.SetUnixFileMode(_data.Root, (UnixFileMode)0b101_101_101);
+
+        SnapshotException error;
+        using (new UnprivilegedFileAccess())
+        {
+            error = Assert.Throws<SnapshotException>(() => DataDirectoryLock.Acquire(_data.Root));
+        }
+
+        Assert.Equal(13, error.Errno);
+        Assert.Equal(LockPath, error.Path);
+        Assert.Contains("EACCES", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(LockPath));
+    }
+
+    /// <summary>
+    /// An existing <c>LOCK</c> the caller may not open: the exclusive create meets EEXIST, the plain
+    /// open EACCES, and that second errno is the one reported; the file, which this caller did not
+    /// create, is kept as it was. The same with <c>AcquireIfPresent</c> (restore), which must not
+    /// take the EACCES for a missing file.
+    /// </summary>
+    [PrivilegedFact]
+    public void An_existing_LOCK_the_caller_may_not_open_is_refused_with_EACCES_and_kept()
+    {
+        File.WriteAllText(LockPath, "the database's");
+        File.SetUnixFileMode(LockPath, UnixFileMode.None);
+
+        SnapshotException acquire, ifPresent;
+        using (new UnprivilegedFileAccess())
+        {
+            acquire = Assert.Throws<SnapshotException>(() => DataDirectoryLock.Acquire(_data.Root));
+            ifPresent = Assert.Throws<SnapshotException>(() => DataDirectoryLock.AcquireIfPresent(_data.Root));
+        }
+
+        Assert.All([acquire, ifPresent], static e => Assert.Equal(13, e.Errno));
+        Assert.All([acquire, ifPresent], e => Assert.Equal(LockPath, e.Path));
+        Assert.Equal("the database's", File.ReadAllText(LockPath));
+    }
+
+    [Fact]
+    public void A_missing_LOCK_is_not_created_when_only_a_present_one_is_wanted()
+    {
+        Assert.Null(DataDirectoryLock.AcquireIfPresent(_data.Root));
+        Assert.False(File.Exists(LockPath));
+    }
+
     [Fact]
     public void A_second_holder_is_refused_at_once_naming_the_lock_file()
     {
