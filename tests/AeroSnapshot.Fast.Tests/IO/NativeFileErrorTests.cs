@@ -81,6 +81,40 @@ public sealed class NativeFileErrorTests : IDisposable
     }
 
     [Fact]
+    public void Removing_an_empty_directory_if_empty_says_whether_it_did_and_fails_on_a_file()
+    {
+        string directory = Path.Join(_root, "maybe-empty");
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Join(directory, "inside"), "x");
+        string file = Path.Join(_root, "a-file");
+        File.WriteAllText(file, "x");
+
+        Assert.False(NativeFile.TryRemoveEmptyDirectory(directory));
+        Assert.False(NativeFile.TryRemoveEmptyDirectory(Path.Join(_root, "missing")));
+        NativeIOException error = Assert.Throws<NativeIOException>(() => NativeFile.TryRemoveEmptyDirectory(file));
+        File.Delete(Path.Join(directory, "inside"));
+        Assert.True(NativeFile.TryRemoveEmptyDirectory(directory));
+
+        Assert.Equal(("rmdir", file, 20), (error.Operation, error.Path, error.Errno));
+        Assert.False(Directory.Exists(directory));
+        Assert.True(File.Exists(file));
+    }
+
+    [Fact]
+    public void Making_a_directory_where_something_stands_gives_false_and_under_a_file_throws_ENOTDIR()
+    {
+        string file = Path.Join(_root, "a-file");
+        File.WriteAllText(file, "x");
+
+        Assert.False(NativeFile.TryMakeDirectory(file));
+        NativeIOException error = Assert.Throws<NativeIOException>(() => NativeFile.TryMakeDirectory(Path.Join(file, "below")));
+
+        Assert.Equal(("mkdir", Path.Join(file, "below"), 20), (error.Operation, error.Path, error.Errno));
+        Assert.True(NativeFile.TryMakeDirectory(Path.Join(_root, "new")));
+        Assert.True(Directory.Exists(Path.Join(_root, "new")));
+    }
+
+    [Fact]
     public void Truncating_a_file_opened_read_only_throws_naming_it()
     {
         string path = Path.Join(_root, "read-only");
