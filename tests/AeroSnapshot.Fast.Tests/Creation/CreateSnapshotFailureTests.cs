@@ -184,6 +184,80 @@ public sealed class CreateSnapshotFailureTests : IDisposable
         Assert.Empty(_data.SnapshotsListing());
     }
 
+    /// <summary>
+    /// Each way the storage file can change under the copy that the check after it must see on
+    /// its own: the size, the modification time to the second or to the nanosecond, or fewer
+    /// bytes copied than the file had (shrunk during the copy, then its size and time put back).
+    /// Found by the second mutation pass of issue #17: the append above changes size and time at
+    /// once, so any one of the four comparisons could be dropped without failing a test.
+    /// </summary>
+    [Theory]
+    [InlineData("rewritten in place at the same size")]
+    [InlineData("modification time moved by a second")]
+    [InlineData("modification time moved by 100 ns")]
+    [InlineData("shrunk during the copy, size and time put back")]
+    public void Storage_changed_during_the_copy_in_any_one_way_fails_as_an_unlocked_write(string change)
+    {
+        var original = new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(_data.StoragePath, original);
+        long length = new FileInfo(_data.StoragePath).Length;
+        bool shrunk = false;
+        var options = new SnapshotOptions
+        {
+            BufferSize = 64 * 1024,
+            Progress = _ =>
+            {
+                if (change.StartsWith("shrunk", StringComparison.Ordinal) && !shrunk)
+                {
+                    shrunk = true;
+                    using FileStream stream = File.Open(_data.StoragePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
+                    stream.SetLength(100_000);
+                }
+            },
+            BeforeStep = s =>
+            {
+                if (s != SnapshotStep.SyncStorage)
+                {
+                    return;
+                }
+
+                switch (change)
+                {
+                    case "rewritten in place at the same size":
+                        using (FileStream stream = File.Open(_data.StoragePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+                        {
+                            stream.Position = 10;
+                            stream.WriteByte(0x5a);
+                        }
+
+                        break;
+                    case "modification time moved by a second":
+                        File.SetLastWriteTimeUtc(_data.StoragePath, original.AddSeconds(1));
+                        break;
+                    case "modification time moved by 100 ns":
+                        File.SetLastWriteTimeUtc(_data.StoragePath, original.AddTicks(1));
+                        break;
+                    default:
+                        using (FileStream stream = File.Open(_data.StoragePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+                        {
+                            stream.SetLength(length);
+                        }
+
+                        File.SetLastWriteTimeUtc(_data.StoragePath, original);
+                        break;
+                }
+            },
+        };
+
+        var error = Assert.Throws<SnapshotException>(() => _data.CreateSnapshot(_manager, options));
+
+        Assert.Equal(SnapshotErrorCode.Failed, error.Code);
+        Assert.Equal(SnapshotStep.CopyStorage, error.Step);
+        Assert.Contains("changed while it was copied", error.Message, StringComparison.Ordinal);
+        Assert.Empty(_data.SnapshotsListing());
+        Assert.Equal(length, new FileInfo(_data.StoragePath).Length);
+    }
+
     [Fact]
     public void Cancellation_removes_the_partial_snapshot()
     {
