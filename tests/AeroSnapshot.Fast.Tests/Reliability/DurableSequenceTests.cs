@@ -56,6 +56,60 @@ public sealed class DurableSequenceTests : IDisposable
         (SnapshotId id, IReadOnlyList<Syscall> calls) = TracedCreate(new SnapshotOptions { TimeProvider = _clock, SyncFilesWithFsync = true });
 
         CheckCreate(id, calls, snapshotsIsNew: true);
+
+        // And the option is honoured: every copied file, storage and schemas, gets fsync, none fdatasync.
+        string staging = StagingOf(id);
+        Assert.DoesNotContain(calls, c => c.Name == "fdatasync" && c.Path0.StartsWith(staging, StringComparison.Ordinal));
+        foreach (string file in CopiedFiles(id))
+        {
+            Assert.Contains(calls, c => c.Name == "fsync" && c.Succeeded && c.Path0 == file);
+        }
+    }
+
+    /// <summary>
+    /// The reference's way (<see cref="Fast.Creation.SchemaSyncMode.EachAsWritten"/>): each schema
+    /// file's data is synced before the next one is even created. Found by the second mutation pass
+    /// of issue #17: the mode could be ignored (the files then synced in one batch at the end, which
+    /// the general rules accept) without failing a test.
+    /// </summary>
+    [PrivilegedFact]
+    public void Create_syncing_each_schema_file_as_written_syncs_each_before_creating_the_next()
+    {
+        (SnapshotId id, IReadOnlyList<Syscall> calls) = TracedCreate(
+            new SnapshotOptions { TimeProvider = _clock, SchemaSync = Fast.Creation.SchemaSyncMode.EachAsWritten }, "openat");
+
+        CheckCreate(id, calls, snapshotsIsNew: true);
+        List<string> schemaFiles = [.. CopiedFiles(id).Where(static f => !f.EndsWith("/storage.dat", StringComparison.Ordinal))];
+        var created = schemaFiles.Select(f => IndexOf(calls, c => c.Name == "openat" && c.Succeeded && c.Line.Contains("O_CREAT", StringComparison.Ordinal) && c.Paths.Count > 0 && c.Paths[^1] == f)).ToList();
+        var synced = schemaFiles.Select(f => IndexOf(calls, c => c.Name == "fdatasync" && c.Succeeded && c.Path0 == f)).ToList();
+        Assert.All(created.Concat(synced), static i => Assert.True(i >= 0));
+        var order = created.Zip(synced, schemaFiles).OrderBy(static t => t.First).ToList();
+        for (int i = 0; i + 1 < order.Count; i++)
+        {
+            Assert.True(order[i].Second < order[i + 1].First, $"{order[i].Third} was synced after {order[i + 1].Third} was created");
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Fast.Creation.SchemaSyncMode.SyncFs"/>: no per-file sync, so the one <c>syncfs</c>
+    /// of the staging file system is all that makes the schema files durable; it must come after the
+    /// last schema file is written and before the publishing rename. Found by the second mutation
+    /// pass of issue #17: removing the <c>syncfs</c> failed no test.
+    /// </summary>
+    [PrivilegedFact]
+    public void Create_syncing_schemas_with_syncfs_syncs_the_file_system_after_the_last_schema_write_and_before_the_rename()
+    {
+        (SnapshotId id, IReadOnlyList<Syscall> calls) = TracedCreate(
+            new SnapshotOptions { TimeProvider = _clock, SchemaSync = Fast.Creation.SchemaSyncMode.SyncFs }, "syncfs,pwrite64");
+
+        string staging = StagingOf(id);
+        string final = Path.Join(_data.SnapshotsDirectory, id.ToString());
+        int syncfs = IndexOf(calls, c => c.Name == "syncfs" && c.Succeeded && c.Path0.StartsWith(staging, StringComparison.Ordinal));
+        int rename = IndexOf(calls, c => c.Name == "renameat2" && c.Succeeded && c.Paths.SequenceEqual([staging, final]));
+        int lastSchemaWrite = calls.ToList().FindLastIndex(c => c.Name == "pwrite64" && c.Arguments.Contains("<" + staging + "/schemas/", StringComparison.Ordinal));
+        Assert.True(lastSchemaWrite >= 0, "the schema files are written with pwrite64");
+        Assert.True(syncfs > lastSchemaWrite, "syncfs must follow the last schema write");
+        Assert.True(rename > syncfs, "the rename must follow the syncfs");
     }
 
     [PrivilegedFact]
@@ -194,10 +248,23 @@ public sealed class DurableSequenceTests : IDisposable
     private void CheckCreate(SnapshotId id, IReadOnlyList<Syscall> calls, bool snapshotsIsNew)
         => DurableSequence.CheckCreate(calls, _data.Root, id.ToString(), snapshotsIsNew);
 
-    private (SnapshotId Id, IReadOnlyList<Syscall> Calls) TracedCreate(SnapshotOptions? options = null)
+    private string StagingOf(SnapshotId id) => Path.Join(_data.SnapshotsDirectory, ".staging-" + id);
+
+    /// <summary>The staging paths of every file a create copies (storage and schemas), read from the published snapshot.</summary>
+    private List<string> CopiedFiles(SnapshotId id)
+    {
+        string published = Path.Join(_data.SnapshotsDirectory, id.ToString());
+        return [.. Directory.EnumerateFiles(published, "*", SearchOption.AllDirectories)
+            .Where(static f => !f.EndsWith("manifest.json", StringComparison.Ordinal))
+            .Select(f => Path.Join(StagingOf(id), Path.GetRelativePath(published, f)))];
+    }
+
+    private static int IndexOf(IReadOnlyList<Syscall> calls, Func<Syscall, bool> match) => calls.ToList().FindIndex(c => match(c));
+
+    private (SnapshotId Id, IReadOnlyList<Syscall> Calls) TracedCreate(SnapshotOptions? options = null, string? alsoTraced = null)
     {
         using var manager = new SnapshotManager();
-        using var recorder = AttachedStrace.Record(Traced);
+        using var recorder = AttachedStrace.Record(alsoTraced is null ? Traced : Traced + "," + alsoTraced);
         SnapshotId id = _data.CreateSnapshot(manager, options ?? new SnapshotOptions { TimeProvider = _clock });
         return (id, recorder.Stop());
     }
