@@ -33,6 +33,24 @@ public sealed class DescriptorLeakTests
         });
     }
 
+    /// <summary>Each way of syncing the schema files closes each file it wrote (with syncfs, nothing else would).</summary>
+    [Theory]
+    [InlineData(nameof(Fast.Creation.SchemaSyncMode.Batched))]
+    [InlineData(nameof(Fast.Creation.SchemaSyncMode.EachAsWritten))]
+    [InlineData(nameof(Fast.Creation.SchemaSyncMode.SyncFs))]
+    public void Create_closes_every_schema_file_it_wrote_whichever_way_it_syncs_them(string modeName)
+    {
+        var mode = Enum.Parse<Fast.Creation.SchemaSyncMode>(modeName);
+        using var manager = new SnapshotManager();
+        using TestDataDirectory data = BackupFixture.Build(out _, out _, 300_000, manager);
+
+        AssertClosesAll(data.Root, () => data.CreateSnapshot(manager, new SnapshotOptions
+        {
+            TimeProvider = new FixedTimeProvider(BackupFixture.SnapshotClock.AddMinutes(1)),
+            SchemaSync = mode,
+        }));
+    }
+
     [Fact]
     public void Restore_in_place_closes_everything_it_opens()
     {
