@@ -109,6 +109,7 @@ public sealed class SourceNamesAndLinksTests : IDisposable
         Assert.Equal(snapshots, error.Path);
         Assert.Contains($"is {described}, not a directory", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("EEXIST", error.Message, StringComparison.Ordinal);
+        Assert.Equal(kind != "file", error.Message.Contains("(not followed)", StringComparison.Ordinal));
         Assert.Empty(Directory.EnumerateFileSystemEntries(_outside.Root));
         Assert.False(Path.Exists(Path.Join(_outside.Root, "nowhere")));
     }
