@@ -106,7 +106,7 @@ public sealed class DurableSequenceTests : IDisposable
         string final = Path.Join(_data.SnapshotsDirectory, id.ToString());
         int syncfs = IndexOf(calls, c => c.Name == "syncfs" && c.Succeeded && c.Path0.StartsWith(staging, StringComparison.Ordinal));
         int rename = IndexOf(calls, c => c.Name == "renameat2" && c.Succeeded && c.Paths.SequenceEqual([staging, final]));
-        int lastSchemaWrite = calls.ToList().FindLastIndex(c => c.Name == "pwrite64" && c.Arguments.Contains("<" + staging + "/schemas/", StringComparison.Ordinal));
+        int lastSchemaWrite = calls.ToList().FindLastIndex(c => c.Name == "pwrite64" && c.Path0.StartsWith(staging + "/schemas/", StringComparison.Ordinal));
         Assert.True(lastSchemaWrite >= 0, "the schema files are written with pwrite64");
         Assert.True(syncfs > lastSchemaWrite, "syncfs must follow the last schema write");
         Assert.True(rename > syncfs, "the rename must follow the syncfs");

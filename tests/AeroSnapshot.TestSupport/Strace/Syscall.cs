@@ -6,7 +6,8 @@ namespace AeroSnapshot.TestSupport.Strace;
 /// <summary>
 /// One line of an <c>strace -y</c> log: the call, the paths it acts on in argument order (a
 /// descriptor's path, a name, or a directory descriptor's path joined with the relative name after
-/// it; <c>AT_FDCWD</c> contributes none), its raw arguments, its result.
+/// it; <c>AT_FDCWD</c> contributes none; the data string of a read or write is no path), its raw
+/// arguments, its result.
 /// </summary>
 public sealed partial record Syscall(int Index, string Name, IReadOnlyList<string> Paths, string Arguments, long Result, string Line)
 {
@@ -29,6 +30,7 @@ public sealed partial record Syscall(int Index, string Name, IReadOnlyList<strin
             }
 
             string arguments = m.Groups["args"].Value;
+            bool carriesData = DataCalls.Contains(m.Groups["name"].Value);
             // Operands: a directory descriptor followed by a relative name is one path (dir/name);
             // a descriptor alone (fsync) or an absolute name (after AT_FDCWD) is a path of its own.
             var paths = new List<string>();
@@ -44,6 +46,11 @@ public sealed partial record Syscall(int Index, string Name, IReadOnlyList<strin
 
                     directory = Unescape(p.Groups["fd"].Value);
                     continue;
+                }
+
+                if (carriesData)
+                {
+                    continue; // the bytes read or written, not a name
                 }
 
                 string name = Unescape(p.Groups["str"].Value);
@@ -63,6 +70,12 @@ public sealed partial record Syscall(int Index, string Name, IReadOnlyList<strin
     }
 
     public override string ToString() => $"#{Index} {Line}";
+
+    /// <summary>Calls whose quoted argument is the data read or written: only their descriptor is a path.</summary>
+    private static readonly HashSet<string> DataCalls = new(StringComparer.Ordinal)
+    {
+        "read", "write", "pread64", "pwrite64", "readv", "writev", "preadv", "pwritev", "preadv2", "pwritev2",
+    };
 
     /// <summary>strace prints bytes outside printable ASCII as <c>\ooo</c> or <c>\xhh</c>; the tests' paths are plain, so only quotes and backslashes matter.</summary>
     private static string Unescape(string value) => value.Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal);
