@@ -95,11 +95,11 @@ public sealed class DataDirectoryLock : IDisposable
                 }
                 catch
                 {
-                    handle.Dispose();
+                    NativeFile.UnlockAndClose(handle);
                     throw;
                 }
 
-                handle.Dispose();
+                NativeFile.UnlockAndClose(handle);
             }
 
             throw new SnapshotException(
@@ -141,16 +141,11 @@ public sealed class DataDirectoryLock : IDisposable
         Dispose();
     }
 
-    /// <summary>Releases the lock (unlocked, then closed: see <see cref="NativeFile.Unlock"/>). The file stays.</summary>
+    /// <summary>Releases the lock (unlocked, then closed: see <see cref="NativeFile.UnlockAndClose"/>). The file stays.</summary>
     public void Dispose()
     {
-        if (!_handle.IsClosed)
-        {
-            NativeFile.Unlock(_handle);
-        }
-
         _disposed = true;
-        _handle.Dispose();
+        NativeFile.UnlockAndClose(_handle);
         _directory.Dispose();
     }
 

@@ -88,8 +88,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
         {
             // Unlocked before it is closed, so the published archive is never left locked by a
             // child process the host forked while we held the descriptor.
-            NativeFile.Unlock(archiveHandle);
-            archiveHandle.Dispose();
+            NativeFile.UnlockAndClose(archiveHandle);
         }
     }
 

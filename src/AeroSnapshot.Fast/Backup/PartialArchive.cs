@@ -50,12 +50,25 @@ internal static class PartialArchive
 
     private static void RemoveIfStale(string temporary, string output)
     {
-        using SafeFileHandle? stale = NativeFile.TryOpenForRead(temporary);
+        SafeFileHandle? stale = NativeFile.TryOpenForRead(temporary);
         if (stale is null)
         {
             return; // gone meanwhile: try again
         }
 
+        try
+        {
+            RemoveIfStale(stale, temporary, output);
+        }
+        finally
+        {
+            // If the file could not be removed, the next backup must find it unlocked.
+            NativeFile.UnlockAndClose(stale);
+        }
+    }
+
+    private static void RemoveIfStale(SafeFileHandle stale, string temporary, string output)
+    {
         FileStatus status = NativeFile.Status(stale, temporary);
         if (status.Kind != FileKind.Regular)
         {

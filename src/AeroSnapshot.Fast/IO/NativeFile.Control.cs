@@ -116,18 +116,24 @@ internal static partial class NativeFile
     }
 
     /// <summary>
-    /// Drops the <c>flock</c> this descriptor holds, before it is closed. Closing alone does not
-    /// always release it at once: the lock belongs to the open file description, and a child the
+    /// Closes a descriptor that may hold a <c>flock</c>, dropping the lock first. Closing alone does
+    /// not always release it at once: the lock belongs to the open file description, and a child the
     /// host process forks meanwhile (any <c>Process.Start</c>, on any thread) shares that description
     /// until its <c>exec</c> closes the copy. For that moment the lock would outlive our close, and a
     /// reader that locks the file (a .NET <c>FileStream</c> takes <c>LOCK_SH</c>) or the database
     /// taking its <c>LOCK</c> would be refused. <c>LOCK_UN</c> releases it for every holder of the
     /// description. Best effort: it cannot block, and if it fails the close releases the lock as before.
+    /// Every descriptor the library locks is closed through here.
     /// </summary>
-    public static void Unlock(SafeFileHandle handle)
+    public static void UnlockAndClose(SafeFileHandle handle)
     {
-        using var fd = new RawDescriptor(handle);
-        _ = Sys.Flock(fd.Value, Sys.LockUnlock);
+        if (!handle.IsClosed)
+        {
+            using var fd = new RawDescriptor(handle);
+            _ = Sys.Flock(fd.Value, Sys.LockUnlock);
+        }
+
+        handle.Dispose();
     }
 
     /// <summary>Advises sequential reading (larger read-ahead). Advice only: a failure changes nothing and is ignored.</summary>
