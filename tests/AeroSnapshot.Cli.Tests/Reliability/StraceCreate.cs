@@ -20,7 +20,7 @@ public sealed record StraceOutcome(CliResult Result, int Calls, int Injected, st
         get
         {
             string[] injected = [.. Trace.Split('\n').Where(static l => l.Contains("(INJECTED)", StringComparison.Ordinal))];
-            return injected.Length > 0 && injected.All(static l => l.StartsWith("flock(", StringComparison.Ordinal) || l.Contains(" flock(", StringComparison.Ordinal)) && injected.All(static l => l.Contains("LOCK_UN", StringComparison.Ordinal));
+            return injected.Length > 0 && injected.All(static l => l.Contains("flock(", StringComparison.Ordinal) && l.Contains("LOCK_UN", StringComparison.Ordinal));
         }
     }
 }
