@@ -1,4 +1,5 @@
 using System.Reflection;
+using AeroSnapshot.Bench.Infrastructure;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
@@ -37,12 +38,14 @@ public static class Program
             rest = [.. rest, "--filter", "*"];
         }
 
-        IConfig config = quick
+        IConfig config = (quick
             ? DefaultConfig.Instance
                 // In process: no separate project build per run, which on a two-core machine costs more than the benchmarks.
                 .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance).WithId("Quick"))
                 .WithOptions(ConfigOptions.DisableOptimizationsValidator)
-            : DefaultConfig.Instance;
+            : DefaultConfig.Instance)
+            // A kernel this CPU lacks is left out with a note, not run into PlatformNotSupportedException.
+            .AddFilter(new CpuPathFilter());
 
         IEnumerable<Summary> summaries = BenchmarkSwitcher.FromAssembly(Assembly.GetExecutingAssembly()).Run(rest, config);
         return quick ? CheckQuickRun([.. summaries]) : 0;

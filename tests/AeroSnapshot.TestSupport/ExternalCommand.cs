@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AeroSnapshot.TestSupport.Requirements;
 
 namespace AeroSnapshot.TestSupport;
 
@@ -9,7 +10,9 @@ public sealed record ProcessOutput(int ExitCode, string Stdout, string Stderr, T
 /// Runs a program as a child process with its output captured: system tools (mount, mkfs, strace,
 /// fallocate…) for both test projects, and, through the CLI tests' own helpers, the tool itself.
 /// Standard input is closed at once, so a program that would prompt reads end-of-file instead of
-/// hanging the test.
+/// hanging the test. Every child process of the test suites starts here (<see cref="Start"/>), after
+/// <see cref="TestRequirements.Program"/>: a test that reaches a program this machine lacks is skipped
+/// naming it (failed in CI), whether or not it declared the program.
 /// </summary>
 public static class ExternalCommand
 {
@@ -60,7 +63,7 @@ public static class ExternalCommand
     public static ProcessOutput Capture(ProcessStartInfo start, TimeSpan timeout)
     {
         var stopwatch = Stopwatch.StartNew();
-        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
+        using Process process = Start(start);
         process.StandardInput.Close();
         Task<string> stdout = process.StandardOutput.ReadToEndAsync();
         Task<string> stderr = process.StandardError.ReadToEndAsync();
@@ -74,5 +77,15 @@ public static class ExternalCommand
         // The parameterless wait also waits for the redirected streams to reach end-of-file.
         process.WaitForExit();
         return new ProcessOutput(process.ExitCode, stdout.Result, stderr.Result, stopwatch.Elapsed);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="start"/>'s program, once <see cref="TestRequirements.Program"/> found it:
+    /// the one place the test suites start a child process (an architecture test holds them to it).
+    /// </summary>
+    public static Process Start(ProcessStartInfo start)
+    {
+        TestRequirements.Program(start.FileName);
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
     }
 }

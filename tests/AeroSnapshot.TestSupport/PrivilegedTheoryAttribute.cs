@@ -1,21 +1,20 @@
+using AeroSnapshot.TestSupport.Requirements;
+
 namespace AeroSnapshot.TestSupport;
 
 /// <summary>The theory form of <see cref="PrivilegedFactAttribute"/>.</summary>
 [AttributeUsage(AttributeTargets.Method)]
-public sealed class PrivilegedTheoryAttribute : TheoryAttribute
+public sealed class PrivilegedTheoryAttribute : RequirementAwareTheoryAttribute
 {
     public PrivilegedTheoryAttribute()
     {
-        if (Privileges.SkipReason is { } reason)
-        {
-            Skip = reason;
-        }
+        Skip = TestRequirements.RootReason("loop and tmpfs mounts, mknod, strace fault injection, the power-cut ioctl");
     }
 
     /// <inheritdoc cref="PrivilegedFactAttribute.Needs"/>
     public string[] Needs
     {
         get => [];
-        set => Skip ??= Privileges.MissingProgramsReason(value);
+        set => Skip ??= TestRequirements.MissingProgramsReason(value);
     }
 }

@@ -17,7 +17,7 @@ public sealed class DurableSequenceCliTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [StraceFact]
+    [NeedsProgramsFact("strace")]
     public void Aerosnap_create_syncs_in_the_order_the_publish_protocol_needs_for_the_first_and_a_later_snapshot()
     {
         Assert.False(Directory.Exists(_dir.SnapshotsPath));

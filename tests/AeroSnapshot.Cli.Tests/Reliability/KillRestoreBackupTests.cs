@@ -74,7 +74,7 @@ public sealed class KillRestoreBackupTests(ITestOutputHelper output) : IDisposab
             start.ArgumentList.Add(argument);
         }
 
-        using Process process = Process.Start(start)!;
+        using Process process = ExternalCommand.Start(start);
         bool finished = process.WaitForExit(delay);
         if (!finished)
         {

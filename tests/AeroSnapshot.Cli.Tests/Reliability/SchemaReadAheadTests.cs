@@ -12,7 +12,7 @@ public sealed class SchemaReadAheadTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [StraceFact]
+    [NeedsProgramsFact("strace")]
     public void Create_advises_every_schema_source_willneed_before_it_creates_any_schema_copy()
     {
         for (int i = 0; i < 6; i++)

@@ -48,7 +48,7 @@ public sealed class StraceBackupTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [StraceTheory]
+    [NeedsProgramsTheory("strace")]
     [MemberData(nameof(BackupFaults))]
     public void A_backup_whose_call_fails_exits_3_with_the_errno_leaves_no_archive_and_the_data_directory_untouched(string syscall, string errno)
     {
@@ -95,7 +95,7 @@ public sealed class StraceBackupTests(ITestOutputHelper output) : IDisposable
         Report($"backup {syscall} {errno}", calls, outcomes);
     }
 
-    [StraceTheory]
+    [NeedsProgramsTheory("strace")]
     [MemberData(nameof(RestoreFaults))]
     public void A_restore_backup_whose_call_fails_exits_3_with_the_errno_and_leaves_the_old_or_the_new_data_directory(string syscall, string errno)
     {

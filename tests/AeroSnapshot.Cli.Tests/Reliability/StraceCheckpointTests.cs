@@ -41,7 +41,7 @@ public sealed class StraceCheckpointTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [StraceFact]
+    [NeedsProgramsFact("strace")]
     public void A_checkpoint_killed_on_entry_to_any_call_on_its_own_files_leaves_an_allowed_state_that_clean_settles()
     {
         ExpectedContent expected = Prepare();
@@ -75,7 +75,7 @@ public sealed class StraceCheckpointTests : IDisposable
         }
     }
 
-    [StraceTheory]
+    [NeedsProgramsTheory("strace")]
     [MemberData(nameof(Faults))]
     public void A_checkpoint_whose_call_on_its_own_files_fails_exits_3_with_the_errno_and_loses_nothing(string syscall, string errno)
     {

@@ -52,7 +52,7 @@ public sealed class SyscallFaultTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    [StraceFact]
+    [NeedsProgramsFact("strace")]
     public void Create_reads_and_writes_its_files_through_the_syscalls_the_sweep_fails()
     {
         using SnapshotInvariants invariants = EarlierSnapshots.In(_dir);
@@ -73,7 +73,7 @@ public sealed class SyscallFaultTests(ITestOutputHelper output) : IDisposable
         Assert.All(unused, s => Assert.True(counts[s] == 0, $"{s} is called {counts[s]} time(s) on the data directory but is not swept"));
     }
 
-    [StraceTheory]
+    [NeedsProgramsTheory("strace")]
     [MemberData(nameof(Faults))]
     public void Create_fails_cleanly_with_the_injected_errno_whichever_call_fails(string syscall, string errno)
         => Sweep(syscall, errno, firstSnapshot: false);
@@ -82,7 +82,7 @@ public sealed class SyscallFaultTests(ITestOutputHelper output) : IDisposable
     /// The first snapshot of a data directory takes a path the others do not: it creates
     /// <c>snapshots/</c> and must then fsync the data directory too (publish protocol step 5).
     /// </summary>
-    [StraceTheory]
+    [NeedsProgramsTheory("strace")]
     [InlineData("fsync", "EIO")]
     [InlineData("openat", "EIO")]
     [InlineData("mkdir", "EACCES")]
@@ -150,7 +150,7 @@ public sealed class SyscallFaultTests(ITestOutputHelper output) : IDisposable
     /// reads nothing back: an open of any path of the published snapshot, made to fail here, never
     /// happens, and the size reported is the snapshot's real size.
     /// </summary>
-    [StraceTheory]
+    [NeedsProgramsTheory("strace")]
     [InlineData("EIO")]
     [InlineData("EACCES")]
     public void Create_reports_its_size_from_what_it_wrote_and_never_opens_the_published_snapshot(string errno)
@@ -180,7 +180,7 @@ public sealed class SyscallFaultTests(ITestOutputHelper output) : IDisposable
     /// directory after publishing. (Since issue 11 a first attempt that fails removes the
     /// <c>snapshots/</c> it made; one that is killed cannot, and leaves it as made here.)
     /// </summary>
-    [StraceFact]
+    [NeedsProgramsFact("strace")]
     public void Create_after_a_failed_first_attempt_still_makes_snapshots_durable_in_the_data_directory()
     {
         Assert.False(Directory.Exists(_dir.SnapshotsPath));
@@ -301,31 +301,4 @@ public sealed class SyscallFaultTests(ITestOutputHelper output) : IDisposable
         var files = Directory.GetFiles(directory, "*", SearchOption.AllDirectories);
         return (files.Sum(static f => new FileInfo(f).Length), files.Length);
     }
-}
-
-/// <summary>A test that runs the tool under strace: skipped when strace is missing, unless CI requires it.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class StraceFactAttribute : FactAttribute
-{
-    public StraceFactAttribute()
-    {
-        Skip = StraceAvailability.SkipReason;
-    }
-}
-
-/// <summary>The theory form of <see cref="StraceFactAttribute"/>.</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class StraceTheoryAttribute : TheoryAttribute
-{
-    public StraceTheoryAttribute()
-    {
-        Skip = StraceAvailability.SkipReason;
-    }
-}
-
-internal static class StraceAvailability
-{
-    public static string? SkipReason => Privileges.Required || File.Exists("/usr/bin/strace") || File.Exists("/bin/strace")
-        ? null
-        : "needs strace (installed by .ci/run); set AEROSNAP_REQUIRE_PRIVILEGED_TESTS=1 to make this a failure instead";
 }

@@ -23,7 +23,7 @@ public sealed class LockHolder : IDisposable
             start.ArgumentList.Add(argument);
         }
 
-        _process = Process.Start(start) ?? throw new InvalidOperationException("could not start flock");
+        _process = ExternalCommand.Start(start);
         Task<string?> line = _process.StandardOutput.ReadLineAsync();
         if (!line.Wait(TimeSpan.FromSeconds(20)) || line.Result != "locked")
         {

@@ -40,7 +40,7 @@ public sealed class RunningCli : IDisposable
     /// <summary>Starts <c>aerosnap ARGS</c>; <paramref name="clock"/> timestamps its start and exit.</summary>
     public static RunningCli Start(Stopwatch clock, params string[] arguments)
     {
-        var process = Process.Start(CliProcess.StartInfo(CliProcess.FileName, CliProcess.LeadingArguments.Concat(arguments)))
+        var process = ExternalCommand.Start(CliProcess.StartInfo(CliProcess.FileName, CliProcess.LeadingArguments.Concat(arguments)))
             ?? throw new InvalidOperationException($"could not start {CliProcess.FileName}");
         return new RunningCli(process, clock);
     }
@@ -54,7 +54,7 @@ public sealed class RunningCli : IDisposable
     /// </summary>
     public static RunningCli StartWithDefaultSigint(Stopwatch clock, params string[] arguments)
     {
-        var process = Process.Start(CliProcess.StartInfo("env", ["--default-signal=INT", CliProcess.FileName, .. CliProcess.LeadingArguments, .. arguments]))
+        var process = ExternalCommand.Start(CliProcess.StartInfo("env", ["--default-signal=INT", CliProcess.FileName, .. CliProcess.LeadingArguments, .. arguments]))
             ?? throw new InvalidOperationException($"could not start {CliProcess.FileName}");
         return new RunningCli(process, clock);
     }

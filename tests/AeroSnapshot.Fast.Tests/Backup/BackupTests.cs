@@ -259,7 +259,7 @@ public sealed class BackupTests
         {
             BackupFixture.Backup(manager, data.Root, output);
             Directory.CreateDirectory(extract);
-            using (Process tar = Process.Start(new ProcessStartInfo("tar", ["-xf", output, "-C", extract]))!)
+            using (Process tar = ExternalCommand.Start(new ProcessStartInfo("tar", ["-xf", output, "-C", extract])))
             {
                 tar.WaitForExit();
                 Assert.Equal(0, tar.ExitCode);

@@ -86,7 +86,7 @@ public sealed class DataDirectoryLockTests : IDisposable
         }
         else
         {
-            Assert.Equal(0, Process.Start("mkfifo", [LockPath]).WaitForExitAndGetCode());
+            Assert.Equal(0, ExternalCommand.Start(new ProcessStartInfo("mkfifo", [LockPath])).WaitForExitAndGetCode());
         }
 
         SnapshotException error = Assert.Throws<SnapshotException>(() => DataDirectoryLock.Acquire(_data.Root));

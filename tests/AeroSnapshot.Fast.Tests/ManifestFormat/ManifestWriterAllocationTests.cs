@@ -100,7 +100,7 @@ public sealed class ManifestWriterAllocationTests
         start.Environment["DOTNET_TC_CallCounting"] = "0";
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        using Process probe = Process.Start(start)!;
+        using Process probe = ExternalCommand.Start(start);
         Task<string> stderr = probe.StandardError.ReadToEndAsync(timeout.Token);
         string output = await probe.StandardOutput.ReadToEndAsync(timeout.Token);
         await probe.WaitForExitAsync(timeout.Token);

@@ -40,7 +40,7 @@ public sealed class PythonJsonOracleTests
     private static readonly Gen<Obj> Document = Gen.Recursive<Obj>((depth, obj) => Gen.Select(AnyString, depth < 3 ? Gen.Frequency((4, Leaf), (1, obj.Select(static o => (Node)o))) : Leaf).List[0, 6]
         .Select(static members => new Obj([.. members.DistinctBy(static m => m.Item1, StringComparer.Ordinal)])));
 
-    [PythonFact]
+    [NeedsProgramsFact("python3")]
     public void Manifest_bytes_equal_python_json_dumps_indent_2_for_generated_manifests()
     {
         List<SnapshotManifest> manifests = ManifestGen.Manifest.Array[(int)Iterations].Single().ToList();
@@ -56,7 +56,7 @@ public sealed class PythonJsonOracleTests
         }
     }
 
-    [PythonFact]
+    [NeedsProgramsFact("python3")]
     public void The_pretty_writer_escapes_backslash_quotes_every_C0_control_and_astral_characters_as_python_json_dumps_does()
     {
         List<Obj> documents = Document.Array[(int)Iterations].Single().ToList();
@@ -175,7 +175,7 @@ public sealed class PythonJsonOracleTests
         };
         start.ArgumentList.Add("-c");
         start.ArgumentList.Add(Script);
-        using Process python = Process.Start(start) ?? throw new InvalidOperationException("python3 did not start");
+        using Process python = ExternalCommand.Start(start);
         Task<string> output = python.StandardOutput.ReadToEndAsync();
         Task<string> errors = python.StandardError.ReadToEndAsync();
         foreach (Obj document in documents)
@@ -258,18 +258,4 @@ public sealed class PythonJsonOracleTests
     private sealed record Flag(bool Value) : Node;
 
     private sealed record Obj(List<(string Name, Node Value)> Members) : Node;
-}
-
-/// <summary>A test that runs python3 as an oracle: skipped when it is missing, unless CI requires it (.ci/run installs it).</summary>
-[AttributeUsage(AttributeTargets.Method)]
-public sealed class PythonFactAttribute : FactAttribute
-{
-    public PythonFactAttribute()
-    {
-        bool found = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(':').Any(static d => d.Length > 0 && File.Exists(Path.Join(d, "python3")));
-        if (!found && Environment.GetEnvironmentVariable("AEROSNAP_REQUIRE_PRIVILEGED_TESTS") != "1")
-        {
-            Skip = "needs python3 (installed by .ci/run); set AEROSNAP_REQUIRE_PRIVILEGED_TESTS=1 to make this a failure instead";
-        }
-    }
 }

@@ -406,7 +406,7 @@ public sealed class RestoreTests : IDisposable
         var info = new ProcessStartInfo("sh") { WorkingDirectory = workingDirectory };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(command);
-        using Process process = Process.Start(info)!;
+        using Process process = ExternalCommand.Start(info);
         process.WaitForExit();
         Assert.Equal(0, process.ExitCode);
     }

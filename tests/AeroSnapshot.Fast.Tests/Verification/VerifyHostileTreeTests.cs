@@ -184,7 +184,7 @@ public sealed class VerifyHostileTreeTests : IDisposable
 
     private static void Mkfifo(string path)
     {
-        using Process process = Process.Start("mkfifo", [path]);
+        using Process process = ExternalCommand.Start(new ProcessStartInfo("mkfifo", [path]));
         process.WaitForExit();
         Assert.Equal(0, process.ExitCode);
     }

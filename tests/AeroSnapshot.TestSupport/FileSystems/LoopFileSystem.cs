@@ -1,3 +1,5 @@
+using AeroSnapshot.TestSupport.Requirements;
+
 namespace AeroSnapshot.TestSupport.FileSystems;
 
 /// <summary>
@@ -31,6 +33,9 @@ public sealed class LoopFileSystem : IDisposable
     /// <param name="mkfsArguments">More arguments for mkfs, before the image, e.g. <c>-m 0 -N 64</c> for ext4.</param>
     public LoopFileSystem(string type, long sizeBytes, string mountOptions = "", IReadOnlyList<string>? mkfsArguments = null)
     {
+        // Checked before the image exists: a machine without root or without this mkfs skips here.
+        TestRequirements.Root("a loop-mounted " + type);
+        TestRequirements.Program(MkfsProgram(type));
         string id = Guid.NewGuid().ToString("N")[..8];
         Type = type;
         ImagePath = Path.Join(Path.GetTempPath(), $"aerosnap-{type}-{id}.img");
@@ -71,6 +76,13 @@ public sealed class LoopFileSystem : IDisposable
     }
 
     public string Type { get; }
+
+    /// <summary>The program that makes a file system of <paramref name="type"/>.</summary>
+    public static string MkfsProgram(string type) => type switch
+    {
+        "ext4" or "xfs" or "btrfs" => "mkfs." + type,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, "ext4, xfs or btrfs"),
+    };
 
     public string ImagePath { get; }
 

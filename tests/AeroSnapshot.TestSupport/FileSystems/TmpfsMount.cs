@@ -1,3 +1,5 @@
+using AeroSnapshot.TestSupport.Requirements;
+
 namespace AeroSnapshot.TestSupport.FileSystems;
 
 /// <summary>
@@ -12,6 +14,7 @@ public sealed class TmpfsMount : IDisposable
 
     public TmpfsMount(string sizeOption, string? mountPoint = null, string? options = null)
     {
+        TestRequirements.Root("a tmpfs mount");
         _ownsMountPoint = mountPoint is null;
         MountPoint = mountPoint ?? Path.Join(Path.GetTempPath(), "aerosnap-tmpfs-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(MountPoint);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using AeroSnapshot.TestSupport.Requirements;
 
 namespace AeroSnapshot.TestSupport.Strace;
 
@@ -23,10 +24,13 @@ public sealed partial class AttachedStrace : IDisposable
 
     private AttachedStrace(StraceRequest request)
     {
+        // Attaching to a thread of the test process itself needs CAP_SYS_PTRACE under Yama's default
+        // ptrace scope (strace is our child, not our parent).
+        TestRequirements.Root("strace attached to the test's own thread");
         _threadId = gettid();
         _log = Path.Join(Path.GetTempPath(), $"aerosnap-strace-{Guid.NewGuid():N}.log");
         ProcessStartInfo info = ExternalCommand.StartInfo("strace", [.. request.Arguments(_log), "-p", _threadId.ToString(CultureInfo.InvariantCulture)]);
-        _strace = Process.Start(info) ?? throw new InvalidOperationException("strace did not start.");
+        _strace = ExternalCommand.Start(info);
         _strace.StandardInput.Close();
         WaitForTracer(attached: true);
     }
