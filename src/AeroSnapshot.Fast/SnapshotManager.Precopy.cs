@@ -33,17 +33,6 @@ public sealed partial class SnapshotManager
         ArgumentException.ThrowIfNullOrEmpty(storagePath);
         ArgumentException.ThrowIfNullOrEmpty(schemaDirectory);
         options ??= SnapshotOptions.Default;
-        try
-        {
-            return PrecopyWriter.Write(dataDirectory, storagePath, schemaDirectory, options, Buffers(options));
-        }
-        catch (NativeIOException native)
-        {
-            throw SnapshotException.FromNative(native, SnapshotStep.Prepare);
-        }
-        catch (HostileTreeException hostile)
-        {
-            throw new SnapshotException(SnapshotErrorCode.Failed, $"Snapshot step Prepare refused the source: {hostile.Message}", SnapshotStep.Prepare, hostile.Path, innerException: hostile);
-        }
+        return new PrecopyWriter(dataDirectory, storagePath, schemaDirectory, options, Buffers(options)).Run();
     }
 }

@@ -94,7 +94,7 @@ public sealed class SnapshotOptions
     /// Test switch: bytes of the storage prefix covered by one strong hash in a pre-copy (8 MiB by
     /// default); smaller in tests so that small files span many chunks.
     /// </summary>
-    internal int PrecopyChunkBytes { get; init; } = AeroSnapshot.Fast.Precopy.PrecopyCopier.DefaultChunkBytes;
+    internal int PrecopyChunkBytes { get; init; } = AeroSnapshot.Fast.Precopy.PrecopyWriter.DefaultChunkBytes;
 
     /// <summary>Benchmark switch: how schema files are made durable.</summary>
     internal Creation.SchemaSyncMode SchemaSync { get; init; }

@@ -5,36 +5,53 @@ using Microsoft.Win32.SafeHandles;
 namespace AeroSnapshot.Fast.Copying;
 
 /// <summary>
-/// The copy loop: read a buffer, add it to the CRC, write the same buffer. Every source byte is
-/// read once and never re-read from the copy; the loop allocates nothing. Verification runs the
-/// same loop without a destination.
+/// The copy loop, the library's only one: read a buffer, hash it, write the same buffer. Every
+/// source byte is read once and never re-read from the copy; the loop allocates nothing. What a
+/// <see cref="CopyJob"/> asks for makes it a copy, a verification (no destination), the pre-copy's
+/// chunk-hashed copy of a prefix or its comparison of that prefix, or the append of a tail that
+/// continues an earlier CRC-32.
 /// </summary>
 internal sealed class FileCopier
 {
     private readonly StreamingCrc32 _crc = new();
 
     /// <summary>
-    /// Reads all of the job's source from offset 0, writes it into the job's destination (if any)
-    /// at the same offsets, and returns the CRC-32 of the bytes read and their count.
+    /// Reads the job's range of its source, writes it into the job's destination (if any) at the
+    /// same offsets, and returns the CRC-32 and the count of the bytes read. A chunk comparison that
+    /// finds a difference stops the read there (<see cref="ChunkHashes.FirstDifference"/>).
     /// </summary>
     public CopiedFile Copy(in CopyJob job)
     {
-        _crc.Reset();
+        StreamingCrc32 crc = job.Crc ?? _crc;
+        if (job.Crc is null)
+        {
+            _crc.Reset();
+        }
+
         Span<byte> buffer = job.Buffer;
         DestinationWriteMode mode = job.Mode;
-        var writeback = new WritebackWindow(job.Destination is null ? 0 : job.WritebackWindowBytes);
-        long offset = 0;
-        while (true)
+        ChunkHashes? chunks = job.ChunkHashes;
+        var writeback = new WritebackWindow(job.Destination is null ? 0 : job.WritebackWindowBytes, job.Offset);
+        long offset = job.Offset;
+        long end = job.Length < 0 ? long.MaxValue : job.Offset + job.Length;
+        bool ended = false;
+        while (offset < end)
         {
             job.Cancellation.ThrowIfCancellationRequested();
-            int filled = ReadFull(job.Source, job.SourcePath, buffer, offset);
+            int want = (int)Math.Min(buffer.Length, Math.Min(end - offset, chunks?.Room(offset) ?? long.MaxValue));
+            int filled = PositionalIO.ReadFull(job.Source, job.SourcePath, buffer[..want], offset);
             if (filled == 0)
             {
+                ended = true;
                 break;
             }
 
             ReadOnlySpan<byte> chunk = buffer[..filled];
-            _crc.Append(chunk);
+            if (!job.WithoutCrc)
+            {
+                crc.Append(chunk);
+            }
+
             if (job.Destination is { } destination)
             {
                 mode = Write(destination, job.DestinationPath, mode, buffer, filled, offset);
@@ -49,15 +66,26 @@ internal sealed class FileCopier
 
             offset += filled;
             job.Progress.Advance(filled, job.SourcePath);
+            if (chunks is not null && !chunks.Append(chunk, offset))
+            {
+                break;
+            }
+
+            if (filled < want)
+            {
+                ended = true;
+                break;
+            }
         }
 
+        chunks?.Finish(ended && end != long.MaxValue);
         if (job.Destination is { } written && mode == DestinationWriteMode.Direct && offset % AlignedBufferPool.Alignment != 0)
         {
             // The last block was written padded to a page (O_DIRECT needs whole blocks): cut it back.
             NativeFile.Truncate(written, job.DestinationPath, offset);
         }
 
-        return new CopiedFile(new Crc32Checksum(_crc.GetCurrentHashAsUInt32()), offset, writeback);
+        return new CopiedFile(new Crc32Checksum(crc.GetCurrentHashAsUInt32()), offset - job.Offset, writeback);
     }
 
     /// <summary>Writes one filled buffer; returns the mode to use from now on.</summary>
@@ -66,58 +94,15 @@ internal sealed class FileCopier
         switch (mode)
         {
             case DestinationWriteMode.Direct:
-                Write(destination, path, buffer[..AlignUp(filled)], offset);
+                PositionalIO.WriteAll(destination, path, buffer[..AlignUp(filled)], offset);
                 return mode;
             case DestinationWriteMode.DontCache when UncachedWrite.TryWrite(destination, path, buffer[..filled], offset):
                 return mode;
             default:
-                Write(destination, path, buffer[..filled], offset);
+                PositionalIO.WriteAll(destination, path, buffer[..filled], offset);
                 return DestinationWriteMode.Buffered;
         }
     }
 
     private static int AlignUp(int length) => (length + AlignedBufferPool.Alignment - 1) & ~(AlignedBufferPool.Alignment - 1);
-
-    /// <summary>
-    /// Fills <paramref name="buffer"/> from <paramref name="offset"/> (less only at the end of the
-    /// file): RandomAccess.Read may return fewer bytes than asked (pread's contract), and every write
-    /// should be full-sized and aligned. Errors name <paramref name="path"/>.
-    /// </summary>
-    internal static int ReadFull(SafeFileHandle source, string path, Span<byte> buffer, long offset)
-    {
-        int filled = 0;
-        try
-        {
-            while (filled < buffer.Length)
-            {
-                int read = RandomAccess.Read(source, buffer[filled..], offset + filled);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                filled += read;
-            }
-        }
-        catch (IOException ex)
-        {
-            throw Errors.FromIOException("read", path, ex);
-        }
-
-        return filled;
-    }
-
-    /// <summary>Writes all of <paramref name="chunk"/> at <paramref name="offset"/>; errors name <paramref name="path"/>.</summary>
-    internal static void Write(SafeFileHandle destination, string path, ReadOnlySpan<byte> chunk, long offset)
-    {
-        try
-        {
-            // RandomAccess.Write loops on short writes itself.
-            RandomAccess.Write(destination, chunk, offset);
-        }
-        catch (IOException ex)
-        {
-            throw Errors.FromIOException("write", path, ex);
-        }
-    }
 }

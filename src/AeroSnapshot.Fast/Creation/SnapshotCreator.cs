@@ -82,19 +82,19 @@ internal sealed class SnapshotCreator : OperationAttempt<SnapshotResult>
 
         // A pre-copy's directory becomes this attempt's staging directory, before leftovers (which
         // it would be one of) are removed; an unusable pre-copy leaves the ordinary path.
-        bool precopied = _precopy?.TryClaim(dataDirectory, _request.SchemaDirectory, staging) == true;
-        if (precopied)
+        PrecopyReconciler? precopy = _precopy?.TryClaim(dataDirectory, _request.SchemaDirectory, staging) == true ? _precopy : null;
+        if (precopy is not null)
         {
             _stagingDirectory = staging;
         }
 
-        StagingArea.RemoveLeftovers(snapshotsDirectory, keep: precopied ? Path.GetFileName(staging) : null);
+        StagingArea.RemoveLeftovers(snapshotsDirectory, keep: precopy is null ? null : Path.GetFileName(staging));
 
         using SourceFile storage = SnapshotPreflight.OpenStorage(_request);
         SchemaTree schemas = SchemaTree.Scan(_request.SchemaDirectory);
         SnapshotPreflight.CheckPathLengths(_request.SchemaDirectory, Path.Join(staging, SnapshotLayout.SchemasDirectoryName), schemas);
-        SnapshotPreflight.CheckFreeSpace(snapshotsDirectory, storage.Status.Size - (precopied ? _precopy!.PrefixBytes : 0), schemas);
-        if (!precopied)
+        SnapshotPreflight.CheckFreeSpace(snapshotsDirectory, storage.Status.Size - (precopy?.PrefixBytes ?? 0), schemas);
+        if (precopy is null)
         {
             NativeFile.MakeDirectory(staging, FileModes.Directory);
         }
@@ -105,19 +105,16 @@ internal sealed class SnapshotCreator : OperationAttempt<SnapshotResult>
         Steps.Enter(SnapshotStep.SyncWal);
         _request.Wal.MakeDurable();
 
-        // Copy and sync the storage file, then the schema tree, each byte read once.
+        // Copy and sync the storage file, then the schema tree, each byte read once. With a usable
+        // pre-copy the same two copies have less to do: only the storage tail and the schema files
+        // that changed are copied.
         using AlignedBufferPool.Lease buffer = _buffers.Rent();
         var progress = new ProgressReporter(_options.Progress, storage.Status.Size + schemas.TotalBytes);
-        // With a usable pre-copy only the storage tail and the changed schema files are copied.
-        var storageCopy = new StorageCopy(_options, _copier, Steps);
-        string stagedStorage = Path.Join(staging, SnapshotLayout.StorageFileName);
-        string stagedSchemas = Path.Join(staging, SnapshotLayout.SchemasDirectoryName);
-        Crc32Checksum storageChecksum = precopied && _precopy!.TryCompleteStorage(storage.Handle, storage.Path, storage.Status, stagedStorage, buffer.Span, progress, Steps.Enter, out Crc32Checksum completed)
-            ? completed
-            : storageCopy.Copy(storage, stagedStorage, buffer.Span, progress);
-        ChecksumMap schemaChecksums = precopied
-            ? _precopy!.ReconcileSchemas(schemas, _request.SchemaDirectory, stagedSchemas, buffer.Span, progress, Steps.Enter)
-            : new SchemaCopy(_options, _copier, Steps, _request.SchemaDirectory).Copy(schemas, stagedSchemas, buffer.Span, progress);
+        var storageCopy = new StorageCopy(_options, _copier, Steps, precopy);
+        var schemaCopy = new SchemaCopy(SchemaCopyPolicy.For(_options), _options, _copier, Steps, _request.SchemaDirectory, precopy?.StagedSchemas);
+        Crc32Checksum storageChecksum = storageCopy.Copy(storage, Path.Join(staging, SnapshotLayout.StorageFileName), buffer.Span, progress);
+        ChecksumMap schemaChecksums = schemaCopy.Copy(schemas, Path.Join(staging, SnapshotLayout.SchemasDirectoryName), buffer.Span, progress);
+        precopy?.SchemasReconciled(schemaCopy);
 
         // The manifest, from the checksums computed while copying (nothing is read back).
         Steps.Enter(SnapshotStep.WriteManifest);

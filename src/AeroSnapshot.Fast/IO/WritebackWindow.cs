@@ -17,10 +17,14 @@ internal struct WritebackWindow
     private long _settled;
     private bool _disabled;
 
-    public WritebackWindow(long windowBytes)
+    /// <param name="windowBytes">The window; 0 or less for none.</param>
+    /// <param name="start">Where the writes start (an appended tail's offset): the bytes before it are not this copy's to write back.</param>
+    public WritebackWindow(long windowBytes, long start = 0)
     {
         _window = windowBytes;
         _disabled = windowBytes <= 0;
+        _started = start;
+        _settled = start;
     }
 
     /// <summary>Called after the destination holds <paramref name="written"/> bytes.</summary>

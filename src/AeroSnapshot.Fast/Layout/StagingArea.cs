@@ -13,7 +13,7 @@ internal static class StagingArea
     public const string StagingPrefix = ".staging-";
     public const string DeletingPrefix = ".deleting-";
     public const string RestorePrefix = ".restore-";
-    public const string PrecopyPrefix = Precopy.PrecopyWriter.Prefix;
+    public const string PrecopyPrefix = ".precopy-";
 
     public static string StagingName(SnapshotId id) => StagingPrefix + id.ToString();
 

@@ -2,152 +2,133 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Creation;
+using AeroSnapshot.Fast.Execution;
 using AeroSnapshot.Fast.Hashing;
 using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.Layout;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.Precopy;
 
 /// <summary>
-/// The pre-copy, run before the pause while the database still writes: the ordinary preparation,
-/// then the storage file's current prefix and the schema tree copied into
-/// <c>snapshots/.precopy-&lt;random&gt;</c> with the writeback window, fdatasync'd, their pages
-/// dropped, and their CRC-32 and strong hashes remembered. Anything it copies that the database
-/// changes meanwhile is caught by the pause's re-hash; nothing here has to be point-in-time.
+/// The pre-copy, run before the pause while the database still writes, in the same attempt frame
+/// and with the same two copies as a snapshot: the ordinary preparation, then the storage file's
+/// current prefix (with a strong hash per <see cref="SnapshotOptions.PrecopyChunkBytes"/>) and the
+/// schema tree (with a strong hash per file) copied into <c>snapshots/.precopy-&lt;random&gt;</c>,
+/// synced as the options say, and their pages dropped. Anything it copies that the database changes
+/// meanwhile is caught by the pause's re-hash; nothing here has to be point-in-time.
 /// </summary>
-internal static class PrecopyWriter
+/// <remarks>
+/// The prefix is hashed in fixed chunks (8 MiB by default, 128 hashes for 1 GiB) rather than as one
+/// hash: the check inside the pause can stop at the first chunk that differs (a fallback then costs
+/// a plain create plus the re-hash up to that chunk), and the warning can name the region that was
+/// overwritten in place.
+/// </remarks>
+internal sealed class PrecopyWriter : OperationAttempt<SnapshotPrecopy>
 {
-    public const string Prefix = ".precopy-";
-    private const uint ReadOnlyFileMode = 0b100_100_100;   // 0444, as every snapshot file
-    private const uint DirectoryMode = 0b111_101_101;      // 0755
-    private const int SchemaSyncBatch = 128;
+    /// <summary>Bytes of storage prefix covered by one strong hash: 128 hashes (2 KiB) for 1 GiB.</summary>
+    public const int DefaultChunkBytes = 8 << 20;
 
-    public static SnapshotPrecopy Write(string dataDirectory, string storagePath, string schemaDirectory, SnapshotOptions options, AlignedBufferPool buffers)
+    private readonly string _dataDirectory;
+    private readonly string _storagePath;
+    private readonly string _schemaDirectory;
+    private readonly SnapshotOptions _options;
+    private readonly AlignedBufferPool _buffers;
+    private readonly FileCopier _copier = new();
+    private string? _staging;
+    private SafeFileHandle? _staged;
+
+    public PrecopyWriter(string dataDirectory, string storagePath, string schemaDirectory, SnapshotOptions options, AlignedBufferPool buffers)
+        : base(options, recorder: null, SnapshotStep.Prepare)
+    {
+        _dataDirectory = dataDirectory;
+        _storagePath = storagePath;
+        _schemaDirectory = schemaDirectory;
+        _options = options;
+        _buffers = buffers;
+    }
+
+    protected override string Describe(SnapshotStep step) => $"Pre-copy step {step}";
+
+    protected override SnapshotPrecopy RunSteps()
     {
         long start = Stopwatch.GetTimestamp();
-        SnapshotPreparation preparation = SnapshotPreparer.Prepare(dataDirectory, storagePath, warmSource: false, buffers);
-        FileIdentity dataIdentity = FileIdentity.Of(dataDirectory) ?? throw Errors.For("statx", dataDirectory, Errno.ENOENT);
-        string snapshots = Path.Join(dataDirectory, SnapshotLayout.SnapshotsDirectoryName);
+        Steps.Enter(SnapshotStep.Prepare);
+        SnapshotPreparation preparation = SnapshotPreparer.Prepare(_dataDirectory, _storagePath, warmSource: false, _buffers);
+        FileIdentity dataIdentity = FileIdentity.Of(_dataDirectory) ?? throw Errors.For("statx", _dataDirectory, Errno.ENOENT);
+        string snapshots = Path.Join(_dataDirectory, SnapshotLayout.SnapshotsDirectoryName);
         if (NativeFile.TryStatus(snapshots) is not { Kind: FileKind.Directory })
         {
             // As CreateSnapshot: snapshots are only ever written into a real directory; a link there is not followed.
             throw new HostileTreeException(snapshots, $"'{SnapshotLayout.SnapshotsDirectoryName}' is {FileStatus.Describe(NativeFile.TryStatus(snapshots)?.Kind ?? FileKind.Unknown)}, not a directory; nothing was written");
         }
 
-        string staging = Path.Join(snapshots, Prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
-        NativeFile.MakeDirectory(staging, DirectoryMode);
-        SafeFileHandle? staged = null;
-        try
-        {
-            FileIdentity stagingIdentity = FileIdentity.Of(staging) ?? throw Errors.For("statx", staging, Errno.ENOENT);
-            using AlignedBufferPool.Lease buffer = buffers.Rent();
-            var copier = new PrecopyCopier(options.PrecopyChunkBytes);
+        string staging = Path.Join(snapshots, StagingArea.PrecopyPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)));
+        NativeFile.MakeDirectory(staging, FileModes.Directory);
+        _staging = staging;
+        FileIdentity stagingIdentity = FileIdentity.Of(staging) ?? throw Errors.For("statx", staging, Errno.ENOENT);
+        using AlignedBufferPool.Lease buffer = _buffers.Rent();
 
-            using SafeFileHandle source = NativeFile.OpenRegularForRead(storagePath, out FileStatus sourceStatus);
-            FileIdentity storageIdentity = FileIdentity.Of(source, storagePath);
-            string stagedPath = Path.Join(staging, SnapshotLayout.StorageFileName);
-            staged = NativeFile.CreateNew(stagedPath, ReadOnlyFileMode);
-            var crc = new StreamingCrc32();
-            var chunkHashes = new List<UInt128>();
-            var writeback = new WritebackWindow(options.WritebackWindowBytes);
-            long prefix = copier.CopyPrefix(source, storagePath, staged, stagedPath, sourceStatus.Size, crc, chunkHashes, buffer.Span, ref writeback, options.CancellationToken);
-            NativeFile.Sync(staged, stagedPath, dataOnly: true);
-
-            // The window leaves the last partial window's pages; drop them all so nothing of the
-            // copy stays in the page cache where the database's working set lives.
-            NativeFile.DropCachedPages(staged);
-
-            (List<string> directories, Dictionary<string, StagedSchemaFile> files) = CopySchemas(
-                schemaDirectory, Path.Join(staging, SnapshotLayout.SchemasDirectoryName), copier, buffer.Span, options.CancellationToken);
-            NativeFile.SyncDirectory(staging);
-
-            var precopy = new SnapshotPrecopy(
-                preparation, dataDirectory, dataIdentity, Path.GetFullPath(schemaDirectory), staging, stagingIdentity, storageIdentity, staged,
-                prefix, crc, copier.ChunkBytes, chunkHashes, directories, files, Stopwatch.GetElapsedTime(start));
-            staged = null;
-            return precopy;
-        }
-        catch
-        {
-            staged?.Dispose();
-            try
-            {
-                DirectoryTree.Delete(staging);
-            }
-            catch (IOException)
-            {
-                // A leftover by its name: the next preparation, snapshot or clean removes it.
-            }
-
-            throw;
-        }
-    }
-
-    private static (List<string> Directories, Dictionary<string, StagedSchemaFile> Files) CopySchemas(
-        string schemaDirectory, string destinationRoot, PrecopyCopier copier, Span<byte> buffer, CancellationToken cancellationToken)
-    {
-        SchemaTree tree = SchemaTree.Scan(schemaDirectory);
-        NativeFile.MakeDirectory(destinationRoot, DirectoryMode);
-        var directories = new List<string>(tree.Directories);
-        foreach (string directory in directories)
-        {
-            NativeFile.MakeDirectory(Path.Join(destinationRoot, directory), DirectoryMode);
-        }
-
-        var files = new Dictionary<string, StagedSchemaFile>(tree.Files.Count, StringComparer.Ordinal);
+        Steps.Enter(SnapshotStep.CopyStorage);
+        using SafeFileHandle source = NativeFile.OpenRegularForRead(_storagePath, out FileStatus sourceStatus);
+        FileIdentity storageIdentity = FileIdentity.Of(source, _storagePath);
+        string stagedPath = Path.Join(staging, SnapshotLayout.StorageFileName);
+        _staged = NativeFile.CreateNew(stagedPath, FileModes.ReadOnlyFile);
         var crc = new StreamingCrc32();
-        var pending = new List<(SafeFileHandle Handle, string Path)>(SchemaSyncBatch);
-        try
+        var chunks = ChunkHashes.Record(_options.PrecopyChunkBytes);
+        CopiedFile prefix = _copier.Copy(new CopyJob
         {
-            foreach (SchemaFile file in tree.Files)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                string sourcePath = Path.Join(schemaDirectory, file.RelativePath);
-                string destinationPath = Path.Join(destinationRoot, file.RelativePath);
-                using SafeFileHandle source = NativeFile.OpenRegularForRead(sourcePath, out _);
-                SafeFileHandle destination = NativeFile.CreateNew(destinationPath, ReadOnlyFileMode);
-                pending.Add((destination, destinationPath));
-                long length = copier.CopyWhole(source, sourcePath, destination, destinationPath, crc, buffer, out UInt128 strong);
-                files.Add(file.RelativePath, new StagedSchemaFile(length, new Crc32Checksum(crc.GetCurrentHashAsUInt32()), strong));
-                NativeFile.StartWriteback(destination, destinationPath);
-                if (pending.Count == SchemaSyncBatch)
-                {
-                    SyncDropAndClose(pending);
-                }
-            }
+            Source = source,
+            SourcePath = _storagePath,
+            Length = sourceStatus.Size,
+            Crc = crc,
+            ChunkHashes = chunks,
+            Destination = _staged,
+            DestinationPath = stagedPath,
+            Buffer = buffer.Span,
+            WritebackWindowBytes = _options.WritebackWindowBytes,
+            Cancellation = _options.CancellationToken,
+        });
 
-            SyncDropAndClose(pending);
-        }
-        finally
-        {
-            foreach ((SafeFileHandle handle, _) in pending)
-            {
-                handle.Dispose();
-            }
-        }
+        Steps.Enter(SnapshotStep.SyncStorage);
+        NativeFile.Sync(_staged, stagedPath, dataOnly: !_options.SyncFilesWithFsync);
+        // The window leaves the last partial window's pages; drop them all so nothing of the
+        // copy stays in the page cache where the database's working set lives.
+        NativeFile.DropCachedPages(_staged);
 
-        for (int i = directories.Count - 1; i >= 0; i--)
-        {
-            NativeFile.SyncDirectory(Path.Join(destinationRoot, directories[i]));
-        }
+        SchemaTree tree = SchemaTree.Scan(_schemaDirectory);
+        var schemaCopy = new SchemaCopy(SchemaCopyPolicy.ForPrecopy(_options), _options, _copier, Steps, _schemaDirectory);
+        schemaCopy.Copy(tree, Path.Join(staging, SnapshotLayout.SchemasDirectoryName), buffer.Span, ProgressReporter.None);
 
-        NativeFile.SyncDirectory(destinationRoot);
-        return (directories, files);
+        Steps.Enter(SnapshotStep.SyncStaging);
+        NativeFile.SyncDirectory(staging);
+
+        var precopy = new SnapshotPrecopy(
+            preparation, _dataDirectory, dataIdentity, Path.GetFullPath(_schemaDirectory), staging, stagingIdentity, storageIdentity, _staged,
+            prefix.Length, crc, chunks.ChunkBytes, chunks.Hashes, tree.Directories, schemaCopy.Recorded, Stopwatch.GetElapsedTime(start));
+        _staged = null;
+        _staging = null;
+        return precopy;
     }
 
-    private static void SyncDropAndClose(List<(SafeFileHandle Handle, string Path)> pending)
+    /// <summary>Removes the half-made pre-copy; what cannot be removed stays a leftover by its name, for the next preparation, snapshot or clean.</summary>
+    protected override Exception? CleanUp()
     {
-        foreach ((SafeFileHandle handle, string path) in pending)
+        _staged?.Dispose();
+        _staged = null;
+        if (_staging is not { } staging)
         {
-            NativeFile.Sync(handle, path, dataOnly: true);
-            NativeFile.DropCachedPages(handle);
+            return null;
         }
 
-        foreach ((SafeFileHandle handle, _) in pending)
+        try
         {
-            handle.Dispose();
+            DirectoryTree.Delete(staging);
+            return null;
         }
-
-        pending.Clear();
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return ex;
+        }
     }
 }

@@ -1,6 +1,7 @@
 using AeroSnapshot.Fast.Creation;
 using AeroSnapshot.Fast.Hashing;
 using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.Layout;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.Precopy;
@@ -35,9 +36,9 @@ public sealed class SnapshotPrecopy : IDisposable
         long prefixLength,
         StreamingCrc32 prefixCrc,
         int chunkBytes,
-        List<UInt128> prefixChunkHashes,
+        IReadOnlyList<UInt128> prefixChunkHashes,
         IReadOnlyList<string> schemaDirectories,
-        Dictionary<string, StagedSchemaFile> schemaFiles,
+        IReadOnlyDictionary<string, StagedSchemaFile> schemaFiles,
         TimeSpan duration)
     {
         Preparation = preparation;
@@ -128,7 +129,7 @@ public sealed class SnapshotPrecopy : IDisposable
     internal void SetAside(string stagedPath)
     {
         string snapshots = Path.GetDirectoryName(StagingDirectory)!;
-        string aside = Path.Join(snapshots, PrecopyWriter.Prefix + "stale-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)));
+        string aside = Path.Join(snapshots, StagingArea.PrecopyPrefix + "stale-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8)));
         if (AtomicRename.TryNoReplace(stagedPath, aside, isDirectory: false))
         {
             _setAside = aside;
@@ -190,6 +191,3 @@ public sealed class SnapshotPrecopy : IDisposable
         }
     }
 }
-
-/// <summary>A pre-copied schema file: what was copied, so the pause can tell whether the source still holds it.</summary>
-internal readonly record struct StagedSchemaFile(long Length, Crc32Checksum Checksum, UInt128 StrongHash);

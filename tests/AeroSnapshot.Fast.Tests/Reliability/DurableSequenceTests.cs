@@ -1,3 +1,4 @@
+using AeroSnapshot.Fast.Precopy;
 using AeroSnapshot.Fast.Pruning;
 using AeroSnapshot.Fast.Tests.Support;
 using static AeroSnapshot.TestSupport.Strace.DurableSequence;
@@ -110,6 +111,41 @@ public sealed class DurableSequenceTests : IDisposable
         Assert.True(lastSchemaWrite >= 0, "the schema files are written with pwrite64");
         Assert.True(syncfs > lastSchemaWrite, "syncfs must follow the last schema write");
         Assert.True(rename > syncfs, "the rename must follow the syncfs");
+    }
+
+    /// <summary>
+    /// Issue 26: a pre-copied create runs the ordinary storage and schema copies (with less to do),
+    /// so it honours the same sync options. The pre-copy's own path used fdatasync whatever the
+    /// options said, for the appended storage tail and for the schema files it re-copied.
+    /// </summary>
+    [PrivilegedFact]
+    public void A_precopied_create_with_fsync_for_files_fsyncs_the_appended_storage_and_each_recopied_schema_file()
+    {
+        var options = new SnapshotOptions { TimeProvider = _clock, SyncFilesWithFsync = true, PrecopyChunkBytes = 64 << 10 };
+        using var manager = new SnapshotManager();
+        using SnapshotPrecopy precopy = manager.PrecopySnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory, options);
+        File.AppendAllBytes(_data.StoragePath, new byte[4096]);
+        _data.WriteSchema("orders_v1.json", "[1,2,3,4]");
+
+        SnapshotId id;
+        IReadOnlyList<Syscall> calls;
+        using (var recorder = AttachedStrace.Record(Traced))
+        {
+            id = _data.CreateSnapshot(manager, new SnapshotOptions { TimeProvider = _clock, SyncFilesWithFsync = true, Precopy = precopy });
+            calls = recorder.Stop();
+        }
+
+        // The unchanged schema files and the directories were made durable by the pre-copy: the
+        // pause syncs what it wrote, with fsync as asked, before the publishing rename.
+        string staging = StagingOf(id);
+        int rename = IndexOf(calls, c => c.Name == "renameat2" && c.Succeeded && c.Paths.SequenceEqual([staging, _data.SnapshotDirectory(id)]));
+        Assert.True(rename >= 0, "the snapshot is published with renameat2");
+        Assert.DoesNotContain(calls, c => c.Name == "fdatasync" && c.Path0.StartsWith(staging, StringComparison.Ordinal));
+        foreach (string file in (string[])[Path.Join(staging, "storage.dat"), Path.Join(staging, "schemas", "orders_v1.json")])
+        {
+            int fsync = IndexOf(calls, c => c.Name == "fsync" && c.Succeeded && c.Path0 == file);
+            Assert.True(fsync >= 0 && fsync < rename, $"{file} must be fsynced before the rename");
+        }
     }
 
     [PrivilegedFact]
