@@ -96,6 +96,12 @@ public sealed class SnapshotOptions
     /// </summary>
     internal int PrecopyChunkBytes { get; init; } = AeroSnapshot.Fast.Precopy.PrecopyWriter.DefaultChunkBytes;
 
+    /// <summary>
+    /// Test switch: the pre-copy maps the storage prefix so the pause re-hashes it in place (on by
+    /// default); off, the pause re-reads it through the copy loop, as where the mapping fails.
+    /// </summary>
+    internal bool PrecopyMapsPrefix { get; init; } = true;
+
     /// <summary>Benchmark switch: how schema files are made durable.</summary>
     internal Creation.SchemaSyncMode SchemaSync { get; init; }
 }

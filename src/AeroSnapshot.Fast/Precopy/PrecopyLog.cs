@@ -13,4 +13,6 @@ internal static partial class PrecopyLog
     [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Pre-copied schema file {Path} changed before the pause (schemas are meant to be immutable); copied again")]
     public static partial void LogSchemaChanged(this ILogger logger, string path);
 
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "The pre-copied prefix of {Path} could not be mapped ({Reason}); the pause re-reads it instead of hashing it in place")]
+    public static partial void LogPrefixNotMapped(this ILogger logger, string path, string reason);
 }

@@ -39,6 +39,7 @@ public sealed class SnapshotPrecopy : IDisposable
         IReadOnlyList<UInt128> prefixChunkHashes,
         IReadOnlyList<string> schemaDirectories,
         IReadOnlyDictionary<string, StagedSchemaFile> schemaFiles,
+        MappedFile? prefixMapping,
         TimeSpan duration)
     {
         Preparation = preparation;
@@ -56,6 +57,7 @@ public sealed class SnapshotPrecopy : IDisposable
         StagedSchemaDirectories = schemaDirectories;
         StagedSchemaFiles = schemaFiles;
         SchemaBytes = schemaFiles.Values.Sum(static f => f.Length);
+        PrefixMapping = prefixMapping;
         Duration = duration;
     }
 
@@ -98,6 +100,9 @@ public sealed class SnapshotPrecopy : IDisposable
     internal IReadOnlyList<UInt128> PrefixChunkHashes { get; }
 
     internal IReadOnlyList<string> StagedSchemaDirectories { get; }
+
+    /// <summary>The source's prefix mapped, page tables built, for the pause to re-hash in place; null where it could not be mapped.</summary>
+    internal MappedFile? PrefixMapping { get; private set; }
 
     internal IReadOnlyDictionary<string, StagedSchemaFile> StagedSchemaFiles { get; }
 
@@ -167,6 +172,8 @@ public sealed class SnapshotPrecopy : IDisposable
     /// </summary>
     public void Dispose()
     {
+        PrefixMapping?.Dispose();
+        PrefixMapping = null;
         RemoveSetAside();
         bool unused = !IsConsumed;
         MarkConsumed();

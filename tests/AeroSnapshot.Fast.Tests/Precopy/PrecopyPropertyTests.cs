@@ -40,8 +40,11 @@ public sealed class PrecopyPropertyTests
         AnyChange.Array[0, 5],
         Gen.ULong);
 
-    [Fact]
-    public void Snapshot_equals_the_sources_at_the_pause_and_a_plain_create_and_falls_back_exactly_when_the_prefix_is_not_kept()
+    /// <param name="mapped">The pause re-hashes the prefix in the pre-copy's mapping (the default), or re-reads it through the copy loop (where mapping fails).</param>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Snapshot_equals_the_sources_at_the_pause_and_a_plain_create_and_falls_back_exactly_when_the_prefix_is_not_kept(bool mapped)
     {
         Case.Sample(c =>
         {
@@ -54,7 +57,7 @@ public sealed class PrecopyPropertyTests
                 data.WriteSchema(SchemaName(dir, file), Bytes(random, bytes));
             }
 
-            var options = new SnapshotOptions { PrecopyChunkBytes = Chunk, BufferSize = 16 << 10, TimeProvider = new FixedTimeProvider(Instant) };
+            var options = new SnapshotOptions { PrecopyChunkBytes = Chunk, PrecopyMapsPrefix = mapped, BufferSize = 16 << 10, TimeProvider = new FixedTimeProvider(Instant) };
             byte[] prefix = File.ReadAllBytes(data.StoragePath);
             Dictionary<string, byte[]> schemasAtPrecopy = SchemaFiles(data);
             using SnapshotPrecopy precopy = manager.PrecopySnapshot(data.Root, data.StoragePath, data.SchemaDirectory, options);
