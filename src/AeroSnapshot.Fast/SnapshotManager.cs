@@ -73,7 +73,8 @@ public sealed partial class SnapshotManager : IDisposable
         var recorder = new StepRecorder { Operation = activity };
         try
         {
-            SnapshotResult result = new SnapshotCreator(request, options, buffers, recorder).Run();
+            CapturedSnapshot captured = new SnapshotCapturer(request, options, buffers, recorder, deferSyncs: false).Run();
+            SnapshotResult result = new SnapshotCompleter(captured, buffers).Run();
             SnapshotTelemetry.RecordCreated(result, activity);
             if (result.Precopy is { } precopy)
             {

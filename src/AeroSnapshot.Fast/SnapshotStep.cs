@@ -126,4 +126,7 @@ public enum SnapshotStep
 
     /// <summary>Restore from a backup, after completion: deleting the temporary directory, which holds the old data directory.</summary>
     RestoreBackupRemoveOld,
+
+    /// <summary>Reading a captured clone of <c>storage.dat</c> for its checksum, after the pause (<see cref="Creation.SnapshotCapture"/>).</summary>
+    ChecksumStorage,
 }

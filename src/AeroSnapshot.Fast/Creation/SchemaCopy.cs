@@ -18,6 +18,7 @@ namespace AeroSnapshot.Fast.Creation;
 internal sealed class SchemaCopy(SchemaCopyPolicy policy, SnapshotOptions options, FileCopier copier, StepCursor steps, string schemaDirectory, StagedSchemaTree? staged = null)
 {
     private Dictionary<string, StagedSchemaFile>? _recorded;
+    private List<string>? _written;   // files whose sync was deferred
 
     /// <summary>Staged files kept because their source was unchanged.</summary>
     public int Reused { get; private set; }
@@ -54,22 +55,10 @@ internal sealed class SchemaCopy(SchemaCopyPolicy policy, SnapshotOptions option
         }
 
         CopyTheRest(schemas, destinationRoot, checksums, buffer, progress);
-
-        steps.Attribute(SnapshotStep.SyncSchemas);
-        if (policy.Sync == SchemaSyncMode.SyncFs)
+        if (!policy.DeferSync)
         {
-            NativeFile.SyncFileSystem(destinationRoot);
-        }
-        else
-        {
-            // Deepest directories first: each one's entries are durable before its parent's. Those a
-            // pre-copy synced already cost a system call each and no I/O.
-            for (int i = schemas.Directories.Count - 1; i >= 0; i--)
-            {
-                NativeFile.SyncDirectory(Path.Join(destinationRoot, schemas.Directories[i]));
-            }
-
-            NativeFile.SyncDirectory(destinationRoot);
+            steps.Attribute(SnapshotStep.SyncSchemas);
+            SyncTree(schemas, destinationRoot);
         }
 
         var entries = new List<ChecksumEntry>(schemas.Files.Count);
@@ -82,8 +71,57 @@ internal sealed class SchemaCopy(SchemaCopyPolicy policy, SnapshotOptions option
     }
 
     /// <summary>
+    /// A capture's syncs, after the pause: every file this copy wrote, opened again (never through a
+    /// link) and synced in batches, or one <c>syncfs</c>; then the directories, deepest first. Their
+    /// writeback was started while they were written, so little is left to wait for.
+    /// </summary>
+    public void SyncDeferred(SchemaTree schemas, string destinationRoot)
+    {
+        steps.Enter(SnapshotStep.SyncSchemas);
+        if (policy.Sync != SchemaSyncMode.SyncFs)
+        {
+            using var batch = new SyncBatch(policy.DataOnly, policy.DropCachedPages);
+            foreach (string relative in _written ?? [])
+            {
+                string path = Path.Join(destinationRoot, relative);
+                if (batch.Add(NativeFile.OpenForSync(path, directory: false), path))
+                {
+                    batch.Flush();
+                }
+            }
+
+            batch.Flush();
+        }
+
+        SyncTree(schemas, destinationRoot);
+    }
+
+    /// <summary>
+    /// One syncfs, or the directories deepest first: each one's entries are durable before its
+    /// parent's. Those a pre-copy synced already cost a system call each and no I/O.
+    /// </summary>
+    private static void SyncTree(SchemaTree schemas, string destinationRoot, SchemaSyncMode mode)
+    {
+        if (mode == SchemaSyncMode.SyncFs)
+        {
+            NativeFile.SyncFileSystem(destinationRoot);
+            return;
+        }
+
+        for (int i = schemas.Directories.Count - 1; i >= 0; i--)
+        {
+            NativeFile.SyncDirectory(Path.Join(destinationRoot, schemas.Directories[i]));
+        }
+
+        NativeFile.SyncDirectory(destinationRoot);
+    }
+
+    private void SyncTree(SchemaTree schemas, string destinationRoot) => SyncTree(schemas, destinationRoot, policy.Sync);
+
+    /// <summary>
     /// Small files: write a batch, start each one's writeback at once, then fdatasync the batch, so the
-    /// disk works on all of them together instead of one fsync round trip per file.
+    /// disk works on all of them together instead of one fsync round trip per file. A capture only
+    /// starts the writeback and leaves the syncs to <see cref="SyncDeferred"/>.
     /// </summary>
     private void CopyTheRest(SchemaTree schemas, string destinationRoot, Crc32Checksum?[] checksums, Span<byte> buffer, ProgressReporter progress)
     {
@@ -125,16 +163,17 @@ internal sealed class SchemaCopy(SchemaCopyPolicy policy, SnapshotOptions option
                 _recorded!.Add(relative, new StagedSchemaFile(copy.Length, copy.Checksum, strong.Hashes[0]));
             }
 
-            if (policy.Sync == SchemaSyncMode.SyncFs)
-            {
-                // One syncfs at the end makes them all durable: nothing to hold open.
-                batch.Dispose();
-                continue;
-            }
-
             if (policy.Sync == SchemaSyncMode.Batched)
             {
                 NativeFile.StartWriteback(destination, destinationPath);
+            }
+
+            if (policy.DeferSync || policy.Sync == SchemaSyncMode.SyncFs)
+            {
+                // Synced later (the completion's syncs, or one syncfs at the end): nothing to hold open.
+                (_written ??= []).Add(relative);
+                batch.Dispose();
+                continue;
             }
 
             if (full)
@@ -145,8 +184,11 @@ internal sealed class SchemaCopy(SchemaCopyPolicy policy, SnapshotOptions option
             }
         }
 
-        steps.Enter(SnapshotStep.SyncSchemas);
-        batch.Flush();
+        if (!policy.DeferSync)
+        {
+            steps.Enter(SnapshotStep.SyncSchemas);
+            batch.Flush();
+        }
     }
 
     /// <summary>

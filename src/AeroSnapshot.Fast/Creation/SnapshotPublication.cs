@@ -21,14 +21,7 @@ internal static class SnapshotPublication
         }
 
         using SafeFileHandle handle = NativeFile.CreateNew(path, FileModes.ReadOnlyFile);
-        try
-        {
-            RandomAccess.Write(handle, bytes, 0);
-        }
-        catch (IOException ex)
-        {
-            throw Errors.FromIOException("write", path, ex);
-        }
+        PositionalIO.WriteAll(handle, path, bytes, 0);
 
         steps.Enter(SnapshotStep.SyncManifest);
         NativeFile.Sync(handle, path, dataOnly: dataOnlySync);

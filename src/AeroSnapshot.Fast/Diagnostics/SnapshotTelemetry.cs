@@ -58,7 +58,7 @@ internal static class SnapshotTelemetry
         "aerosnap.prune.deleted", "{snapshot}", "Valid snapshots deleted by prune.");
 
     /// <summary>Records a published snapshot.</summary>
-    public static void RecordCreated(SnapshotResult result, Activity? activity)
+    public static void RecordCreated(SnapshotResult result, Activity? activity, bool pauseRecorded = false)
     {
         var copy = new KeyValuePair<string, object?>(StorageCopyTag, result.StorageCopy == StorageCopyMethod.Reflinked ? "reflink" : "streamed");
         if (SnapshotDuration.Enabled)
@@ -66,7 +66,7 @@ internal static class SnapshotTelemetry
             SnapshotDuration.Record(result.Duration.TotalSeconds, new KeyValuePair<string, object?>(OutcomeTag, "success"), copy);
         }
 
-        if (SnapshotPause.Enabled)
+        if (SnapshotPause.Enabled && !pauseRecorded)
         {
             SnapshotPause.Record(result.Pause.TotalSeconds, copy);
         }
@@ -80,6 +80,18 @@ internal static class SnapshotTelemetry
             activity.SetTag("aerosnap.snapshot.files", result.Files);
             activity.SetTag(StorageCopyTag, copy.Value);
         }
+    }
+
+    /// <summary>A capture's pause, recorded when the capture returns (its completion records the rest).</summary>
+    public static void RecordCaptured(TimeSpan pause, StorageCopyMethod storageCopy, Activity? activity)
+    {
+        var copy = new KeyValuePair<string, object?>(StorageCopyTag, storageCopy == StorageCopyMethod.Reflinked ? "reflink" : "streamed");
+        if (SnapshotPause.Enabled)
+        {
+            SnapshotPause.Record(pause.TotalSeconds, copy);
+        }
+
+        activity?.SetTag(StorageCopyTag, copy.Value);
     }
 
     /// <summary>Records a snapshot that failed, with its code and step.</summary>

@@ -17,7 +17,7 @@ internal sealed class StepRecorder
     private Activity? _currentActivity;
 
     /// <summary>The operation's own span (null when nobody listens).</summary>
-    public Activity? Operation { get; init; }
+    public Activity? Operation { get; set; }
 
     /// <summary>Time since the recorder was made (the operation began).</summary>
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_start);
