@@ -19,23 +19,29 @@ internal readonly record struct Ownership(uint Owner, uint Group)
     /// <exception cref="NativeIOException"><c>fchown</c> failed (EPERM: only root may give a file away).</exception>
     public void Apply(SafeFileHandle handle, string path)
     {
-        FileStatus status = NativeFile.Status(handle, path);
-        if (status.Owner == Owner && status.Group == Group)
+        int errno = TryApply(handle, path);
+        if (errno != 0)
         {
-            return;
-        }
-
-        using var fd = new RawDescriptor(handle);
-        if (Sys.FChown(fd.Value, Owner, Group) < 0)
-        {
-            int errno = Errors.LastErrno;
             throw new NativeIOException(
                 "fchown",
                 path,
                 errno,
                 errno == Errno.EPERM
-                    ? $"it must get the owner {Owner}:{Group} of the data directory it replaces, and only root (or that owner) can give it that; run the restore as root or as the owner"
+                    ? $"it must get the owner {Owner}:{Group} of the data directory it replaces, and only root can give a file to another owner; run the restore as root or as that owner"
                     : null);
         }
+    }
+
+    /// <summary>Like <see cref="Apply"/>; returns 0 or the errno of <c>fchown</c> instead of throwing.</summary>
+    public int TryApply(SafeFileHandle handle, string path)
+    {
+        FileStatus status = NativeFile.Status(handle, path);
+        if (status.Owner == Owner && status.Group == Group)
+        {
+            return 0;
+        }
+
+        using var fd = new RawDescriptor(handle);
+        return Sys.FChown(fd.Value, Owner, Group) == 0 ? 0 : Errors.LastErrno;
     }
 }
