@@ -14,13 +14,15 @@ internal sealed class CommandContext(ParseResult parseResult, CliOutput output, 
     public CancellationToken Cancellation { get; } = cancellation;
 
     /// <summary>
-    /// Library options carrying the cancellation token, when a bar is shown its callback, and
-    /// <paramref name="strict"/> verification (<c>--strict</c>).
+    /// Library options carrying the cancellation token, when a bar is shown its callback,
+    /// <paramref name="strict"/> verification (<c>--strict</c>) and, for a restore, where the storage
+    /// file goes (<c>--storage-location</c>; null: where the replaced directory keeps it).
     /// </summary>
-    public SnapshotOptions Options(Action<SnapshotProgress>? progress, bool strict = false) => new()
+    public SnapshotOptions Options(Action<SnapshotProgress>? progress, bool strict = false, StorageFileLocation? storageLocation = null) => new()
     {
         Progress = progress,
         CancellationToken = Cancellation,
         Strict = strict,
+        StorageLocation = storageLocation,
     };
 }

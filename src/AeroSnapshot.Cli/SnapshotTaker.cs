@@ -58,23 +58,7 @@ internal static class SnapshotTaker
 
     private static CreatedSnapshot TakeLocked(SnapshotManager manager, DataPaths paths, SnapshotOptions options)
     {
-        string? walPath = null;
-        if (File.Exists(paths.Wal))
-        {
-            walPath = paths.Wal;
-        }
-        else if (paths.WalGiven)
-        {
-            // An explicit --wal that is not there is most likely a typo: taking the snapshot
-            // without making the real WAL durable would break the sequence silently.
-            throw new SnapshotException(
-                SnapshotErrorCode.Failed,
-                $"The WAL '{paths.Wal}' given with --wal does not exist.",
-                SnapshotStep.SyncWal,
-                paths.Wal,
-                Errno.ENOENT);
-        }
-
+        string? walPath = FindWal(paths);
         using SafeFileHandle? walHandle = walPath is null ? null : OpenWal(walPath);
         IWalDurability wal = walHandle is null ? WalDurability.None : WalDurability.ForHandle(walHandle, walPath!);
 
@@ -97,6 +81,47 @@ internal static class SnapshotTaker
         // The library measured what it wrote while it wrote it: nothing is read back, so once the
         // snapshot is published and durable nothing here can turn it into a failure.
         return new CreatedSnapshot(result, pause, walPath);
+    }
+
+    /// <summary>
+    /// The WAL to fsync, or null when there is none: the default <c>wal/wal.log</c> may be absent
+    /// (nothing to make durable), but an explicit <c>--wal</c> that is not there is most likely a
+    /// typo, and taking the snapshot without making the real WAL durable would break the sequence
+    /// silently. Anything at the path but a regular file is refused, saying what it is: a directory
+    /// is not "no WAL" (it was once taken for one, and the WAL's fsync skipped), a FIFO or a link is
+    /// not a WAL either.
+    /// </summary>
+    private static string? FindWal(DataPaths paths)
+    {
+        FileStatus? status;
+        try
+        {
+            status = NativeFile.TryStatus(paths.Wal);
+        }
+        catch (NativeIOException error)
+        {
+            throw SnapshotException.FromNative(error, SnapshotStep.SyncWal);
+        }
+
+        string given = paths.WalGiven ? " given with --wal" : string.Empty;
+        if (status is not { } wal)
+        {
+            return paths.WalGiven
+                ? throw new SnapshotException(SnapshotErrorCode.Failed, $"The WAL '{paths.Wal}'{given} does not exist.", SnapshotStep.SyncWal, paths.Wal, Errno.ENOENT)
+                : null;
+        }
+
+        if (wal.Kind != FileKind.Regular)
+        {
+            throw new SnapshotException(
+                SnapshotErrorCode.Failed,
+                $"The WAL '{paths.Wal}'{given} is {FileStatus.Describe(wal.Kind)}, not a WAL file{(wal.Kind == FileKind.SymbolicLink ? " (a link is never followed)" : string.Empty)}; no snapshot was taken.",
+                SnapshotStep.SyncWal,
+                paths.Wal,
+                wal.Kind == FileKind.Directory ? Errno.EISDIR : Errno.EINVAL);
+        }
+
+        return paths.Wal;
     }
 
     /// <summary>

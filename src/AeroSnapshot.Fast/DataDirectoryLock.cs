@@ -19,7 +19,8 @@ namespace AeroSnapshot.Fast;
 /// else is refused, naming the path and what it is, and nothing is created anywhere.
 /// </para>
 /// <para>
-/// A lock file this acquisition had to create is removed again by <see cref="Abandon"/>, which a
+/// A lock file this acquisition had to create gets the data directory's owner and group (when run as
+/// root), and is removed again by <see cref="Abandon"/>, which a
 /// command that was refused calls, so a refused command leaves nothing behind. The file is unlinked
 /// while still locked, and <see cref="Acquire"/> checks after locking that the name still refers
 /// to the file it locked (retrying otherwise), so two holders can never lock two different files.
@@ -200,6 +201,14 @@ public sealed class DataDirectoryLock : IDisposable
                 $"The data directory's lock file '{path}' is {FileStatus.Describe(status.Kind)}, not a regular file; it was not used and nothing was changed.",
                 SnapshotStep.Prepare,
                 path);
+        }
+
+        if (created)
+        {
+            // Root running a command on the database's directory must not leave it a LOCK the
+            // database's own account cannot open for writing: the file gets the directory's owner
+            // and group. Best effort: a user who is not root creates it as themselves, as before.
+            _ = Ownership.Of(directory.Status()).TryApply(handle, path);
         }
 
         return (handle, created);

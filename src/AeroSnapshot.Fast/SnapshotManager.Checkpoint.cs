@@ -19,6 +19,12 @@ public sealed partial class SnapshotManager
     /// <param name="executionLock">Must be held by the calling thread for the whole call.</param>
     /// <param name="options">Clock, progress, cancellation and tuning.</param>
     /// <param name="walHandle">The database's own writable handle to the WAL, when it has one open; it is truncated through that handle and not closed.</param>
+    /// <remarks>
+    /// Without <paramref name="walHandle"/> the checkpoint is one of a stopped data directory (the
+    /// library opens the WAL itself), and it is refused (<c>AERO_SNAPSHOT_FAILED</c>, naming the file)
+    /// while AeroDB's running marker <c>&lt;data&gt;/.lock</c> exists. With it, the caller is the
+    /// running database, and its own marker is no reason to refuse.
+    /// </remarks>
     /// <exception cref="SnapshotException">
     /// The checkpoint did not complete. A snapshot already published stays; the WAL is untouched
     /// unless the error is at step <see cref="SnapshotStep.CheckpointResetWal"/> after the truncation

@@ -28,11 +28,16 @@ public sealed partial class SnapshotManager
     /// Everything else of the target (<c>checkpoint.json</c>, other entries of <c>metadata/</c>,
     /// unknown files) is deleted with the previous data and listed in <see cref="RestoreResult.Discarded"/>.
     /// Schema files a reference-written snapshot holds but does not list are copied too, unverified,
-    /// and listed in <see cref="RestoreResult.UnverifiedFiles"/>. The database must not be running on the target.
+    /// and listed in <see cref="RestoreResult.UnverifiedFiles"/>. The database must not be running on the target:
+    /// the restore is refused while AeroDB's running marker <c>.lock</c> exists in it.
+    /// The storage file goes where the target keeps it (<see cref="DataDirectoryLayout"/>, or
+    /// <see cref="SnapshotOptions.StorageLocation"/>). Everything written gets the target's owner and
+    /// group and the modes of what it replaces; new files and directories are no wider than the target was.
     /// </remarks>
     /// <exception cref="SnapshotException">
     /// <c>AERO_DATA_CORRUPTION</c> or <c>AERO_METADATA_CORRUPTION</c> when the snapshot does not
     /// verify, <c>AERO_SNAPSHOT_FAILED</c> when the target does not exist or is not a data directory,
+    /// holds AeroDB's <c>.lock</c>, or holds two storage files and no location was given,
     /// <c>AERO_SNAPSHOT_IO</c> when a system call fails; in every case the target is as it was.
     /// </exception>
     public RestoreResult Restore(string snapshotDirectory, string targetDataDirectory, bool keepWal = false, SnapshotOptions? options = null)

@@ -26,11 +26,14 @@ public sealed partial class SnapshotManager
     /// Replaces the data directory with the contents of a backup archive: checks the database is not
     /// running (the directory's <c>LOCK</c> must be free), unpacks and validates everything into a
     /// temporary directory beside it, and only then swaps it in atomically. Destructive: nothing of the
-    /// old data directory is kept (its snapshots included).
+    /// old data directory is kept (its snapshots included). Refused while AeroDB's running marker
+    /// <c>.lock</c> exists in it. The storage file goes where the replaced directory kept it
+    /// (<see cref="DataDirectoryLayout"/>, or <see cref="SnapshotOptions.StorageLocation"/>), and
+    /// everything written gets its owner and group and modes no wider than it had.
     /// </summary>
     /// <param name="archivePath">The backup archive.</param>
     /// <param name="dataDirectory">The data directory to replace; it must exist.</param>
-    /// <param name="options">Progress, cancellation and buffer size.</param>
+    /// <param name="options">Progress, cancellation, buffer size and <see cref="SnapshotOptions.StorageLocation"/>.</param>
     /// <exception cref="SnapshotException">
     /// The corruption codes of <see cref="VerifyBackup"/>, or a failure; in every case before the
     /// swap, the data directory is exactly as it was.

@@ -54,6 +54,15 @@ public sealed class SnapshotOptions
     /// </summary>
     public bool Strict { get; init; }
 
+    /// <summary>
+    /// Where <see cref="SnapshotManager.Restore"/> and <see cref="SnapshotManager.RestoreBackup"/> put
+    /// the storage file: null (the default) for where the data directory being replaced keeps it
+    /// (<see cref="DataDirectoryLayout.Detect"/>: <c>data/storage.dat</c> in a directory AeroDB
+    /// restored or initialized, <c>storage.dat</c> at the top otherwise, and for a new or empty
+    /// directory), or the place given.
+    /// </summary>
+    public StorageFileLocation? StorageLocation { get; init; }
+
     /// <summary>Verification stops at the first problem instead of listing them all.</summary>
     public bool StopAtFirstProblem { get; init; }
 

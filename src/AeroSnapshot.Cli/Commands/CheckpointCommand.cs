@@ -17,7 +17,8 @@ internal static class CheckpointCommand
             "checkpoint",
             "Take a checkpoint of a stopped data directory: fsync the WAL, take a snapshot, write <data-dir>/checkpoint.json "
             + "durably, then reset the WAL to empty (ftruncate + fsync). Takes the data directory's LOCK. A failed reset leaves "
-            + "the snapshot and the WAL as they were; 'aerosnap clean' finishes or undoes an interrupted checkpoint.")
+            + "the snapshot and the WAL as they were; 'aerosnap clean' finishes or undoes an interrupted checkpoint. "
+            + "Refused (exit 3) while AeroDB's running marker <data-dir>/.lock exists.")
         {
             dataDir,
         };
@@ -26,17 +27,18 @@ internal static class CheckpointCommand
         CommandRunner.SetBody(command, globals, context =>
         {
             DataPaths paths = overrides.Resolve(context.ParseResult, context.ParseResult.GetRequiredValue(dataDir));
-            using DataDirectoryLock dataLock = DataDirectoryLock.Acquire(paths.DataDirectory);
             using var manager = new SnapshotManager();
             var executionLock = new GlobalExecutionLock();
             long start = Stopwatch.GetTimestamp();
-            CheckpointResult result = ProgressDisplay.Run(context.Output, "checkpoint", progress =>
+
+            // A refused or failed checkpoint removes a LOCK it had to create (AeroDB's .lock, say).
+            CheckpointResult result = DataDirectoryLocking.WhileLocked(paths.DataDirectory, () => ProgressDisplay.Run(context.Output, "checkpoint", progress =>
             {
                 using (executionLock.Acquire())
                 {
                     return manager.Checkpoint(paths.DataDirectory, paths.Storage, paths.Schemas, paths.Wal, executionLock, context.Options(progress));
                 }
-            });
+            }));
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 
             string snapshot = Path.Join(paths.DataDirectory, SnapshotLayout.SnapshotsDirectoryName, result.SnapshotId.ToString());

@@ -13,15 +13,20 @@ internal static class RestoreBackupCommand
     {
         var file = new Argument<string>("file") { Description = "The backup archive" };
         var dataDir = new Argument<string>("data-dir") { Description = "The data directory to replace (it must exist; the database must not be running)" };
+        Option<string> storageLocation = DataPaths.StorageLocationOption("Where the restored storage file goes");
         var command = new Command(
             "restore-backup",
             "Replace a data directory with a backup: checks its LOCK is free, unpacks and validates the whole archive into "
             + "<data-dir>.restore-backup-tmp beside it, fsyncs it, then swaps it in atomically and deletes the old data. "
             + "Destructive: nothing of the old data directory is kept. A refused archive leaves the data directory untouched "
-            + "(exit 1); 'aerosnap clean' finishes or undoes an interrupted restore.")
+            + "(exit 1); 'aerosnap clean' finishes or undoes an interrupted restore. The storage file goes where the data directory keeps it "
+            + "(data/storage.dat in a directory AeroDB restored, else storage.dat; --storage-location to say). Everything written gets the data "
+            + "directory's owner and group, and the modes of what it replaces (the directory, storage.dat, wal/); new files and directories are "
+            + "no wider than the data directory was (a 0700 one stays private). Refused (exit 3) while AeroDB's running marker <data-dir>/.lock exists.")
         {
             file,
             dataDir,
+            storageLocation,
         };
 
         CommandRunner.SetBody(command, globals, context =>
@@ -33,7 +38,7 @@ internal static class RestoreBackupCommand
             // would conflict with it), and holds it until the swap is done.
             using var manager = new SnapshotManager();
             long start = Stopwatch.GetTimestamp();
-            BackupVerification result = ProgressDisplay.Run(context.Output, "restore-backup", progress => manager.RestoreBackup(archive, directory, context.Options(progress)));
+            BackupVerification result = ProgressDisplay.Run(context.Output, "restore-backup", progress => manager.RestoreBackup(archive, directory, context.Options(progress, storageLocation: DataPaths.StorageLocation(context.ParseResult, storageLocation))));
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 
             long bytes = result.SnapshotBytes + (result.Wal?.Bytes ?? 0);

@@ -22,19 +22,24 @@ internal static class RestoreCommand
         // --clear-wal is accepted as a no-op for scripts written against the old behaviour.
         var clearWal = new Option<bool>("--clear-wal") { Description = "Accepted for compatibility; the WAL is emptied by default now", Hidden = true };
         var strict = new Option<bool>("--strict") { Description = "Refuse a snapshot holding any file its manifest does not list" };
+        Option<string> storageLocation = DataPaths.StorageLocationOption("Where the restored storage file goes");
         var command = new Command(
             "restore",
             "Restore a snapshot into an existing data directory, replacing its state: storage.dat, the whole metadata/schemas tree "
             + "and an empty WAL, verified while copying. Restore never merges: only snapshots/ (and wal/ with --keep-wal) "
             + "is carried over and LOCK is recreated empty; everything else of the target is deleted with the previous data and listed. The target changes "
             + "only once the restored copy is durable, and stays as it was on failure. Takes the target's LOCK. "
-            + "Exits 1 when the snapshot is corrupt.")
+            + "The storage file goes where the target keeps it (data/storage.dat in a directory AeroDB restored, else storage.dat; "
+            + "--storage-location to say). Everything written gets the target's owner and group, and the modes of what it replaces "
+            + "(the directory, storage.dat, wal/, LOCK); new files and directories are no wider than the target was (a 0700 one stays private). "
+            + "Refused (exit 3) while AeroDB's running marker <target>/.lock exists. Exits 1 when the snapshot is corrupt.")
         {
             snapshotDir,
             targetDir,
             keepWal,
             clearWal,
             strict,
+            storageLocation,
         };
 
         command.Validators.Add(result =>
@@ -60,7 +65,7 @@ internal static class RestoreCommand
             RestoreResult result = DataDirectoryLocking.WhileLocked(target, () => ProgressDisplay.Run(
                 context.Output,
                 "restore",
-                progress => manager.Restore(snapshot, target, keep, context.Options(progress, strictly))));
+                progress => manager.Restore(snapshot, target, keep, context.Options(progress, strictly, DataPaths.StorageLocation(context.ParseResult, storageLocation)))));
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 
             Print(context.Output, result, elapsed);

@@ -1,6 +1,7 @@
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Execution;
 using AeroSnapshot.Fast.IO;
+using AeroSnapshot.Fast.Restoring;
 
 namespace AeroSnapshot.Fast.Backup;
 
@@ -14,6 +15,12 @@ namespace AeroSnapshot.Fast.Backup;
 /// delete the temporary directory with the old data. Any refusal or failure before the swap leaves D
 /// exactly as it was and removes the temporary directory. States and recovery:
 /// <see cref="BackupRestoreRecovery"/>.
+/// <para>
+/// Like a restore from a snapshot, it refuses while AeroDB's running marker <c>.lock</c> exists in D,
+/// puts the storage file where D's database reads it (<c>data/storage.dat</c> in a directory AeroDB
+/// restored; <see cref="DataDirectoryLayout"/>), and gives everything it writes D's owner and group
+/// and modes that follow D's (<see cref="ReplacedDirectory"/>), on descriptors, before it is fsynced.
+/// </para>
 /// </summary>
 internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
 {
@@ -45,13 +52,15 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
     protected override BackupVerification RunSteps()
     {
         Steps.Enter(SnapshotStep.Prepare);
-        if (NativeFile.TryStatus(_paths.DataDirectory) is not { Kind: FileKind.Directory })
+        if (NativeFile.TryStatus(_paths.DataDirectory) is not { Kind: FileKind.Directory } dataDirectory)
         {
             throw new SnapshotException(SnapshotErrorCode.Failed, $"The data directory '{_paths.DataDirectory}' does not exist or is not a directory (a symbolic link is not followed).", SnapshotStep.Prepare, _paths.DataDirectory, Errno.ENOENT);
         }
 
         DataDirectoryLock? dataLock = DataDirectoryLock.AcquireIfPresent(_paths.DataDirectory);
         using var releaseLock = dataLock;
+        DataDirectoryLayout.ThrowIfRunning(_paths.DataDirectory, "Restore from a backup");
+        ReplacedDirectory replaced = ReplacedDirectory.Inspect(_paths.DataDirectory, dataDirectory, _options.StorageLocation);
 
         Steps.Enter(SnapshotStep.RestoreRecover);
         _ = BackupRestoreRecovery.Recover(_paths);
@@ -67,6 +76,7 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
             verification = reader.Read();
 
             Steps.Enter(SnapshotStep.RestoreBackupSync);
+            Arrange(replaced);
             reader.SyncAndClose();
         }
 
@@ -80,6 +90,7 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
         // Without a lock file nobody held the lock; one is created now, right before the old
         // directory is replaced, so the database cannot start on it during the swap.
         using DataDirectoryLock? lateLock = dataLock is null ? DataDirectoryLock.Acquire(_paths.DataDirectory) : null;
+        DataDirectoryLayout.ThrowIfRunning(_paths.DataDirectory, "Restore from a backup");
         Exchange(_paths.Swapped, _paths.DataDirectory);
         NativeFile.SyncDirectory(_paths.Temporary);
         NativeFile.SyncDirectory(_paths.Parent);
@@ -111,4 +122,32 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
 
     private static void Exchange(string from, string to) => AtomicRename.Exchange(from, to);
 
+    /// <summary>
+    /// Lays the unpacked data directory out as the replaced one was (the storage file moved under
+    /// <c>data/</c> when D kept it there) and gives every entry D's owner and its mode, before the
+    /// reader makes it all durable.
+    /// </summary>
+    private void Arrange(ReplacedDirectory replaced)
+    {
+        using DirectoryHandle root = DirectoryHandle.Open(_paths.Swapped);
+        string data = Path.Join(_paths.Swapped, DataDirectoryLayout.DataSubdirectoryName);
+        bool nested = replaced.Storage.Location == StorageFileLocation.DataSubdirectory;
+        if (nested)
+        {
+            NativeFile.MakeDirectory(data, FileModes.PrivateDirectory);
+            using DirectoryHandle dataHandle = DirectoryHandle.Open(data);
+            int errno = DirectoryHandle.TryMove(root, "storage.dat"u8, dataHandle);
+            if (errno != 0)
+            {
+                throw Errors.For("renameat2", root.ChildPath(SnapshotLayout.StorageFileName), errno);
+            }
+        }
+
+        TreeModes.Apply(root, replaced.ModeFor, replaced.Modes.Owner);
+        if (nested)
+        {
+            // The reader makes durable what it made; data/ is this method's.
+            NativeFile.SyncDirectory(data);
+        }
+    }
 }

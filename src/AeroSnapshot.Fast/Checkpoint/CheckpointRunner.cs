@@ -40,6 +40,14 @@ internal sealed class CheckpointRunner
                 invariant: "writes are paused for the whole snapshot");
         }
 
+        if (_request.WalHandle is null)
+        {
+            // Without the database's own WAL handle this is a checkpoint of a stopped data directory
+            // (the CLI's): refused while AeroDB's running marker is there, as AeroDB's restore does. A
+            // caller passing its WAL handle is the running database itself, whose marker it is.
+            DataDirectoryLayout.ThrowIfRunning(_request.DataDirectory, "A checkpoint of a stopped data directory");
+        }
+
         string dataDirectory = _request.DataDirectory;
         string walPath = Path.GetFullPath(_request.WalPath);
         SafeFileHandle? owned = null;

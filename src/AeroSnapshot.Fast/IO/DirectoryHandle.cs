@@ -162,7 +162,15 @@ internal sealed class DirectoryHandle : IDisposable
     }
 
     /// <summary>Opens the child directory whose raw name is <paramref name="rawName"/>, never through a link.</summary>
-    public unsafe DirectoryHandle OpenDirectory(ReadOnlySpan<byte> rawName)
+    public DirectoryHandle OpenDirectory(ReadOnlySpan<byte> rawName)
+        => TryOpenDirectory(rawName, out int errno) ?? throw Errors.For("openat", ChildPath(DirectoryListing.Printable(rawName)), errno);
+
+    /// <summary>
+    /// Opens the child directory <paramref name="rawName"/> with <c>O_NOFOLLOW | O_DIRECTORY</c>; null
+    /// with <paramref name="errno"/> set when it cannot be (<c>ELOOP</c> for a link, <c>ENOTDIR</c> for
+    /// anything else that is not a directory, <c>ENOENT</c> when nothing is there).
+    /// </summary>
+    public unsafe DirectoryHandle? TryOpenDirectory(ReadOnlySpan<byte> rawName, out int errno)
     {
         Span<byte> name = Terminated(rawName, rawName.Length < 256 ? stackalloc byte[rawName.Length + 1] : new byte[rawName.Length + 1]);
         int fd;
@@ -172,12 +180,47 @@ internal sealed class DirectoryHandle : IDisposable
             fd = Sys.OpenAt(dir.Value, p, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.NoFollow | OpenFlags.CloseOnExec, 0);
         }
 
-        if (fd < 0)
+        errno = fd < 0 ? Errors.LastErrno : 0;
+        return fd < 0 ? null : new DirectoryHandle(new SafeFileHandle(fd, ownsHandle: true), ChildPath(DirectoryListing.Printable(rawName)));
+    }
+
+    /// <summary>
+    /// Renames the child <paramref name="from"/> to <paramref name="to"/> in this same directory,
+    /// never replacing anything (<c>renameat2(RENAME_NOREPLACE)</c> on this one descriptor, so both
+    /// names are in the directory that was opened, whatever happens to its path). Returns 0 or the errno.
+    /// </summary>
+    public unsafe int TryRename(ReadOnlySpan<byte> from, ReadOnlySpan<byte> to)
+    {
+        Span<byte> fromName = Terminated(from, from.Length < 256 ? stackalloc byte[from.Length + 1] : new byte[from.Length + 1]);
+        Span<byte> toName = Terminated(to, to.Length < 256 ? stackalloc byte[to.Length + 1] : new byte[to.Length + 1]);
+        using var dir = new RawDescriptor(_handle);
+        fixed (byte* f = fromName)
+        fixed (byte* t = toName)
         {
-            throw Errors.Last("openat", ChildPath(DirectoryListing.Printable(rawName)));
+            return Sys.RenameAt2(dir.Value, f, dir.Value, t, Sys.RenameNoReplace) == 0 ? 0 : Errors.LastErrno;
+        }
+    }
+
+    /// <summary>Which directory this is (device and inode, from the descriptor).</summary>
+    public FileIdentity Identity() => FileIdentity.Of(_handle, Path);
+
+    /// <summary>Sets this directory's permission bits (<c>fchmod</c> on the descriptor); returns 0 or the errno.</summary>
+    public int TryChangeMode(uint mode)
+    {
+        using var dir = new RawDescriptor(_handle);
+        return Sys.FChmod(dir.Value, mode) == 0 ? 0 : Errors.LastErrno;
+    }
+
+    /// <summary>Gives this directory <paramref name="mode"/> and, when it has another, <paramref name="owner"/> (on the descriptor).</summary>
+    public void SetModeAndOwner(uint mode, Ownership? owner)
+    {
+        int errno = TryChangeMode(mode);
+        if (errno != 0)
+        {
+            throw Errors.For("fchmod", Path, errno);
         }
 
-        return new DirectoryHandle(new SafeFileHandle(fd, ownsHandle: true), ChildPath(DirectoryListing.Printable(rawName)));
+        owner?.Apply(_handle, Path);
     }
 
     /// <summary>
@@ -250,14 +293,14 @@ internal sealed class DirectoryHandle : IDisposable
     public SafeFileHandle? TryOpenOrCreate(string name, uint mode, bool create, out bool created, out int errno)
     {
         using var dir = new RawDescriptor(_handle);
-        int baseFlags = OpenFlags.ReadWrite | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec;
+        int readWriteNoFollow = OpenFlags.ReadWrite | OpenFlags.NoFollow | OpenFlags.NonBlocking | OpenFlags.CloseOnExec;
         created = create;
-        int fd = create ? Sys.OpenAt(dir.Value, name, baseFlags | OpenFlags.Create | OpenFlags.Exclusive, mode) : -1;
+        int fd = create ? Sys.OpenAt(dir.Value, name, readWriteNoFollow | OpenFlags.Create | OpenFlags.Exclusive, mode) : -1;
         errno = fd < 0 && create ? Errors.LastErrno : Errno.EEXIST;
         if (fd < 0 && errno == Errno.EEXIST)
         {
             created = false;
-            fd = Sys.OpenAt(dir.Value, name, baseFlags, 0);
+            fd = Sys.OpenAt(dir.Value, name, readWriteNoFollow, 0);
             errno = fd < 0 ? Errors.LastErrno : 0;
         }
 

@@ -15,18 +15,17 @@ internal static class DirectoryListing
     /// <summary>An entry: its name (null when the bytes are not UTF-8) and the raw bytes.</summary>
     internal readonly record struct Entry(string? Name, byte[] RawName);
 
+    /// <summary>
+    /// Lists <paramref name="directory"/>, opened with <c>O_NOFOLLOW | O_DIRECTORY</c>: a directory
+    /// that is a symbolic link fails with <c>ELOOP</c> instead of listing where it points.
+    /// </summary>
     public static List<Entry> Read(string directory)
     {
-        IntPtr dir = Sys.OpenDir(directory);
-        if (dir == IntPtr.Zero)
-        {
-            throw Errors.Last("opendir", directory);
-        }
-
-        return ReadAndClose(dir, directory);
+        using DirectoryHandle handle = DirectoryHandle.Open(directory);
+        return handle.List();
     }
 
-    /// <summary>Reads the entries of a stream from <c>opendir</c> or <c>fdopendir</c>, and closes it.</summary>
+    /// <summary>Reads the entries of a stream from <c>fdopendir</c>, and closes it.</summary>
     public static unsafe List<Entry> ReadAndClose(IntPtr dir, string directory)
     {
         var entries = new List<Entry>();

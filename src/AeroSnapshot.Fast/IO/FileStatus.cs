@@ -15,11 +15,17 @@ internal enum FileKind
     Unknown,
 }
 
-/// <summary>The parts of <c>statx</c> the library uses: kind, size and modification time.</summary>
+/// <summary>The parts of <c>statx</c> the library uses: kind, size, modification time, mode and owner.</summary>
 internal readonly record struct FileStatus(FileKind Kind, long Size, long ModifiedSeconds, uint ModifiedNanoseconds, ulong Inode, long AllocatedBytes)
 {
     /// <summary>The permission bits (<c>mode &amp; 07777</c>), so a restore can give a replaced directory the old one's mode.</summary>
     public uint Permissions { get; init; }
+
+    /// <summary>The owner's user id, so a restore can give what it writes the replaced directory's owner.</summary>
+    public uint Owner { get; init; }
+
+    /// <summary>The group id.</summary>
+    public uint Group { get; init; }
 
     internal static FileStatus From(in Sys.StatxResult result) => new(
         result.FileType switch
@@ -40,6 +46,8 @@ internal readonly record struct FileStatus(FileKind Kind, long Size, long Modifi
         (long)result.Blocks * 512)
     {
         Permissions = result.Mode & 0xFFFu,
+        Owner = result.Uid,
+        Group = result.Gid,
     };
 
     /// <summary>A human name for the kind, for error messages.</summary>

@@ -67,15 +67,25 @@ internal static partial class NativeFile
     }
 
     /// <summary>
-    /// Sets the permission bits of a directory this operation made itself (<c>chmod</c>; the
-    /// caller created the path with <c>mkdir</c>, which never follows a link).
+    /// Gives an open file exactly <paramref name="mode"/> (<c>fchmod</c>: the umask filtered the mode
+    /// given to open) and, when given and not already its own, <paramref name="owner"/> (<c>fchown</c>).
     /// </summary>
-    public static void ChangeMode(string path, uint mode)
+    public static void SetModeAndOwner(SafeFileHandle handle, string path, uint mode, Ownership? owner)
     {
-        if (Sys.Chmod(path, mode) < 0)
-        {
-            throw Errors.Last("chmod", path);
-        }
+        ChangeMode(handle, path, mode);
+        owner?.Apply(handle, path);
+    }
+
+    /// <summary>
+    /// Opens the directory at <paramref name="path"/> (<c>O_NOFOLLOW | O_DIRECTORY</c>) and gives it
+    /// exactly <paramref name="mode"/> and <paramref name="owner"/> through the descriptor: a
+    /// directory this operation made with <c>mkdir</c>, and a link swapped in since fails with
+    /// <c>ELOOP</c> instead of being followed.
+    /// </summary>
+    public static void SetDirectoryModeAndOwner(string path, uint mode, Ownership? owner)
+    {
+        using DirectoryHandle directory = DirectoryHandle.Open(path);
+        directory.SetModeAndOwner(mode, owner);
     }
 
     /// <summary>Removes a file (never following a link); a missing file is an error here.</summary>

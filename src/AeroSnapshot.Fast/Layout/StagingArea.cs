@@ -37,11 +37,14 @@ internal static class StagingArea
             return removed;
         }
 
-        foreach (DirectoryListing.Entry entry in DirectoryListing.Read(snapshotsDirectory))
+        // Listed and deleted through one descriptor of snapshots/ opened without following a link:
+        // its owner can swap an entry for a link at any moment, and DirectoryTree never follows one.
+        using DirectoryHandle snapshots = DirectoryHandle.Open(snapshotsDirectory);
+        foreach (DirectoryListing.Entry entry in snapshots.List())
         {
             if (entry.Name is not null && IsLeftover(entry.Name) && !string.Equals(entry.Name, keep, StringComparison.Ordinal))
             {
-                DirectoryTree.Delete(Path.Join(snapshotsDirectory, entry.Name));
+                DirectoryTree.DeleteChild(snapshots, entry.RawName);
                 removed.Add(entry.Name);
             }
         }
@@ -49,7 +52,7 @@ internal static class StagingArea
         if (removed.Count > 0)
         {
             // Make the removal durable, so a crash cannot bring a half-deleted tree back.
-            NativeFile.SyncDirectory(snapshotsDirectory);
+            snapshots.Sync();
         }
 
         return removed;

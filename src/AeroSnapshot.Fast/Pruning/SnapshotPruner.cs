@@ -1,3 +1,4 @@
+using System.Text;
 using AeroSnapshot.Fast.Diagnostics;
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Creation;
@@ -20,6 +21,14 @@ namespace AeroSnapshot.Fast.Pruning;
 /// again. A leftover <c>.deleting-*</c> directory is ignored by discovery and removed by
 /// <see cref="StagingArea.RemoveLeftovers"/>. Snapshots are deleted oldest first, so a failure part
 /// way keeps the newer ones.
+/// <para>
+/// The owner of <c>snapshots/</c> can swap its entries at any moment, and prune is run as root. So
+/// <c>snapshots/</c> is opened once without following a link, and each snapshot is verified, renamed
+/// aside and deleted through that one descriptor: after the rename the directory under the
+/// <c>.deleting-</c> name is opened (<c>O_NOFOLLOW</c>) and must be the very directory verified
+/// (device and inode), or it is put back and prune stops; it is then emptied through that
+/// descriptor and removed, never reached by path again.
+/// </para>
 /// </remarks>
 internal sealed class SnapshotPruner
 {
@@ -35,21 +44,33 @@ internal sealed class SnapshotPruner
     public PruneResult Prune(string dataDirectory, int keep)
     {
         List<SnapshotsDirectory.Entry>? entries;
+        DirectoryHandle snapshots;
         try
         {
             entries = SnapshotsDirectory.Scan(dataDirectory);
+            if (entries is null)
+            {
+                return new PruneResult([], [], []);
+            }
+
+            // Everything from here on goes through this one descriptor, opened without following a
+            // link: the snapshot verified is the snapshot renamed aside and deleted.
+            snapshots = DirectoryHandle.Open(SnapshotsDirectory.PathIn(dataDirectory));
         }
         catch (NativeIOException ex)
         {
             throw SnapshotException.FromNative(ex, SnapshotStep.Read);
         }
 
-        if (entries is null)
+        using (snapshots)
         {
-            return new PruneResult([], [], []);
+            return Prune(snapshots, entries, keep);
         }
+    }
 
-        var valid = new List<SnapshotsDirectory.Entry>();
+    private PruneResult Prune(DirectoryHandle snapshots, List<SnapshotsDirectory.Entry> entries, int keep)
+    {
+        var valid = new List<(SnapshotsDirectory.Entry Entry, FileIdentity Verified)>();
         var invalid = new List<SkippedSnapshot>();
         foreach (SnapshotsDirectory.Entry entry in entries)
         {
@@ -58,7 +79,7 @@ internal sealed class SnapshotPruner
                 continue;
             }
 
-            VerificationReport? report = _verifier.TryVerify(entry.Path);
+            VerificationReport? report = _verifier.TryVerify(snapshots, entry.Path, out FileIdentity? verified);
             if (report is null)
             {
                 continue;
@@ -76,9 +97,9 @@ internal sealed class SnapshotPruner
                     rule: "prune never deletes when it cannot tell which snapshots are valid");
             }
 
-            if (report.IsValid)
+            if (report.IsValid && verified is { } identity)
             {
-                valid.Add(entry);
+                valid.Add((entry, identity));
             }
             else
             {
@@ -88,42 +109,56 @@ internal sealed class SnapshotPruner
         }
 
         // entries are newest first, so valid is too.
-        var kept = valid.Take(keep).Select(static e => e.Id!.Value).ToList();
+        var kept = valid.Take(keep).Select(static e => e.Entry.Id!.Value).ToList();
         var deleted = new List<SnapshotId>();
-        string snapshotsDirectory = SnapshotsDirectory.PathIn(dataDirectory);
         for (int i = valid.Count - 1; i >= keep; i--)
         {
-            Delete(snapshotsDirectory, valid[i]);
-            deleted.Add(valid[i].Id!.Value);
+            Delete(snapshots, valid[i].Entry, valid[i].Verified);
+            deleted.Add(valid[i].Entry.Id!.Value);
         }
 
         return new PruneResult(kept, deleted, invalid);
     }
 
-    private void Delete(string snapshotsDirectory, SnapshotsDirectory.Entry snapshot)
+    private void Delete(DirectoryHandle snapshots, SnapshotsDirectory.Entry snapshot, FileIdentity verified)
     {
         SnapshotId id = snapshot.Id!.Value;
-        string aside = Path.Join(snapshotsDirectory, StagingArea.DeletingName(id));
+        string asideName = StagingArea.DeletingName(id);
+        byte[] name = Encoding.UTF8.GetBytes(snapshot.Name);
+        byte[] aside = Encoding.UTF8.GetBytes(asideName);
         SnapshotStep step = SnapshotStep.PruneRenameAside;
         try
         {
             Enter(step);
-            RenameAside(snapshot.Path, aside);
+            RenameAside(snapshots, name, aside);
+            using DirectoryHandle renamed = snapshots.OpenDirectory(aside);
+            if (renamed.Identity() != verified)
+            {
+                // Another directory took the name between the verification and the rename: it was
+                // not verified and is not ours to delete. Put it back under its name.
+                int back = snapshots.TryRename(aside, name);
+                throw new SnapshotException(
+                    SnapshotErrorCode.Failed,
+                    $"Prune stopped before deleting snapshot {id}: '{snapshot.Path}' was replaced by another directory after it was verified, so it was not deleted{(back == 0 ? " and was put back under its name" : $"; it is now '{snapshots.ChildPath(asideName)}' (moving it back failed: {Errors.Describe(back)})")}. Run prune again.",
+                    step,
+                    snapshot.Path,
+                    rule: "prune deletes only the directory it verified");
+            }
 
             Enter(step = SnapshotStep.PruneSyncRename);
-            NativeFile.SyncDirectory(snapshotsDirectory);
+            snapshots.Sync();
 
             Enter(step = SnapshotStep.PruneDelete);
-            DirectoryTree.Delete(aside);
+            DirectoryTree.DeleteOpened(snapshots, aside, renamed);
 
             Enter(step = SnapshotStep.PruneSyncDelete);
-            NativeFile.SyncDirectory(snapshotsDirectory);
+            snapshots.Sync();
         }
         catch (NativeIOException ex)
         {
             throw new SnapshotException(
                 SnapshotErrorCode.IO,
-                $"Prune failed while deleting snapshot {id} at step {step}: {ex.Message} Anything left is under '{Path.GetFileName(aside)}', which is never taken for a snapshot and is removed as a leftover.",
+                $"Prune failed while deleting snapshot {id} at step {step}: {ex.Message} Anything left is under '{asideName}', which is never taken for a snapshot and is removed as a leftover.",
                 step,
                 ex.Path,
                 ex.Errno,
@@ -131,19 +166,25 @@ internal sealed class SnapshotPruner
         }
     }
 
-    private static void RenameAside(string snapshot, string aside)
+    /// <summary>Renames the snapshot to its <c>.deleting-</c> name in the same directory, never replacing anything.</summary>
+    private static void RenameAside(DirectoryHandle snapshots, byte[] name, byte[] aside)
     {
-        // Prune runs alone on this data directory (its lock), which the no-replace fallback relies on.
-        if (AtomicRename.TryNoReplace(snapshot, aside, isDirectory: true))
+        int errno = snapshots.TryRename(name, aside);
+        if (errno is Errno.EEXIST or Errno.ENOTEMPTY)
         {
-            return;
+            // A leftover of an earlier interrupted prune of the same id: garbage by construction.
+            DirectoryTree.DeleteChild(snapshots, aside);
+            errno = snapshots.TryRename(name, aside);
         }
 
-        // A leftover of an earlier interrupted prune of the same id: garbage by construction.
-        DirectoryTree.Delete(aside);
-        if (!AtomicRename.TryNoReplace(snapshot, aside, isDirectory: true))
+        if (errno != 0)
         {
-            throw new NativeIOException("renameat2", snapshot, Errno.EEXIST, $"'{aside}' came back while it was removed");
+            string path = snapshots.ChildPath(Encoding.UTF8.GetString(name));
+            throw errno is Errno.EEXIST or Errno.ENOTEMPTY
+                ? new NativeIOException("renameat2", path, errno, $"'{Encoding.UTF8.GetString(aside)}' came back while it was removed")
+                : errno is Errno.EINVAL or Errno.ENOSYS
+                    ? new NativeIOException("renameat2(RENAME_NOREPLACE)", path, errno, "the file system cannot rename without replacing, which prune needs so that no snapshot is ever renamed over another entry")
+                    : Errors.For("renameat2", path, errno);
         }
     }
 

@@ -10,12 +10,11 @@ namespace AeroSnapshot.Fast.Restoring;
 /// (<c>storage.dat</c>, <c>metadata/schemas/**</c>), verifying while copying: each file's CRC-32 is
 /// computed over the very buffers written and must be the manifest's, so the data is read once
 /// and what lands on disk is what was verified. Every file is made durable before this returns;
-/// the directories are left to the caller, which syncs them deepest first.
+/// the directories are left to the caller, which syncs them deepest first. Every file and directory
+/// made gets the modes and the owner of <see cref="RestoredModes"/>, set on its descriptor.
 /// </summary>
 internal sealed class RestoreCopier
 {
-    private const uint FileMode = FileModes.File; // restored data is the database's to modify
-    private const uint DirectoryMode = FileModes.Directory;
     private const int SyncBatch = 128;                  // open descriptors held while schema writeback runs
 
     private readonly SnapshotOptions _options;
@@ -33,22 +32,25 @@ internal sealed class RestoreCopier
     /// <summary>Copies <paramref name="snapshot"/> into the existing, empty <paramref name="destination"/>.</summary>
     /// <param name="snapshot">The opened snapshot; its inventory must have found no problem.</param>
     /// <param name="destination">The new data directory.</param>
-    /// <param name="storagePermissions">Permission bits for <c>storage.dat</c> (the old one's, when there was one).</param>
+    /// <param name="storage">Where the storage file goes and its permission bits (the old one's, when there was one).</param>
+    /// <param name="modes">Owner and modes of everything else written.</param>
     /// <param name="buffer">The pooled copy buffer.</param>
     /// <exception cref="SnapshotException"><c>AERO_DATA_CORRUPTION</c> when a file does not match its checksum.</exception>
     /// <exception cref="NativeIOException">A read, write or fsync failed.</exception>
-    public void Copy(OpenedSnapshot snapshot, string destination, uint storagePermissions, Span<byte> buffer)
+    public void Copy(OpenedSnapshot snapshot, string destination, RestoredStorage storage, RestoredModes modes, Span<byte> buffer)
     {
         SnapshotInventory inventory = snapshot.Inventory!;
         string schemasRoot = Path.Join(destination, SnapshotLayout.DataSchemasPath);
-        MakeDirectory(destination, "metadata");
-        CreatedDirectories.Add("metadata");
-        MakeDirectory(destination, SnapshotLayout.DataSchemasPath);
-        CreatedDirectories.Add(SnapshotLayout.DataSchemasPath);
+        MakeDirectory(destination, "metadata", modes.NewDirectory, modes);
+        MakeDirectory(destination, SnapshotLayout.DataSchemasPath, modes.NewDirectory, modes);
         foreach (string directory in inventory.SchemaDirectories)
         {
-            MakeDirectory(schemasRoot, directory);
-            CreatedDirectories.Add(SnapshotLayout.DataSchemasPath + "/" + directory);
+            MakeDirectory(destination, SnapshotLayout.DataSchemasPath + "/" + directory, modes.NewDirectory, modes);
+        }
+
+        if (storage.Location == StorageFileLocation.DataSubdirectory)
+        {
+            MakeDirectory(destination, DataDirectoryLayout.DataSubdirectoryName, storage.DirectoryPermissions, modes);
         }
 
         var progress = new ProgressReporter(_options.Progress, inventory.TotalBytes + inventory.UnlistedBytes);
@@ -61,8 +63,8 @@ internal sealed class RestoreCopier
             foreach (InventoryFile file in inventory.Files.Concat(inventory.UnlistedFiles))
             {
                 bool isStorage = file.SchemaKey is null;
-                string target = isStorage ? Path.Join(destination, SnapshotLayout.StorageFileName) : Path.Join(schemasRoot, file.SchemaKey);
-                SafeFileHandle destinationHandle = CopyOne(snapshot, chain, file, target, isStorage ? storagePermissions : FileMode, buffer, progress);
+                string target = isStorage ? Path.Join(destination, DataDirectoryLayout.StorageRelativePath(storage.Location)) : Path.Join(schemasRoot, file.SchemaKey);
+                SafeFileHandle destinationHandle = CopyOne(snapshot, chain, file, target, isStorage ? storage.Permissions : modes.NewFile, modes.Owner, buffer, progress);
                 if (isStorage)
                 {
                     // The big file was written back as it went (see WritebackWindow): sync it now.
@@ -89,7 +91,7 @@ internal sealed class RestoreCopier
         }
     }
 
-    private SafeFileHandle CopyOne(OpenedSnapshot snapshot, DirectoryChain chain, InventoryFile file, string target, uint permissions, Span<byte> buffer, ProgressReporter progress)
+    private SafeFileHandle CopyOne(OpenedSnapshot snapshot, DirectoryChain chain, InventoryFile file, string target, uint permissions, Ownership owner, Span<byte> buffer, ProgressReporter progress)
     {
         string sourcePath = Path.Join(snapshot.Directory, file.RelativePath);
         SafeFileHandle source;
@@ -113,8 +115,9 @@ internal sealed class RestoreCopier
             SafeFileHandle destination = NativeFile.CreateNew(target, permissions);
             try
             {
-                // The mode given to open(2) is filtered by the umask; the old file's bits are set exactly.
-                NativeFile.ChangeMode(destination, target, permissions);
+                // The mode given to open(2) is filtered by the umask; the bits are set exactly, and the
+                // owner given, on the descriptor, before a byte is written.
+                NativeFile.SetModeAndOwner(destination, target, permissions, owner);
 
                 bool isStorage = file.SchemaKey is null;
                 if (isStorage && _options.Preallocate && status.Size > 0)
@@ -170,8 +173,14 @@ internal sealed class RestoreCopier
     private static SnapshotException Corruption(VerificationProblem problem, string snapshotDirectory)
         => new VerificationReport(snapshotDirectory, null, [problem], 0, 0).ToCorruptionError()!;
 
-    private static void MakeDirectory(string parent, string relative)
-        => NativeFile.MakeDirectory(Path.Join(parent, relative), DirectoryMode);
+    /// <summary>Makes a directory (mkdir never follows a link) and gives it its mode and owner through a descriptor.</summary>
+    private void MakeDirectory(string destination, string relative, uint mode, RestoredModes modes)
+    {
+        string path = Path.Join(destination, relative);
+        NativeFile.MakeDirectory(path, mode);
+        NativeFile.SetDirectoryModeAndOwner(path, mode, modes.Owner);
+        CreatedDirectories.Add(relative);
+    }
 
     private static void SyncAndClose(List<(SafeFileHandle Handle, string Path)> pending)
         => NativeFile.SyncAndCloseAll(pending, dataOnly: true);

@@ -25,7 +25,17 @@ namespace AeroSnapshot.Fast.Restoring;
 /// one's permission bits instead. Everything else (for example <c>checkpoint.json</c>, other
 /// entries of <c>metadata/</c>, unknown files) goes with the previous
 /// data and is listed in <see cref="RestoreResult.Discarded"/>. The target must exist (the
-/// specification's precondition); a missing one aborts before anything is created.
+/// specification's precondition); a missing one aborts before anything is created, and so does a
+/// target holding AeroDB's running marker <c>.lock</c> (looked at again right before the swap).
+/// </para>
+/// <para>
+/// The storage file goes where the target's database reads it (<see cref="DataDirectoryLayout"/>:
+/// <c>data/storage.dat</c> in a directory AeroDB restored, <c>storage.dat</c> otherwise, or
+/// <see cref="SnapshotOptions.StorageLocation"/>). Everything written gets the target's owner and
+/// group (a restore run as root leaves the database's account able to open its files), with the
+/// modes of what it replaces (the directory, <c>metadata/</c>, <c>data/</c>, the storage file,
+/// <c>wal/</c>, the WAL file, <c>LOCK</c>), and new files and directories no wider than the target
+/// allowed (<see cref="RestoredModes"/>); all of it set on descriptors, never by path.
 /// </para>
 /// <para>
 /// The new data directory is built as <c>&lt;parent&gt;/.&lt;name&gt;.restore-&lt;id&gt;</c>: in the
@@ -51,8 +61,6 @@ namespace AeroSnapshot.Fast.Restoring;
 /// </remarks>
 internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
 {
-    private const uint DefaultDirectoryMode = FileModes.Directory;
-    private const uint DefaultFileMode = FileModes.File;
     private const string MetadataName = "metadata";
     private const string WalName = "wal";
     private const string WalFileName = "wal.log";
@@ -92,6 +100,7 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
     protected override RestoreResult RunSteps()
     {
         Steps.Enter(SnapshotStep.RestoreRecover);
+        DataDirectoryLayout.ThrowIfRunning(_target.Path, "Restore");
         foreach (string name in RestoreRecovery.Recover(_target))
         {
             _options.Logger?.LogLeftoverRemoved(name);
@@ -100,7 +109,7 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
         Steps.Enter(SnapshotStep.Read);
         using AlignedBufferPool.Lease buffer = _buffers.Rent();
         var copier = new RestoreCopier(_options);
-        TargetState state;
+        ReplacedDirectory state;
         string sibling;
         IReadOnlyList<string> unverified;
         using (OpenedSnapshot snapshot = OpenSnapshot(buffer.Span))
@@ -110,9 +119,12 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
             sibling = _target.SiblingFor(_id);
 
             Steps.Enter(SnapshotStep.RestoreCopy);
-            NativeFile.MakeDirectory(sibling, DefaultDirectoryMode);
+
+            // Private while it is built (nobody else can put anything in it); it gets the old
+            // directory's mode and owner last, once everything in it has theirs.
+            NativeFile.MakeDirectory(sibling, FileModes.PrivateDirectory);
             _sibling = sibling;
-            copier.Copy(snapshot, sibling, state.StoragePermissions, buffer.Span);
+            copier.Copy(snapshot, sibling, state.Storage, state.Modes, buffer.Span);
             unverified = [.. snapshot.Unlisted.Select(static finding => finding.RelativePath)];
         }
 
@@ -121,7 +133,7 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
             // Empty, as AeroDB creates it; the old one, which the caller has locked, stays in place.
             string lockFile = Path.Join(sibling, LockName);
             using SafeFileHandle lockHandle = NativeFile.CreateNew(lockFile, lockPermissions);
-            SetPermissions(lockFile, lockPermissions);
+            NativeFile.SetModeAndOwner(lockHandle, lockFile, lockPermissions, state.Modes.Owner);
         }
 
         bool walKept = _keepWal && state.HasWal;
@@ -132,16 +144,17 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
             Steps.Enter(SnapshotStep.RestoreEmptyWal);
             string wal = Path.Join(sibling, WalName);
             NativeFile.MakeDirectory(wal, state.WalPermissions);
-            SetPermissions(wal, state.WalPermissions);
+            NativeFile.SetDirectoryModeAndOwner(wal, state.WalPermissions, state.Modes.Owner);
             copier.CreatedDirectories.Add(WalName);
             string walFile = Path.Join(wal, WalFileName);
-            using SafeFileHandle handle = NativeFile.CreateNew(walFile, DefaultFileMode);
+            using SafeFileHandle handle = NativeFile.CreateNew(walFile, state.WalFilePermissions);
+            NativeFile.SetModeAndOwner(handle, walFile, state.WalFilePermissions, state.Modes.Owner);
             NativeFile.Sync(handle, walFile, dataOnly: false);
         }
 
         Steps.Enter(SnapshotStep.RestoreSync);
-        SetPermissions(Path.Join(sibling, MetadataName), state.MetadataPermissions);
-        SetPermissions(sibling, state.TargetPermissions);
+        NativeFile.SetDirectoryModeAndOwner(Path.Join(sibling, MetadataName), state.MetadataPermissions, state.Modes.Owner);
+        NativeFile.SetDirectoryModeAndOwner(sibling, state.Permissions, state.Modes.Owner);
 
         // Deepest first: each directory's entries are durable before its parent's; the parent
         // last, so that the new directory itself survives a crash (recovery relies on it).
@@ -153,7 +166,7 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
         NativeFile.SyncDirectory(sibling);
         NativeFile.SyncDirectory(_target.Parent);
 
-        (Exception? cleanupFailure, List<string> discarded) = SwapIntoExisting(sibling, walKept);
+        (Exception? cleanupFailure, List<string> discarded) = SwapIntoExisting(sibling, walKept, state.Storage.Location);
         _recorder.Finish();
         return new RestoreResult(_id, _target.Path, copier.BytesCopied, copier.FilesCopied)
         {
@@ -183,7 +196,7 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
         return snapshot;
     }
 
-    private TargetState InspectTarget()
+    private ReplacedDirectory InspectTarget()
     {
         if (NativeFile.TryStatus(_target.Parent) is not { Kind: FileKind.Directory })
         {
@@ -221,23 +234,17 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
                 Path.Join(_target.Path, MetadataName));
         }
 
-        FileStatus? storage = NativeFile.TryStatus(Path.Join(_target.Path, SnapshotLayout.StorageFileName));
-        FileStatus? wal = NativeFile.TryStatus(Path.Join(_target.Path, WalName));
-        FileStatus? lockFile = NativeFile.TryStatus(Path.Join(_target.Path, LockName));
-        return new TargetState(
-            target.Value.Permissions,
-            metadata?.Permissions ?? DefaultDirectoryMode,
-            storage is { Kind: FileKind.Regular } ? storage.Value.Permissions : DefaultFileMode,
-            wal is not null,
-            wal is { Kind: FileKind.Directory } ? wal.Value.Permissions : DefaultDirectoryMode,
-            lockFile is { Kind: FileKind.Regular } ? lockFile.Value.Permissions : null);
+        return ReplacedDirectory.Inspect(_target.Path, target.Value, _options.StorageLocation);
     }
 
     /// <summary>Moves what the target keeps into the new directory, exchanges the two, deletes the old.</summary>
-    private (Exception? CleanupFailure, List<string> Discarded) SwapIntoExisting(string sibling, bool walKept)
+    private (Exception? CleanupFailure, List<string> Discarded) SwapIntoExisting(string sibling, bool walKept, StorageFileLocation storage)
     {
         Steps.Enter(SnapshotStep.RestoreWriteIntent);
-        (List<byte[]> keep, List<string> discarded) = SortEntries(walKept);
+
+        // Looked at again right before the target is touched: AeroDB may have started meanwhile.
+        DataDirectoryLayout.ThrowIfRunning(_target.Path, "Restore");
+        (List<byte[]> keep, List<string> discarded) = SortEntries(walKept, storage);
 
         // Nothing of metadata/ but schemas is carried over, so the marker's metadata list (kept
         // for markers written by earlier versions, which merged metadata/) is empty.
@@ -292,8 +299,11 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
     /// (<c>snapshots</c>, and <c>wal</c> when kept), and, for the result, the paths of
     /// those that go with the previous data without being replaced by the snapshot's own.
     /// </summary>
-    private (List<byte[]> Keep, List<string> Discarded) SortEntries(bool walKept)
+    private (List<byte[]> Keep, List<string> Discarded) SortEntries(bool walKept, StorageFileLocation storage)
     {
+        // The storage file the snapshot's replaces: storage.dat, or data/storage.dat (whose
+        // directory's other entries go with the previous data, as metadata/'s do).
+        string replacedStorage = storage == StorageFileLocation.TopLevel ? SnapshotLayout.StorageFileName : DataDirectoryLayout.DataSubdirectoryName;
         var keep = new List<byte[]>();
         var discarded = new List<string>();
         foreach (DirectoryListing.Entry entry in DirectoryListing.Read(_target.Path))
@@ -315,7 +325,24 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
                     }
                 }
             }
-            else if (entry.Name is not (SnapshotLayout.StorageFileName or WalName or LockName))
+            else if (entry.Name is DataDirectoryLayout.DataSubdirectoryName && storage == StorageFileLocation.DataSubdirectory)
+            {
+                if (NativeFile.TryStatus(Path.Join(_target.Path, entry.Name)) is { Kind: FileKind.Directory })
+                {
+                    foreach (DirectoryListing.Entry inData in DirectoryListing.Read(Path.Join(_target.Path, entry.Name)))
+                    {
+                        if (inData.Name != SnapshotLayout.StorageFileName)
+                        {
+                            discarded.Add(entry.Name + "/" + (inData.Name ?? DirectoryListing.Printable(inData.RawName)));
+                        }
+                    }
+                }
+                else
+                {
+                    discarded.Add(entry.Name);
+                }
+            }
+            else if (entry.Name != replacedStorage && entry.Name is not (WalName or LockName))
             {
                 discarded.Add(entry.Name ?? DirectoryListing.Printable(entry.RawName));
             }
@@ -381,15 +408,4 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
             return ex;
         }
     }
-
-    private static void SetPermissions(string path, uint permissions) => NativeFile.ChangeMode(path, permissions);
-
-    /// <summary>What the target looked like before the restore, and the modes the new directory inherits from it.</summary>
-    private readonly record struct TargetState(
-        uint TargetPermissions,
-        uint MetadataPermissions,
-        uint StoragePermissions,
-        bool HasWal,
-        uint WalPermissions,
-        uint? LockPermissions);
 }

@@ -40,8 +40,17 @@ internal sealed class OpenedSnapshot : IDisposable
     /// </summary>
     /// <exception cref="NativeIOException">The directory's own status could not be read.</exception>
     public static OpenedSnapshot? TryOpen(string directory, Span<byte> scratch, bool stopAtFirstProblem, bool strict)
+        => TryOpen(null, directory, scratch, stopAtFirstProblem, strict);
+
+    /// <summary>
+    /// Like <see cref="TryOpen(string, Span{byte}, bool, bool)"/>, for the child named as the last
+    /// component of <paramref name="directory"/> opened relative to <paramref name="parent"/>: prune
+    /// verifies and then renames through that one descriptor of <c>snapshots/</c>.
+    /// </summary>
+    public static OpenedSnapshot? TryOpen(DirectoryHandle? parent, string directory, Span<byte> scratch, bool stopAtFirstProblem, bool strict)
     {
-        FileStatus? status = NativeFile.TryStatus(directory);
+        string name = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
+        FileStatus? status = parent is null ? NativeFile.TryStatus(directory) : parent.TryStatus(name);
         if (status is null)
         {
             return null;
@@ -56,7 +65,7 @@ internal sealed class OpenedSnapshot : IDisposable
 
         try
         {
-            opened.Handle = DirectoryHandle.Open(directory);
+            opened.Handle = parent is null ? DirectoryHandle.Open(directory) : parent.OpenDirectory(name);
         }
         catch (NativeIOException ex) when (ex.Errno == Errno.ENOENT)
         {

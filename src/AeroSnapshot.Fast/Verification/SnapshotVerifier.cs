@@ -35,13 +35,22 @@ internal sealed class SnapshotVerifier
 
     /// <summary>Verifies <paramref name="snapshotDirectory"/>; null when nothing exists there (it may have just been pruned).</summary>
     /// <exception cref="SnapshotException">The snapshot path's own status cannot be read.</exception>
-    public VerificationReport? TryVerify(string snapshotDirectory)
+    public VerificationReport? TryVerify(string snapshotDirectory) => TryVerify(null, snapshotDirectory, out _);
+
+    /// <summary>
+    /// Verifies the snapshot named by the last component of <paramref name="snapshotDirectory"/>,
+    /// opened relative to <paramref name="parent"/> when one is given, and says which directory
+    /// was verified (<paramref name="verified"/>; null when none could be opened), so that the caller
+    /// can check that what it goes on to change is that very directory.
+    /// </summary>
+    public VerificationReport? TryVerify(DirectoryHandle? parent, string snapshotDirectory, out FileIdentity? verified)
     {
+        verified = null;
         using AlignedBufferPool.Lease buffer = _buffers.Rent();
         OpenedSnapshot? opened;
         try
         {
-            opened = OpenedSnapshot.TryOpen(snapshotDirectory, buffer.Span, _options.StopAtFirstProblem, _options.Strict);
+            opened = OpenedSnapshot.TryOpen(parent, snapshotDirectory, buffer.Span, _options.StopAtFirstProblem, _options.Strict);
         }
         catch (NativeIOException ex)
         {
@@ -55,6 +64,15 @@ internal sealed class SnapshotVerifier
 
         using (opened)
         {
+            try
+            {
+                verified = opened.Handle?.Identity();
+            }
+            catch (NativeIOException ex)
+            {
+                throw SnapshotException.FromNative(ex, SnapshotStep.Read);
+            }
+
             long bytes = 0;
             int files = 0;
             if (opened.Inventory is { } inventory && !(_options.StopAtFirstProblem && opened.Problems.Count > 0))

@@ -227,7 +227,7 @@ public sealed class OddTreeTests(ITestOutputHelper output) : IDisposable
         string secret = _data.WriteSchema("private/secret.json", "{\"secret\":true}");
         _data.WriteSchema("public.json", "{}");
         GiveDataDirectoryTo(UnprivilegedFileAccess.Nobody);
-        Assert.Equal(0, Sys.Chmod(secret, 0));
+        File.SetUnixFileMode(secret, (UnixFileMode)0);
 
         SnapshotException error;
         var steps = new List<SnapshotStep>();
@@ -258,7 +258,7 @@ public sealed class OddTreeTests(ITestOutputHelper output) : IDisposable
         _data.WriteSchema("hidden/inside.json", "{}");
         _data.WriteSchema("public.json", "{}");
         GiveDataDirectoryTo(UnprivilegedFileAccess.Nobody);
-        Assert.Equal(0, Sys.Chmod(hidden, 0b110_000_000)); // rw- but no x: listed by nobody, searched by nobody
+        File.SetUnixFileMode(hidden, (UnixFileMode)0b110_000_000); // rw- but no x: listed by nobody, searched by nobody
 
         SnapshotException error;
         using (new UnprivilegedFileAccess())
@@ -279,8 +279,8 @@ public sealed class OddTreeTests(ITestOutputHelper output) : IDisposable
         // regardless of mode, so for the database running as root these are not faults at all.
         _data.WriteStorage(4096);
         string secret = _data.WriteSchema("private/secret.json", "{\"secret\":true}");
-        Assert.Equal(0, Sys.Chmod(secret, 0));
-        Assert.Equal(0, Sys.Chmod(Path.GetDirectoryName(secret)!, 0));
+        File.SetUnixFileMode(secret, (UnixFileMode)0);
+        File.SetUnixFileMode(Path.GetDirectoryName(secret)!, (UnixFileMode)0);
 
         AssertCopiedAndVerifies(_data.CreateSnapshot(_manager));
     }

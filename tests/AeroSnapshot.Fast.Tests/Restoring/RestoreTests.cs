@@ -136,7 +136,7 @@ public sealed class RestoreTests : IDisposable
     {
         SnapshotId id = LiveDataDirectoryWithOlderSnapshot();
         string lockFile = Path.Join(Data, "LOCK");
-        Assert.Equal(0, Sys.Chmod(lockFile, 0b110_000_000));
+        File.SetUnixFileMode(lockFile, (UnixFileMode)0b110_000_000);
         using DataDirectoryLock held = DataDirectoryLock.Acquire(Data);
         ulong locked = NativeFile.TryStatus(lockFile)!.Value.Inode;
         var atSwap = new List<ulong>();
@@ -182,8 +182,8 @@ public sealed class RestoreTests : IDisposable
     public void The_data_directory_keeps_its_mode_and_so_does_storage()
     {
         SnapshotId id = LiveDataDirectoryWithOlderSnapshot();
-        Assert.Equal(0, Sys.Chmod(Data, 0b111_101_000));
-        Assert.Equal(0, Sys.Chmod(_workspace.StoragePath, 0b110_000_000));
+        File.SetUnixFileMode(Data, (UnixFileMode)0b111_101_000);
+        File.SetUnixFileMode(_workspace.StoragePath, (UnixFileMode)0b110_000_000);
 
         _workspace.Manager.Restore(_workspace.SnapshotPath(id), Data);
 

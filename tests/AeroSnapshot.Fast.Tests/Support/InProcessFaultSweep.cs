@@ -104,16 +104,16 @@ internal static class InProcessFaultSweep
     /// <summary>
     /// The calls whose failure an operation may ignore, because nothing the contract cares about
     /// depends on them: cache advice (<c>fadvise64</c>), the release of a lock just before its
-    /// descriptor is closed (<c>flock(…, LOCK_UN)</c>: the close releases it anyway), and the best-effort <c>chmod 0700</c> of a
-    /// directory about to be emptied, with the <c>O_PATH</c> open through which glibc's
-    /// <c>fchmodat</c> without following links does it (if that chmod mattered, the unlink that
-    /// follows fails and is reported).
+    /// descriptor is closed (<c>flock(…, LOCK_UN)</c>: the close releases it anyway), and the best-effort <c>fchmod 0700</c> of a
+    /// directory about to be emptied (on its descriptor; or, for one its owner cannot read, glibc's
+    /// <c>fchmodat</c> without following links: an <c>O_PATH</c> open and a <c>chmod</c> of
+    /// <c>/proc/self/fd/N</c>). If that chmod mattered, the unlink that follows fails and is reported.
     /// </summary>
     public static bool MayBeIgnored(Syscall call) => call.Name switch
     {
         "fadvise64" => true,
         "flock" => call.Line.Contains("LOCK_UN", StringComparison.Ordinal),
-        "chmod" => call.Line.Contains(", 0700)", StringComparison.Ordinal),
+        "fchmod" or "chmod" => call.Line.Contains(", 0700)", StringComparison.Ordinal),
         "openat" => call.Line.Contains("O_PATH", StringComparison.Ordinal),
         _ => false,
     };

@@ -129,7 +129,7 @@ public static class Damage
     /// <summary>Gives the owner write permission back: 0644 for a file, 0755 for a directory (which also needs its search bit).</summary>
     public static void MakeWritable(string path)
     {
-        Assert.Equal(0, Sys.Chmod(path, Directory.Exists(path) ? 0b111_101_101u : 0b110_100_100u));
+        File.SetUnixFileMode(path, (UnixFileMode)(Directory.Exists(path) ? 0b111_101_101 : 0b110_100_100));
     }
 
     public static void AppendByte(string path, byte value = (byte)'!')

@@ -8,8 +8,8 @@ internal static partial class Sys
     internal const int DirentTypeOffset = 18;
     internal const int DirentNameOffset = 19;
 
-    [LibraryImport(Libc, EntryPoint = "opendir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    internal static partial IntPtr OpenDir(string path);
+    // No opendir(path): it follows a link at the last component. A directory is opened with
+    // O_NOFOLLOW | O_DIRECTORY and read through fdopendir (DirectoryHandle.List).
 
     /// <summary>Null at the end or on error; errno tells which (it is cleared before the call).</summary>
     [LibraryImport(Libc, EntryPoint = "readdir", SetLastError = true)]

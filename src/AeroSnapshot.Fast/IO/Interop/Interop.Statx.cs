@@ -27,6 +27,8 @@ internal static partial class Sys
         [FieldOffset(0)] public uint Mask;
         [FieldOffset(4)] public uint BlockSize;
         [FieldOffset(16)] public uint LinkCount;
+        [FieldOffset(20)] public uint Uid;
+        [FieldOffset(24)] public uint Gid;
         [FieldOffset(28)] public ushort Mode;
         [FieldOffset(32)] public ulong Inode;
         [FieldOffset(40)] public ulong Size;
