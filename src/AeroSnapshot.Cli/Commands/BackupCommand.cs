@@ -32,17 +32,16 @@ internal static class BackupCommand
             string directory = Require.ExistingDirectory(context.ParseResult.GetRequiredValue(dataDir), "data directory");
             string archive = Path.GetFullPath(context.ParseResult.GetRequiredValue(output));
             string? walPath = context.ParseResult.GetValue(wal) is { } given ? Path.GetFullPath(given) : null;
-            using DataDirectoryLock dataLock = DataDirectoryLock.Acquire(directory);
             using var manager = new SnapshotManager();
             var executionLock = new GlobalExecutionLock();
             long start = Stopwatch.GetTimestamp();
-            BackupResult result = ProgressDisplay.Run(context.Output, "backup", progress =>
+            BackupResult result = DataDirectoryLocking.WhileLocked(directory, () => ProgressDisplay.Run(context.Output, "backup", progress =>
             {
                 using (executionLock.Acquire())
                 {
                     return manager.Backup(directory, archive, walPath, executionLock, context.Options(progress));
                 }
-            });
+            }));
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 
             foreach (SkippedSnapshot skipped in result.Skipped)
