@@ -44,6 +44,54 @@ public sealed class BackupCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_reference_snapshots_unlisted_files_are_packed_and_named_as_unverified_in_text_and_json()
+    {
+        ReferenceSnapshotWriter.Write(_dir.Data, new DateTimeOffset(2026, 7, 1, 9, 0, 0, TimeSpan.Zero), TimeSpan.FromSeconds(1));
+
+        CliResult text = CliProcess.Run("backup", _dir.Data, "--output", Archive);
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains("2 files the manifest does not list packed unverified", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("schemas/orders/lines/line.v1.json", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("schemas/users/user.v1.json", text.Stdout, StringComparison.Ordinal);
+
+        CliResult json = CliProcess.Run("backup", _dir.Data, "--output", Archive + ".2", "--json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using JsonDocument document = json.Json();
+        Assert.Equal(
+            ["schemas/orders/lines/line.v1.json", "schemas/users/user.v1.json"],
+            document.RootElement.GetProperty("unverified").EnumerateArray().Select(static e => e.GetString()));
+        Assert.Empty(document.RootElement.GetProperty("left_out").EnumerateArray());
+    }
+
+    [Fact]
+    public void A_backup_that_would_pair_an_older_snapshot_with_the_wal_after_a_checkpoint_exits_3_and_says_why()
+    {
+        string older = _dir.CreateSnapshot();
+        Thread.Sleep(1100); // the checkpoint's snapshot gets the next second's id
+        CliResult checkpoint = CliProcess.Run("checkpoint", _dir.Data, "--json");
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        string id;
+        using (JsonDocument json = checkpoint.Json())
+        {
+            id = json.RootElement.GetProperty("snapshot_id").GetString()!;
+        }
+
+        File.WriteAllBytes(WalPath, FramedWal(3));
+        Directory.Delete(_dir.SnapshotPath(id), recursive: true);
+
+        CliResult result = CliProcess.Run("backup", _dir.Data, "--output", Archive, "--json");
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        using JsonDocument error = result.Json();
+        Assert.Equal("AERO_SNAPSHOT_FAILED", error.RootElement.GetProperty("code").GetString());
+        Assert.Equal("D1", error.RootElement.GetProperty("invariant").GetString());
+        string message = error.RootElement.GetProperty("message").GetString()!;
+        Assert.Contains($"continues snapshot {id}", message, StringComparison.Ordinal);
+        Assert.Contains($"older snapshot {older}", message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Archive));
+    }
+
+    [Fact]
     public void A_failed_backup_removes_the_LOCK_it_created()
     {
         File.Delete(_dir.LockPath);

@@ -17,7 +17,8 @@ internal static class BackupCommand
         var wal = new Option<string>("--wal") { Description = "The WAL [default: <data-dir>/wal/wal.log, left out when it does not exist; a --wal that does not exist is an error]", HelpName = "path" };
         var command = new Command(
             "backup",
-            "Write the newest valid snapshot, the WAL and backup_manifest.json into one tar file (deterministic: the same "
+            "Write the newest valid snapshot (as verify and discovery judge it; never one older than the snapshot checkpoint.json "
+            + "names, which the WAL continues), the WAL and backup_manifest.json into one tar file (deterministic: the same "
             + "snapshot and WAL give the same bytes but for the manifest's own fields). Every snapshot file is checked against "
             + "its checksum and every WAL record against its frame as it is packed; the archive is fsynced and published with a "
             + "no-replace rename. Takes the data directory's LOCK.")
@@ -52,7 +53,19 @@ internal static class BackupCommand
             long packed = result.SnapshotBytes + result.WalBytes;
             context.Output.Line($"Backup {result.Manifest.BackupId} of snapshot {result.Manifest.SnapshotId}");
             context.Output.Line($"  archive  {result.ArchivePath} ({ByteSize.Format(result.ArchiveBytes)})");
-            context.Output.Line($"  snapshot {Human.Count(result.SnapshotFiles, "file")}, {ByteSize.Format(result.SnapshotBytes)}, every checksum verified");
+            context.Output.Line(result.UnverifiedFiles.Count == 0
+                ? $"  snapshot {Human.Count(result.SnapshotFiles, "file")}, {ByteSize.Format(result.SnapshotBytes)}, every checksum verified"
+                : $"  snapshot {Human.Count(result.SnapshotFiles, "file")}, {ByteSize.Format(result.SnapshotBytes)}, every listed checksum verified; {Human.Count(result.UnverifiedFiles.Count, "file")} the manifest does not list packed unverified (a reference-written snapshot):");
+            foreach (string unverified in result.UnverifiedFiles)
+            {
+                context.Output.Line($"    {unverified}");
+            }
+
+            foreach (string leftOut in result.LeftOut)
+            {
+                context.Output.Warn($"{leftOut} is not in the archive: its name is not UTF-8 (unlisted in the snapshot's manifest, not verified)");
+            }
+
             context.Output.Line(result.Manifest.WalPresent ? $"  wal      {ByteSize.Format(result.WalBytes)}, every record verified" : "  wal      none (no WAL file)");
             context.Output.Line($"  took     {Human.Duration(elapsed)} ({Human.Rate(packed, elapsed)})");
             context.Output.JsonDocument(json =>
@@ -67,6 +80,20 @@ internal static class BackupCommand
                 json.WriteNumber("snapshot_bytes", result.SnapshotBytes);
                 json.WriteNumber("snapshot_files", result.SnapshotFiles);
                 json.WriteNumber("wal_bytes", result.WalBytes);
+                json.WriteStartArray("unverified");
+                foreach (string unverified in result.UnverifiedFiles)
+                {
+                    json.WriteStringValue(unverified);
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("left_out");
+                foreach (string leftOut in result.LeftOut)
+                {
+                    json.WriteStringValue(leftOut);
+                }
+
+                json.WriteEndArray();
                 json.WriteStartArray("skipped");
                 foreach (SkippedSnapshot skipped in result.Skipped)
                 {

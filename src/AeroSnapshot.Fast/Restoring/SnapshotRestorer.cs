@@ -113,7 +113,7 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
             NativeFile.MakeDirectory(sibling, DefaultDirectoryMode);
             _sibling = sibling;
             copier.Copy(snapshot, sibling, state.StoragePermissions, buffer.Span);
-            unverified = [.. snapshot.Unlisted.Select(static finding => finding.RelativePath)];
+            unverified = [.. snapshot.Inventory!.UnlistedFiles.Select(static file => file.RelativePath)];
         }
 
         if (state.LockPermissions is { } lockPermissions)

@@ -15,6 +15,22 @@ public static partial class AeroDbFixtures
 
     public static string PathOf(params string[] parts) => Path.Join([Root, .. parts]);
 
+    /// <summary>
+    /// Unpacks a fixture archive (<c>snapshots/*.tar</c>, <c>checkpoint/data-dir.tar</c>) into
+    /// <paramref name="directory"/> with tar, which keeps names that are not UTF-8 as they are, and
+    /// returns the path of its single top-level entry.
+    /// </summary>
+    public static string Unpack(string fixture, string directory)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        string top = ExternalCommand.Run("tar", "-tf", PathOf(fixture)).Split('\n')[0].TrimEnd('/');
+        ExternalCommand.Run("tar", "-xf", PathOf(fixture), "-C", directory);
+        return Path.Join(directory, top);
+    }
+
+    /// <summary>Removes a tree that may hold names .NET cannot reopen (not UTF-8).</summary>
+    public static void RemoveTree(string directory) => ExternalCommand.Run("rm", "-rf", "--", directory);
+
     /// <summary>Every WAL fixture with the verdict AeroDB's reader (<c>refharness wal-read</c>) gave it.</summary>
     public static IReadOnlyList<WalVerdict> WalVerdicts { get; } = ReadVerdicts();
 
