@@ -72,7 +72,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
                 SnapshotErrorCode.Failed,
                 "A backup may only be taken while the calling thread holds the global execution lock.",
                 SnapshotStep.CheckLock,
-                invariant: "writes are paused for the whole backup");
+                rule: "writes are paused for the whole backup");
         }
 
         SnapshotId backupId = SnapshotId.FromDateTimeOffset(_options.TimeProvider.GetUtcNow());
@@ -451,7 +451,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
         SnapshotStep.BackupPublish,
         output,
         Errno.EEXIST,
-        invariant: "an existing file is never replaced");
+        rule: "an existing file is never replaced");
 
     private static void Publish(string temporary, string output)
     {

@@ -39,7 +39,7 @@ internal sealed class CheckpointRunner
                 SnapshotErrorCode.Failed,
                 "A checkpoint may only be taken while the calling thread holds the global execution lock.",
                 SnapshotStep.CheckLock,
-                invariant: "writes are paused for the whole snapshot");
+                rule: "writes are paused for the whole snapshot");
         }
 
         string dataDirectory = _request.DataDirectory;
