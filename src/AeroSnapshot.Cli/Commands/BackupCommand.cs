@@ -20,7 +20,7 @@ internal static class BackupCommand
             "Write the newest valid snapshot (as verify and discovery judge it; never one older than the snapshot checkpoint.json "
             + "names, which the WAL continues), the WAL and backup_manifest.json into one tar file (deterministic: the same "
             + "snapshot and WAL give the same bytes but for the manifest's own fields). Every snapshot file is checked against "
-            + "its checksum and every WAL record against its frame as it is packed; the archive is fsynced and published with a "
+            + "its checksum and every WAL record as AeroDB's reader reads it, as it is packed; the archive is fsynced and published with a "
             + "no-replace rename. Takes the data directory's LOCK.")
         {
             dataDir,

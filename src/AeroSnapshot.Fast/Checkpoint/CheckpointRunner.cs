@@ -68,10 +68,7 @@ internal sealed class CheckpointRunner
             // checkpoint must never be what erases the evidence. Read through a read-only descriptor
             // of its own (the database's handle may be open for appending only); nothing writes to
             // the WAL while the lock is held.
-            if (wal is not null)
-            {
-                _ = _manager.ValidateWal(walPath, _options);
-            }
+            long validated = wal is null ? 0 : _manager.ValidateWal(walPath, _options).Bytes;
 
             // An earlier checkpoint interrupted after its snapshot is finished or undone first, so
             // at most one intent ever exists.
@@ -84,6 +81,16 @@ internal sealed class CheckpointRunner
 
             // The WAL was fsynced by the snapshot's step SyncWal; nothing writes to it while the lock is held.
             long walLength = wal is null ? 0 : NativeFile.Status(wal, walPath).Size;
+            if (walLength != validated)
+            {
+                // Bytes nobody checked would be erased by the reset: stop before the WAL is touched.
+                throw new SnapshotException(
+                    SnapshotErrorCode.Failed,
+                    $"The WAL '{walPath}' changed during the checkpoint ({validated} bytes were checked, it now has {walLength}): something writes to it without holding the execution lock. The snapshot stays; the WAL was not reset.",
+                    SnapshotStep.CheckpointWriteIntent,
+                    walPath,
+                    rule: "writes are paused for the whole snapshot");
+            }
             var intent = new CheckpointIntent(id, walPath, walLength);
             Enter(SnapshotStep.CheckpointWriteIntent);
             Run(SnapshotStep.CheckpointWriteIntent, () => intent.Write(dataDirectory));

@@ -29,7 +29,7 @@ internal readonly record struct InventoryFile(string RelativePath, string? Schem
 /// <see cref="VerificationProblemKind.Unlisted"/> (non-fatal, in <see cref="Unlisted"/>) rather than
 /// as extra. A manifest that lists any nested key claims the whole tree, as this library writes
 /// it, and then nothing unlisted is tolerated; neither is an unlisted file at the top of
-/// <c>schemas/</c> (the reference lists all of those) nor anything that is not a regular file.
+/// <c>schemas/</c> (the reference lists all of those whose names are UTF-8) nor anything that is not a regular file.
 /// The reference also copies, and cannot list, entries whose names are not UTF-8: in such a
 /// snapshot a regular file or directory with such a name, at any depth under <c>schemas/</c>, is
 /// unlisted too (named printably; never opened, so neither restored nor backed up).

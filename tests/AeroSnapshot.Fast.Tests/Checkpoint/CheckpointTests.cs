@@ -86,6 +86,35 @@ public sealed class CheckpointTests
     }
 
     [Fact]
+    public void A_wal_that_grows_after_it_was_checked_is_not_reset_and_the_checkpoint_fails()
+    {
+        // Only a writer that ignores the execution lock can do this; the reset would erase records
+        // nobody checked, so the checkpoint stops before the WAL is touched.
+        using var data = Build(out byte[] wal);
+        using var manager = new SnapshotManager();
+        byte[] more = AeroDbWal.Record(0, 4, [9]);
+        var options = new SnapshotOptions
+        {
+            TimeProvider = new FixedTimeProvider(Clock),
+            BeforeStep = step =>
+            {
+                if (step == SnapshotStep.CopyStorage)
+                {
+                    File.AppendAllBytes(WalPath(data), more);
+                }
+            },
+        };
+
+        SnapshotException error = Assert.Throws<SnapshotException>(() => Run(manager, data, options));
+
+        Assert.Equal(SnapshotErrorCode.Failed, error.Code);
+        Assert.Contains("changed during the checkpoint", error.Message, StringComparison.Ordinal);
+        Assert.Equal([.. wal, .. more], File.ReadAllBytes(WalPath(data)));
+        Assert.False(File.Exists(Path.Join(data.Root, "checkpoint.json")));
+        Assert.False(File.Exists(Path.Join(data.Root, ".checkpoint-intent")));
+    }
+
+    [Fact]
     public void A_wal_aeroDBs_reader_would_refuse_stops_the_checkpoint_before_anything_changes()
     {
         using var data = Build(out byte[] wal);
