@@ -15,7 +15,7 @@ namespace AeroSnapshot.Fast.Tests.Wal;
 /// the verdict AeroDB's <c>WalReader::read_all</c> gave each (<c>scripts/aerodb-fixtures/wal.sh</c>
 /// regenerates them). The validator must give the same verdict, the same kind of problem at the
 /// same record, however the bytes are chunked; and every operation that reads a WAL (validate,
-/// checkpoint, backup, verify-backup) must accept exactly the accepted ones.
+/// checkpoint, backup, verify-backup, restore-backup) must accept exactly the accepted ones.
 /// </summary>
 public sealed class ReferenceWalVerdictTests
 {
@@ -137,11 +137,14 @@ public sealed class ReferenceWalVerdictTests
         }
     }
 
-    [Fact]
-    public void Verify_backup_accepts_exactly_the_wals_the_reader_accepts()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Verify_backup_and_restore_backup_accept_exactly_the_wals_the_reader_accepts(bool restore)
     {
         using var manager = new SnapshotManager();
         using TestDataDirectory data = BackupFixture.Build(out _, out _, storageBytes: 4096, manager);
+        using var target = new TestDataDirectory();
         string archive = BackupFixture.Scratch(data, "good.tar");
         string edited = BackupFixture.Scratch(data, "edited.tar");
         try
@@ -151,17 +154,26 @@ public sealed class ReferenceWalVerdictTests
             int walEntry = items.FindIndex(static i => i.Name == "wal/wal.log");
             foreach (WalVerdict verdict in WalVerdicts)
             {
-                items[walEntry] = items[walEntry] with { Data = File.ReadAllBytes(verdict.Path) };
+                byte[] wal = File.ReadAllBytes(verdict.Path);
+                items[walEntry] = items[walEntry] with { Data = wal };
                 ArchiveEditor.Write(edited, items);
+                Func<BackupVerification> run = restore ? () => manager.RestoreBackup(edited, target.Root) : () => manager.VerifyBackup(edited);
                 if (verdict.Accepted)
                 {
-                    Assert.Equal(verdict.Records, manager.VerifyBackup(edited).Wal!.Value.Records);
+                    Assert.Equal(verdict.Records, run().Wal!.Value.Records);
+                    if (restore)
+                    {
+                        Assert.Equal(wal, File.ReadAllBytes(Path.Join(target.Root, "wal", "wal.log")));
+                    }
+
                     continue;
                 }
 
-                SnapshotException error = Assert.Throws<SnapshotException>(() => manager.VerifyBackup(edited));
+                IReadOnlyList<string> before = TestDataDirectory.TreeListing(target.Root);
+                SnapshotException error = Assert.Throws<SnapshotException>(() => run());
                 Assert.True(SnapshotErrorCode.WalCorruption == error.Code, $"{verdict.Name}: {error.Code} {error.Message}");
                 Assert.Equal(verdict.Offset, Assert.IsType<WalFrameException>(error.InnerException).RecordOffset);
+                Assert.Equal(before, TestDataDirectory.TreeListing(target.Root));
             }
         }
         finally
