@@ -114,16 +114,7 @@ public class BackupBenchmarks
         const int Record = 4096;
         var wal = new byte[Math.Max(bytes / Record, 1) * Record];
         new Random(7).NextBytes(wal);
-        ulong sequence = 1;
-        for (int offset = 0; offset < wal.Length; offset += Record)
-        {
-            Span<byte> record = wal.AsSpan(offset, Record);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record, Record);
-            record[4] = 0;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(record[5..], sequence++);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record[^4..], System.IO.Hashing.Crc32.HashToUInt32(record[..^4]));
-        }
-
+        AeroSnapshot.Bench.Infrastructure.AeroDbWalRecords.Fill(wal, Record, static _ => 0);
         return wal;
     }
 }

@@ -38,15 +38,18 @@ internal static class Seeds
         return seeds;
     }
 
-    /// <summary>A WAL of <paramref name="count"/> small records in the frame of BACKUP-CHECKPOINT.md §4.</summary>
+    /// <summary>A WAL of <paramref name="count"/> small records in AeroDB's record format (BACKUP-CHECKPOINT.md §4).</summary>
     private static byte[] WalRecords(int count)
     {
         var wal = new List<byte>();
         for (int i = 1; i <= count; i++)
         {
-            byte[] record = new byte[17 + i];
+            // AeroDB's payload: five length-prefixed fields (collection, document, schema, version, body).
+            byte[] payload = [5, 0, 0, 0, .. "users"u8, 1, 0, 0, 0, (byte)('0' + i), 4, 0, 0, 0, .. "user"u8, 2, 0, 0, 0, .. "v1"u8, (byte)i, 0, 0, 0, .. new byte[i]];
+            byte[] record = new byte[17 + payload.Length];
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)record.Length);
             record[4] = (byte)i;
+            payload.CopyTo(record, 13);
             System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(5), (ulong)i);
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(record.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(record.AsSpan(0, record.Length - 4)));
             wal.AddRange(record);

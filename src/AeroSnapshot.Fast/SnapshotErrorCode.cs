@@ -18,7 +18,7 @@ public static class SnapshotErrorCode
     /// <summary>Verification for restore or recovery found an unreadable or invalid manifest. Severity FATAL.</summary>
     public const string MetadataCorruption = "AERO_METADATA_CORRUPTION";
 
-    /// <summary>A WAL record fails its frame or checksum (invariant K2). Severity FATAL.</summary>
+    /// <summary>The WAL is one AeroDB's reader refuses: a record fails its length, checksum, type, payload or sequence number (invariant K2). Severity FATAL.</summary>
     public const string WalCorruption = "AERO_WAL_CORRUPTION";
 }
 

@@ -8,14 +8,15 @@ namespace AeroSnapshot.Fast;
 public sealed partial class SnapshotManager
 {
     /// <summary>
-    /// Takes a checkpoint: fsyncs the WAL, takes a snapshot (the normal create, durable and
-    /// published), writes <c>checkpoint.json</c> durably, then resets the WAL to empty and makes that
-    /// durable. Call it while holding the global execution lock (and, in AeroDB, the WAL writer).
+    /// Takes a checkpoint: reads the WAL through once and refuses one AeroDB's reader would refuse
+    /// (changing nothing), fsyncs it, takes a snapshot (the normal create, durable and published),
+    /// writes <c>checkpoint.json</c> durably, then resets the WAL to empty and makes that durable.
+    /// Call it while holding the global execution lock (and, in AeroDB, the WAL writer).
     /// </summary>
     /// <param name="dataDirectory">The data directory; <c>checkpoint.json</c> and the snapshot go in it.</param>
     /// <param name="storagePath">The storage file.</param>
     /// <param name="schemaDirectory">The schema tree.</param>
-    /// <param name="walPath">The WAL file (normally <c>&lt;data&gt;/wal/wal.log</c>); it must exist.</param>
+    /// <param name="walPath">The WAL file (normally <c>&lt;data&gt;/wal/wal.log</c>); one that does not exist is an empty WAL, as AeroDB treats it, and is left absent.</param>
     /// <param name="executionLock">Must be held by the calling thread for the whole call.</param>
     /// <param name="options">Clock, progress, cancellation and tuning.</param>
     /// <param name="walHandle">The database's own writable handle to the WAL, when it has one open; it is truncated through that handle and not closed.</param>
@@ -26,7 +27,9 @@ public sealed partial class SnapshotManager
     /// running database, and its own marker is no reason to refuse.
     /// </remarks>
     /// <exception cref="SnapshotException">
-    /// The checkpoint did not complete. A snapshot already published stays; the WAL is untouched
+    /// The checkpoint did not complete. <c>AERO_WAL_CORRUPTION</c> (FATAL, K2, with the offset of the
+    /// bad record and a <see cref="Wal.WalFrameException"/> inside): nothing was changed, no snapshot
+    /// taken. Otherwise a snapshot already published stays; the WAL is untouched
     /// unless the error is at step <see cref="SnapshotStep.CheckpointResetWal"/> after the truncation
     /// (then <see cref="RemoveLeftovers"/> finishes the reset).
     /// </exception>

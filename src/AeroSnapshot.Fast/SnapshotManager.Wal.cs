@@ -2,12 +2,13 @@ using AeroSnapshot.Fast.Wal;
 
 namespace AeroSnapshot.Fast;
 
-// The WAL record frame: validation as restore-backup and verify-backup do it, offered on its own.
+// AeroDB's WAL record, judged as its reader judges it (as checkpoint, backup, verify-backup and restore-backup do), offered on its own.
 public sealed partial class SnapshotManager
 {
     /// <summary>
-    /// Reads the WAL at <paramref name="walPath"/> once, through a pooled buffer, and checks every
-    /// record's frame: length, type, sequence order and CRC-32. An empty WAL is valid.
+    /// Reads the WAL at <paramref name="walPath"/> once, through a pooled buffer, and judges it as
+    /// AeroDB's reader does: every record's length, CRC-32, type and five-field payload (four UTF-8
+    /// strings and the body), sequence numbers from 1 up by 1. An empty WAL is valid.
     /// </summary>
     /// <param name="walPath">The WAL file; a link is refused.</param>
     /// <param name="options">Cancellation and buffer size.</param>

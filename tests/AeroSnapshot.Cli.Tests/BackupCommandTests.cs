@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Hashing;
 using System.Text.Json;
 
 namespace AeroSnapshot.Cli.Tests;
@@ -43,6 +41,103 @@ public sealed class BackupCommandTests : IDisposable
         Assert.True(result.ExitCode == 3, result.ToString());
         Assert.Empty(_dir.SnapshotIds());
         Assert.Equal(_wal, File.ReadAllBytes(WalPath));
+    }
+
+    [Fact]
+    public void A_reference_snapshots_unlisted_files_are_packed_and_named_as_unverified_in_text_and_json()
+    {
+        ReferenceSnapshotWriter.Write(_dir.Data, new DateTimeOffset(2026, 7, 1, 9, 0, 0, TimeSpan.Zero), TimeSpan.FromSeconds(1));
+
+        CliResult text = CliProcess.Run("backup", _dir.Data, "--output", Archive);
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains("2 files the manifest does not list packed unverified", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("schemas/orders/lines/line.v1.json", text.Stdout, StringComparison.Ordinal);
+        Assert.Contains("schemas/users/user.v1.json", text.Stdout, StringComparison.Ordinal);
+
+        CliResult json = CliProcess.Run("backup", _dir.Data, "--output", Archive + ".2", "--json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using JsonDocument document = json.Json();
+        Assert.Equal(
+            ["schemas/orders/lines/line.v1.json", "schemas/users/user.v1.json"],
+            document.RootElement.GetProperty("unverified").EnumerateArray().Select(static e => e.GetString()));
+        Assert.Empty(document.RootElement.GetProperty("left_out").EnumerateArray());
+    }
+
+    [Fact]
+    public void A_backup_that_would_pair_an_older_snapshot_with_the_wal_after_a_checkpoint_exits_3_and_says_why()
+    {
+        string older = _dir.CreateSnapshot();
+        Thread.Sleep(1100); // the checkpoint's snapshot gets the next second's id
+        CliResult checkpoint = CliProcess.Run("checkpoint", _dir.Data, "--json");
+        Assert.True(checkpoint.ExitCode == 0, checkpoint.ToString());
+        string id;
+        using (JsonDocument json = checkpoint.Json())
+        {
+            id = json.RootElement.GetProperty("snapshot_id").GetString()!;
+        }
+
+        File.WriteAllBytes(WalPath, FramedWal(3));
+        Directory.Delete(_dir.SnapshotPath(id), recursive: true);
+
+        CliResult result = CliProcess.Run("backup", _dir.Data, "--output", Archive, "--json");
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        using JsonDocument error = result.Json();
+        Assert.Equal("AERO_SNAPSHOT_FAILED", error.RootElement.GetProperty("code").GetString());
+        Assert.Equal("D1", error.RootElement.GetProperty("invariant").GetString());
+        string message = error.RootElement.GetProperty("message").GetString()!;
+        Assert.Contains($"continues snapshot {id}", message, StringComparison.Ordinal);
+        Assert.Contains($"older snapshot {older}", message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Archive));
+    }
+
+    [Fact]
+    public void A_failed_backup_removes_the_LOCK_it_created()
+    {
+        File.Delete(_dir.LockPath);
+
+        CliResult result = CliProcess.Run("backup", _dir.Data, "--output", Archive); // no snapshot to back up
+
+        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.False(File.Exists(_dir.LockPath));
+        Assert.False(File.Exists(Archive));
+    }
+
+    [Fact]
+    public void A_checkpoint_refused_for_a_corrupt_wal_exits_1_with_the_offset_and_changes_nothing()
+    {
+        File.Delete(_dir.LockPath);
+        byte[] torn = _wal[..^5];
+        File.WriteAllBytes(WalPath, torn);
+
+        CliResult result = CliProcess.Run("checkpoint", _dir.Data, "--json");
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        using JsonDocument json = result.Json();
+        Assert.Equal("AERO_WAL_CORRUPTION", json.RootElement.GetProperty("code").GetString());
+        Assert.Equal("K2", json.RootElement.GetProperty("invariant").GetString());
+        Assert.Contains("offset", json.RootElement.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(torn, File.ReadAllBytes(WalPath));
+        Assert.Empty(_dir.SnapshotIds());
+        Assert.False(File.Exists(Path.Join(_dir.Data, "checkpoint.json")));
+        Assert.False(File.Exists(_dir.LockPath));
+    }
+
+    [Fact]
+    public void A_checkpoint_of_a_data_directory_without_a_wal_succeeds_but_a_missing_given_wal_is_refused()
+    {
+        File.Delete(WalPath);
+
+        CliResult refused = CliProcess.Run("checkpoint", _dir.Data, "--wal", WalPath);
+        Assert.True(refused.ExitCode == 3, refused.ToString());
+        Assert.Empty(_dir.SnapshotIds());
+
+        CliResult result = CliProcess.Run("checkpoint", _dir.Data, "--json");
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using JsonDocument json = result.Json();
+        Assert.Equal(0, json.RootElement.GetProperty("wal_bytes_dropped").GetInt64());
+        Assert.Single(_dir.SnapshotIds());
+        Assert.False(File.Exists(WalPath));
     }
 
     [Fact]
@@ -179,21 +274,6 @@ public sealed class BackupCommandTests : IDisposable
         throw new InvalidOperationException("not found");
     }
 
-    /// <summary>A WAL of <paramref name="records"/> records in the frame of BACKUP-CHECKPOINT.md §4.</summary>
-    internal static byte[] FramedWal(int records)
-    {
-        var stream = new MemoryStream();
-        for (int i = 1; i <= records; i++)
-        {
-            byte[] record = new byte[17 + (i * 10)];
-            BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)record.Length);
-            record[4] = (byte)(i % 6);
-            BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(5), (ulong)i);
-            record.AsSpan(13, i * 10).Fill((byte)i);
-            BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(record.Length - 4), Crc32.HashToUInt32(record.AsSpan(0, record.Length - 4)));
-            stream.Write(record);
-        }
-
-        return stream.ToArray();
-    }
+    /// <summary>A WAL of <paramref name="records"/> records in AeroDB's record format (BACKUP-CHECKPOINT.md §4), numbered from 1.</summary>
+    internal static byte[] FramedWal(int records) => AeroDbWal.Valid(records);
 }

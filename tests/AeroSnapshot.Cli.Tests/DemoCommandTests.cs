@@ -20,7 +20,7 @@ public sealed class DemoCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal(4L * 1024 * 1024, new FileInfo(Path.Join(dir, "storage.dat")).Length);
-        Assert.True(File.Exists(Path.Join(dir, "wal", "wal.log")));
+        Assert.Equal(8, AeroDbWal.ReadAll(File.ReadAllBytes(Path.Join(dir, "wal", "wal.log")))); // AeroDB's record format, as its reader reads it
         Assert.NotEmpty(Directory.GetFiles(Path.Join(dir, "metadata", "schemas"), "*.json", SearchOption.AllDirectories));
         string snapshot = Assert.Single(Directory.GetDirectories(Path.Join(dir, "snapshots")));
         Assert.Contains(Path.GetFileName(snapshot), result.Stdout, StringComparison.Ordinal);

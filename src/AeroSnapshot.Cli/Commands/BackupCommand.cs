@@ -17,9 +17,10 @@ internal static class BackupCommand
         var wal = new Option<string>("--wal") { Description = "The WAL [default: <data-dir>/wal/wal.log, left out when it does not exist; a --wal that does not exist is an error]", HelpName = "path" };
         var command = new Command(
             "backup",
-            "Write the newest valid snapshot, the WAL and backup_manifest.json into one tar file (deterministic: the same "
+            "Write the newest valid snapshot (as verify and discovery judge it; never one older than the snapshot checkpoint.json "
+            + "names, which the WAL continues), the WAL and backup_manifest.json into one tar file (deterministic: the same "
             + "snapshot and WAL give the same bytes but for the manifest's own fields). Every snapshot file is checked against "
-            + "its checksum and every WAL record against its frame as it is packed; the archive is fsynced and published with a "
+            + "its checksum and every WAL record as AeroDB's reader reads it, as it is packed; the archive is fsynced and published with a "
             + "no-replace rename. Takes the data directory's LOCK.")
         {
             dataDir,
@@ -32,17 +33,16 @@ internal static class BackupCommand
             string directory = Require.ExistingDirectory(context.ParseResult.GetRequiredValue(dataDir), "data directory");
             string archive = Path.GetFullPath(context.ParseResult.GetRequiredValue(output));
             string? walPath = context.ParseResult.GetValue(wal) is { } given ? Path.GetFullPath(given) : null;
-            using DataDirectoryLock dataLock = DataDirectoryLock.Acquire(directory);
             using var manager = new SnapshotManager();
             var executionLock = new GlobalExecutionLock();
             long start = Stopwatch.GetTimestamp();
-            BackupResult result = ProgressDisplay.Run(context.Output, "backup", progress =>
+            BackupResult result = DataDirectoryLocking.WhileLocked(directory, () => ProgressDisplay.Run(context.Output, "backup", progress =>
             {
                 using (executionLock.Acquire())
                 {
                     return manager.Backup(directory, archive, walPath, executionLock, context.Options(progress));
                 }
-            });
+            }));
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 
             foreach (SkippedSnapshot skipped in result.Skipped)
@@ -53,7 +53,19 @@ internal static class BackupCommand
             long packed = result.SnapshotBytes + result.WalBytes;
             context.Output.Line($"Backup {result.Manifest.BackupId} of snapshot {result.Manifest.SnapshotId}");
             context.Output.Line($"  archive  {result.ArchivePath} ({ByteSize.Format(result.ArchiveBytes)})");
-            context.Output.Line($"  snapshot {Human.Count(result.SnapshotFiles, "file")}, {ByteSize.Format(result.SnapshotBytes)}, every checksum verified");
+            context.Output.Line(result.UnverifiedFiles.Count == 0
+                ? $"  snapshot {Human.Count(result.SnapshotFiles, "file")}, {ByteSize.Format(result.SnapshotBytes)}, every checksum verified"
+                : $"  snapshot {Human.Count(result.SnapshotFiles, "file")}, {ByteSize.Format(result.SnapshotBytes)}, every listed checksum verified; {Human.Count(result.UnverifiedFiles.Count, "file")} the manifest does not list packed unverified (a reference-written snapshot):");
+            foreach (string unverified in result.UnverifiedFiles)
+            {
+                context.Output.Line($"    {unverified}");
+            }
+
+            foreach (string leftOut in result.LeftOut)
+            {
+                context.Output.Warn($"{leftOut} is not in the archive: its name is not UTF-8 (unlisted in the snapshot's manifest, not verified)");
+            }
+
             context.Output.Line(result.Manifest.WalPresent ? $"  wal      {ByteSize.Format(result.WalBytes)}, every record verified" : "  wal      none (no WAL file)");
             context.Output.Line($"  took     {Human.Duration(elapsed)} ({Human.Rate(packed, elapsed)})");
             context.Output.JsonDocument(json =>
@@ -68,6 +80,20 @@ internal static class BackupCommand
                 json.WriteNumber("snapshot_bytes", result.SnapshotBytes);
                 json.WriteNumber("snapshot_files", result.SnapshotFiles);
                 json.WriteNumber("wal_bytes", result.WalBytes);
+                json.WriteStartArray("unverified");
+                foreach (string unverified in result.UnverifiedFiles)
+                {
+                    json.WriteStringValue(unverified);
+                }
+
+                json.WriteEndArray();
+                json.WriteStartArray("left_out");
+                foreach (string leftOut in result.LeftOut)
+                {
+                    json.WriteStringValue(leftOut);
+                }
+
+                json.WriteEndArray();
                 json.WriteStartArray("skipped");
                 foreach (SkippedSnapshot skipped in result.Skipped)
                 {

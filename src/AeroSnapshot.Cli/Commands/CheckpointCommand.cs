@@ -3,6 +3,7 @@ using System.Diagnostics;
 using AeroSnapshot.Cli.Output;
 using AeroSnapshot.Fast;
 using AeroSnapshot.Fast.Checkpoint;
+using AeroSnapshot.Fast.IO;
 
 namespace AeroSnapshot.Cli.Commands;
 
@@ -15,7 +16,8 @@ internal static class CheckpointCommand
         var overrides = new DataPaths.Overrides();
         var command = new Command(
             "checkpoint",
-            "Take a checkpoint of a stopped data directory: fsync the WAL, take a snapshot, write <data-dir>/checkpoint.json "
+            "Take a checkpoint of a stopped data directory: check the WAL as AeroDB's reader does (a WAL it would refuse stops the "
+            + "checkpoint, exit 1, nothing changed; a missing WAL is empty), fsync it, take a snapshot, write <data-dir>/checkpoint.json "
             + "durably, then reset the WAL to empty (ftruncate + fsync). Takes the data directory's LOCK. A failed reset leaves "
             + "the snapshot and the WAL as they were; 'aerosnap clean' finishes or undoes an interrupted checkpoint. "
             + "Refused (exit 3) while AeroDB's running marker <data-dir>/.lock exists.")
@@ -27,11 +29,18 @@ internal static class CheckpointCommand
         CommandRunner.SetBody(command, globals, context =>
         {
             DataPaths paths = overrides.Resolve(context.ParseResult, context.ParseResult.GetRequiredValue(dataDir));
+            if (paths.WalGiven && !Path.Exists(paths.Wal))
+            {
+                // The default WAL may be absent (an empty WAL, as AeroDB treats it); a --wal that
+                // is not there is most likely a typo, and checkpointing without it would be wrong.
+                throw new SnapshotException(SnapshotErrorCode.Failed, $"The WAL '{paths.Wal}' given with --wal does not exist.", SnapshotStep.Prepare, paths.Wal, Errno.ENOENT);
+            }
+
             using var manager = new SnapshotManager();
             var executionLock = new GlobalExecutionLock();
             long start = Stopwatch.GetTimestamp();
 
-            // A refused or failed checkpoint removes a LOCK it had to create (AeroDB's .lock, say).
+            // A refused or failed checkpoint removes a LOCK it had to create.
             CheckpointResult result = DataDirectoryLocking.WhileLocked(paths.DataDirectory, () => ProgressDisplay.Run(context.Output, "checkpoint", progress =>
             {
                 using (executionLock.Acquire())
@@ -45,7 +54,7 @@ internal static class CheckpointCommand
             context.Output.Line($"Checkpoint from snapshot {result.SnapshotId}");
             context.Output.Line($"  snapshot  {snapshot}");
             context.Output.Line($"  marker    {result.MarkerPath}");
-            context.Output.Line($"  wal       {result.WalPath} reset to empty ({ByteSize.Format(result.WalBytesDropped)} dropped)");
+            context.Output.Line(Path.Exists(result.WalPath) ? $"  wal       {result.WalPath} reset to empty ({ByteSize.Format(result.WalBytesDropped)} dropped)" : $"  wal       {result.WalPath} does not exist (an empty WAL): nothing to reset");
             context.Output.Line($"  took      {Human.Duration(elapsed)} with writes paused");
             context.Output.JsonDocument(json =>
             {

@@ -57,22 +57,7 @@ internal static class DemoDataDirectory
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(paths.Wal)!);
-        // Eight insert records in the WAL record frame (BACKUP-CHECKPOINT.md §4), so that backup,
-        // verify-backup and restore-backup accept the demo directory as they would AeroDB's.
-        using var wal = new MemoryStream();
-        for (int lsn = 1; lsn <= 8; lsn++)
-        {
-            byte[] payload = Encoding.UTF8.GetBytes(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"op=put collection=users key=user-{lsn} bytes={64 * lsn}"));
-            byte[] record = new byte[17 + payload.Length];
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)record.Length);
-            record[4] = 0; // insert
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(record.AsSpan(5), (ulong)lsn);
-            payload.CopyTo(record, 13);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(record.Length - 4), System.IO.Hashing.Crc32.HashToUInt32(record.AsSpan(0, record.Length - 4)));
-            wal.Write(record);
-        }
-
-        byte[] walBytes = wal.ToArray();
+        byte[] walBytes = DemoWal.Build();
         WriteSmallFile(paths.Wal, walBytes);
         return new DemoContents(storageBytes, Schemas.Length, directories.Count, schemaBytes, walBytes.Length);
     }

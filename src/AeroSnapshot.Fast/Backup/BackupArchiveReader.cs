@@ -311,7 +311,7 @@ internal sealed class BackupArchiveReader : IDisposable
         }
         catch (ManifestFormatException ex)
         {
-            throw new SnapshotException(SnapshotErrorCode.MetadataCorruption, $"Backup '{_archivePath}': snapshot/manifest.json is invalid: {ex.Message}", SnapshotStep.Read, _archivePath, innerException: ex, invariant: "a snapshot's manifest is valid and names its directory");
+            throw new SnapshotException(SnapshotErrorCode.MetadataCorruption, $"Backup '{_archivePath}': snapshot/manifest.json is invalid: {ex.Message}", SnapshotStep.Read, _archivePath, innerException: ex, rule: "a snapshot's manifest is valid and names its directory");
         }
     }
 
@@ -433,14 +433,14 @@ internal sealed class BackupArchiveReader : IDisposable
         $"Backup '{_archivePath}' refused: {reason}.",
         SnapshotStep.Read,
         _archivePath,
-        invariant: "a backup archive holds exactly snapshot/, wal/ and backup_manifest.json");
+        rule: "a backup archive holds exactly snapshot/, wal/ and backup_manifest.json");
 
     private SnapshotException Data(string entry, string reason) => new(
         SnapshotErrorCode.DataCorruption,
         $"Backup '{_archivePath}' refused: {reason}.",
         SnapshotStep.Read,
         _archivePath + ":" + entry,
-        invariant: "every snapshot file matches its manifest checksum");
+        rule: "every snapshot file matches its manifest checksum");
 
     private static string Describe(TarEntryType type) => type switch
     {

@@ -10,4 +10,18 @@ namespace AeroSnapshot.Fast.Backup;
 /// <param name="SnapshotFiles">Snapshot files packed and checked (<c>storage.dat</c> and the schema files; <c>manifest.json</c> is packed too).</param>
 /// <param name="WalBytes">Bytes of WAL packed (0 when there is none).</param>
 /// <param name="Skipped">Newer snapshots passed over because they are not valid, newest first.</param>
-public sealed record BackupResult(string ArchivePath, BackupManifest Manifest, long ArchiveBytes, long SnapshotBytes, int SnapshotFiles, long WalBytes, IReadOnlyList<SkippedSnapshot> Skipped);
+public sealed record BackupResult(string ArchivePath, BackupManifest Manifest, long ArchiveBytes, long SnapshotBytes, int SnapshotFiles, long WalBytes, IReadOnlyList<SkippedSnapshot> Skipped)
+{
+    /// <summary>
+    /// Schema files packed without verification: present in a reference-written snapshot but not
+    /// listed in its manifest (see <see cref="Verification.VerificationProblemKind.Unlisted"/>), as
+    /// paths in the snapshot. Counted in <see cref="SnapshotFiles"/> and <see cref="SnapshotBytes"/>.
+    /// </summary>
+    public IReadOnlyList<string> UnverifiedFiles { get; init; } = [];
+
+    /// <summary>
+    /// Unlisted entries of a reference-written snapshot whose names are not UTF-8, printable: a tar
+    /// entry name written here is UTF-8 text, so they are not in the archive.
+    /// </summary>
+    public IReadOnlyList<string> LeftOut { get; init; } = [];
+}

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using AeroSnapshot.Fast.Checkpoint;
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Creation;
 using AeroSnapshot.Fast.Diagnostics;
@@ -22,10 +23,14 @@ namespace AeroSnapshot.Fast.Backup;
 /// <remarks>
 /// One pass per byte: a candidate snapshot is first checked without reading data (manifest, tree,
 /// id), then each file is streamed into the archive while its CRC-32 is compared with the manifest's,
-/// and the WAL while its record frames are checked. A snapshot whose bytes no longer match its
-/// manifest is never packaged: the archive is emptied and the next older snapshot is tried, as
-/// discovery would. The archive is written under <c>.&lt;name&gt;.partial</c> beside the output (see
-/// <see cref="PartialArchive"/>) and removed on any failure.
+/// and the WAL while AeroDB's reader's rules are checked. The candidates are those verify and
+/// discovery accept: a reference-written snapshot's unlisted schema files are packed too, and named
+/// as unverified. A snapshot whose bytes no longer match its manifest is never packaged: the archive
+/// is emptied and the next older snapshot is tried, as discovery would, but never one older than
+/// the snapshot <c>checkpoint.json</c> names: the WAL was reset after that one, so an older snapshot
+/// with this WAL would lose every write in between (the backup fails instead). The archive is
+/// written under <c>.&lt;name&gt;.partial</c> beside the output (see <see cref="PartialArchive"/>)
+/// and removed on any failure.
 /// </remarks>
 internal sealed class BackupWriter : OperationAttempt<BackupResult>
 {
@@ -67,7 +72,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
                 SnapshotErrorCode.Failed,
                 "A backup may only be taken while the calling thread holds the global execution lock.",
                 SnapshotStep.CheckLock,
-                invariant: "writes are paused for the whole backup");
+                rule: "writes are paused for the whole backup");
         }
 
         SnapshotId backupId = SnapshotId.FromDateTimeOffset(_options.TimeProvider.GetUtcNow());
@@ -123,6 +128,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
         using WalSource? wal = WalSource.Open(walPath ?? Path.Join(dataDirectory, SnapshotLayout.WalPath), required: walPath is not null);
 
         Steps.Enter(SnapshotStep.BackupWrite);
+        CheckpointMarker? checkpoint = ReadCheckpoint(dataDirectory);
         List<SnapshotsDirectory.Entry> entries = SnapshotsDirectory.Scan(dataDirectory) ?? [];
         var skipped = new List<SkippedSnapshot>();
         using AlignedBufferPool.Lease scratch = _buffers.Rent();
@@ -133,10 +139,14 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
                 continue;
             }
 
-            // Strict: a backup packages only files it can check against the manifest's CRC in the
-            // same pass, so a reference-written snapshot holding unlisted schema files is passed
-            // over (reported as skipped) rather than packaged with files nothing could verify.
-            using OpenedSnapshot? opened = OpenedSnapshot.TryOpen(entry.Path, scratch.Span, stopAtFirstProblem: false, strict: true);
+            if (checkpoint is { WalTruncated: true } && id < checkpoint.SnapshotId)
+            {
+                throw WalNotContinued(dataDirectory, checkpoint, id, skipped);
+            }
+
+            // The snapshots verify and discovery accept: a reference-written one's unlisted schema
+            // files are packed with it, unverified (nothing records their checksums) and named so.
+            using OpenedSnapshot? opened = OpenedSnapshot.TryOpen(entry.Path, scratch.Span, stopAtFirstProblem: false, strict: _options.Strict);
             if (opened is null)
             {
                 continue; // removed since the listing
@@ -167,7 +177,12 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
                 (long snapshotBytes, int files) = Pack(opened, wal, manifest, archive);
                 Steps.Enter(SnapshotStep.BackupSync);
                 archive.Sync();
-                return new BackupResult(output, manifest, archive.Position, snapshotBytes, files, wal?.Length ?? 0, skipped);
+                HashSet<string> packed = [.. opened.Inventory.UnlistedFiles.Select(static f => f.RelativePath)];
+                return new BackupResult(output, manifest, archive.Position, snapshotBytes, files, wal?.Length ?? 0, skipped)
+                {
+                    UnverifiedFiles = [.. packed],
+                    LeftOut = [.. opened.Unlisted.Select(static u => u.RelativePath).Where(p => !packed.Contains(p))],
+                };
             }
             catch (PackedFileCorruptException corrupt)
             {
@@ -189,7 +204,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
     private (long Bytes, int Files) Pack(OpenedSnapshot opened, WalSource? wal, BackupManifest backupManifest, ArchiveFileStream archive)
     {
         SnapshotInventory inventory = opened.Inventory!;
-        var progress = new ProgressReporter(_options.Progress, inventory.TotalBytes + (wal?.Length ?? 0));
+        var progress = new ProgressReporter(_options.Progress, inventory.TotalBytes + inventory.UnlistedBytes + (wal?.Length ?? 0));
         using var chain = new DirectoryChain(opened.Handle!);
         using var tar = new TarWriter(archive, BackupLayout.Format, leaveOpen: true);
 
@@ -239,7 +254,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
         return (bytes, files);
     }
 
-    /// <summary>The schema tree's directories (trailing <c>/</c>) and files, by ordinal path: deterministic, and each directory before what it holds.</summary>
+    /// <summary>The schema tree's directories (trailing <c>/</c>) and files, listed and unlisted, by ordinal path: deterministic, and each directory before what it holds.</summary>
     private static List<(string Name, InventoryFile? File)> SchemaEntries(SnapshotInventory inventory)
     {
         var list = new List<(string Name, InventoryFile? File)>();
@@ -248,7 +263,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
             list.Add((SnapshotLayout.SchemasDirectoryName + "/" + directory + "/", null));
         }
 
-        foreach (InventoryFile file in inventory.Files)
+        foreach (InventoryFile file in inventory.Files.Concat(inventory.UnlistedFiles))
         {
             if (file.SchemaKey is not null)
             {
@@ -275,13 +290,13 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
         entry.DataStream = stream;
         tar.WriteEntry(entry);
         Crc32Checksum actual = stream.Checksum;
-        if (actual != file.Expected)
+        if (file.Expected is { } expected && actual != expected)
         {
             throw new PackedFileCorruptException(new VerificationProblem(
                 VerificationProblemKind.ChecksumMismatch,
                 file.RelativePath,
-                $"{file.RelativePath}: the manifest records {file.Expected} but its {status.Size} bytes have {actual}; it was not packaged.",
-                file.Expected,
+                $"{file.RelativePath}: the manifest records {expected} but its {status.Size} bytes have {actual}; it was not packaged.",
+                expected,
                 actual));
         }
 
@@ -363,6 +378,52 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
             unreadable.Errno);
     }
 
+    /// <summary><c>checkpoint.json</c>, or null when there is none; one that cannot be read or parsed stops the backup, which cannot then tell which snapshot the WAL continues.</summary>
+    private static CheckpointMarker? ReadCheckpoint(string dataDirectory)
+    {
+        string path = Path.Join(dataDirectory, CheckpointMarker.FileName);
+        try
+        {
+            return CheckpointMarker.ReadIn(dataDirectory);
+        }
+        catch (ManifestFormatException ex)
+        {
+            throw new SnapshotException(
+                SnapshotErrorCode.MetadataCorruption,
+                $"'{path}' is not a valid checkpoint marker ({ex.Message}), so which snapshot the WAL continues is unknown; no backup was written.",
+                SnapshotStep.BackupWrite,
+                path,
+                innerException: ex,
+                rule: "a backup pairs the WAL with the snapshot it continues");
+        }
+        catch (NativeIOException ex)
+        {
+            throw SnapshotException.FromNative(ex, SnapshotStep.BackupWrite);
+        }
+    }
+
+    /// <summary>
+    /// The newest snapshot that could be packed is older than the one <c>checkpoint.json</c> names:
+    /// the WAL was reset after that one, so this WAL does not continue the older snapshot, and the
+    /// writes between the two would be in neither part of the archive. Not corruption of anything
+    /// the backup writes (AERO_SNAPSHOT_FAILED, exit 3, as when there is no valid snapshot at all);
+    /// a damaged checkpoint snapshot is reported with its own code among the skipped ones.
+    /// </summary>
+    private static SnapshotException WalNotContinued(string dataDirectory, CheckpointMarker checkpoint, SnapshotId candidate, List<SkippedSnapshot> skipped)
+    {
+        string why = skipped.FirstOrDefault(s => s.Id == checkpoint.SnapshotId) is { } skip
+            ? $"that snapshot is not valid ({skip.Code}{(skip.Problems.Count > 0 ? ": " + skip.Problems[0].Message.TrimEnd('.') : string.Empty)})"
+            : $"that snapshot is not under '{SnapshotsDirectory.PathIn(dataDirectory)}'";
+        return new SnapshotException(
+            SnapshotErrorCode.Failed,
+            $"The WAL continues snapshot {checkpoint.SnapshotId} ({CheckpointMarker.FileName} records that it was reset after that checkpoint), but {why}. "
+            + $"The older snapshot {candidate} with this WAL would lose every write in between, so no backup was written.",
+            SnapshotStep.BackupWrite,
+            Path.Join(dataDirectory, CheckpointMarker.FileName),
+            invariant: "D1",
+            rule: "a backup pairs the WAL with the snapshot it continues");
+    }
+
     private void Skip(List<SkippedSnapshot> skipped, SnapshotId id, string path, SnapshotManifest? manifest, IReadOnlyList<VerificationProblem> problems)
     {
         var report = new VerificationReport(path, manifest, problems, 0, 0);
@@ -390,7 +451,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
         SnapshotStep.BackupPublish,
         output,
         Errno.EEXIST,
-        invariant: "an existing file is never replaced");
+        rule: "an existing file is never replaced");
 
     private static void Publish(string temporary, string output)
     {

@@ -31,6 +31,15 @@ public sealed partial class CheckpointMarker : IEquatable<CheckpointMarker>
     [JsonField("format_version")]
     public required int FormatVersion { get; init; }
 
+    /// <summary>The marker in <paramref name="dataDirectory"/> (read strictly, never through a link), or null when there is none.</summary>
+    /// <exception cref="ManifestFormatException">A file is there but it is not a valid marker.</exception>
+    /// <exception cref="NativeIOException">It could not be read.</exception>
+    internal static CheckpointMarker? ReadIn(string dataDirectory)
+    {
+        byte[]? bytes = IO.DurableFile.TryReadSmall(System.IO.Path.Join(dataDirectory, FileName), 64 * 1024);
+        return bytes is null ? null : ReadUtf8(bytes);
+    }
+
     partial void OnRead()
     {
         if (FormatVersion != CurrentFormatVersion)

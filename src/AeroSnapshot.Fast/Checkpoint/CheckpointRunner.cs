@@ -5,9 +5,11 @@ namespace AeroSnapshot.Fast.Checkpoint;
 
 /// <summary>
 /// One checkpoint, in the contract's strict order, all on the calling thread under the global
-/// execution lock the caller holds: fsync the WAL and take a snapshot (the normal create, durable
-/// and published) → write the intent → write <c>checkpoint.json</c> durably → reset the WAL
-/// (<see cref="WalReset"/>) and fsync it and <c>wal/</c> → remove the intent.
+/// execution lock the caller holds: read the WAL through once as AeroDB's reader would (a WAL it
+/// refuses stops the checkpoint with <c>AERO_WAL_CORRUPTION</c>, nothing changed) → fsync the WAL
+/// and take a snapshot (the normal create, durable and published) → write the intent → write
+/// <c>checkpoint.json</c> durably → reset the WAL (<see cref="WalReset"/>) and fsync it and
+/// <c>wal/</c> → remove the intent. A WAL that does not exist is empty: nothing to check or reset.
 /// </summary>
 /// <remarks>
 /// Failures: before the WAL is touched, the checkpoint stops and leaves the snapshot (a valid
@@ -37,7 +39,7 @@ internal sealed class CheckpointRunner
                 SnapshotErrorCode.Failed,
                 "A checkpoint may only be taken while the calling thread holds the global execution lock.",
                 SnapshotStep.CheckLock,
-                invariant: "writes are paused for the whole snapshot");
+                rule: "writes are paused for the whole snapshot");
         }
 
         if (_request.WalHandle is null)
@@ -53,12 +55,10 @@ internal sealed class CheckpointRunner
         SafeFileHandle? owned = null;
         try
         {
-            SafeFileHandle wal;
-            if (_request.WalHandle is { } given)
-            {
-                wal = given;
-            }
-            else
+            // A WAL that does not exist is an empty one, as AeroDB's writer treats it: there is
+            // nothing to check, to fsync or to reset.
+            SafeFileHandle? wal = _request.WalHandle;
+            if (wal is null && NativeFile.TryStatus(walPath) is not null)
             {
                 try
                 {
@@ -72,16 +72,33 @@ internal sealed class CheckpointRunner
                 wal = owned;
             }
 
+            // Before anything changes: a WAL AeroDB's reader would refuse is corruption (K2), and a
+            // checkpoint must never be what erases the evidence. Read through a read-only descriptor
+            // of its own (the database's handle may be open for appending only); nothing writes to
+            // the WAL while the lock is held.
+            long validated = wal is null ? 0 : _manager.ValidateWal(walPath, _options).Bytes;
+
             // An earlier checkpoint interrupted after its snapshot is finished or undone first, so
             // at most one intent ever exists.
             Run(SnapshotStep.CheckpointWriteIntent, () => CheckpointRecovery.Recover(dataDirectory));
 
+            IWalDurability durability = wal is null ? WalDurability.None : WalDurability.ForHandle(wal, walPath);
             SnapshotId id = _request.StorageHandle is { } storage
-                ? _manager.CreateSnapshot(dataDirectory, storage, _request.StoragePath, _request.SchemaDirectory, WalDurability.ForHandle(wal, walPath), _request.ExecutionLock, _options).Id
-                : _manager.CreateSnapshot(dataDirectory, _request.StoragePath, _request.SchemaDirectory, WalDurability.ForHandle(wal, walPath), _request.ExecutionLock, _options).Id;
+                ? _manager.CreateSnapshot(dataDirectory, storage, _request.StoragePath, _request.SchemaDirectory, durability, _request.ExecutionLock, _options).Id
+                : _manager.CreateSnapshot(dataDirectory, _request.StoragePath, _request.SchemaDirectory, durability, _request.ExecutionLock, _options).Id;
 
             // The WAL was fsynced by the snapshot's step SyncWal; nothing writes to it while the lock is held.
-            long walLength = NativeFile.Status(wal, walPath).Size;
+            long walLength = wal is null ? 0 : NativeFile.Status(wal, walPath).Size;
+            if (walLength != validated)
+            {
+                // Bytes nobody checked would be erased by the reset: stop before the WAL is touched.
+                throw new SnapshotException(
+                    SnapshotErrorCode.Failed,
+                    $"The WAL '{walPath}' changed during the checkpoint ({validated} bytes were checked, it now has {walLength}): something writes to it without holding the execution lock. The snapshot stays; the WAL was not reset.",
+                    SnapshotStep.CheckpointWriteIntent,
+                    walPath,
+                    rule: "writes are paused for the whole snapshot");
+            }
             var intent = new CheckpointIntent(id, walPath, walLength);
             Enter(SnapshotStep.CheckpointWriteIntent);
             Run(SnapshotStep.CheckpointWriteIntent, () => intent.Write(dataDirectory));
@@ -98,8 +115,11 @@ internal sealed class CheckpointRunner
             Run(SnapshotStep.CheckpointWriteMarker, () => WriteMarker(marker, markerPath), undo: true);
 
             Enter(SnapshotStep.CheckpointResetWal);
-            Run(SnapshotStep.CheckpointResetWal, () => WalReset.Truncate(wal, walPath), undo: true);
-            Run(SnapshotStep.CheckpointResetWal, () => WalReset.Sync(wal, walPath));
+            if (wal is not null)
+            {
+                Run(SnapshotStep.CheckpointResetWal, () => WalReset.Truncate(wal, walPath), undo: true);
+                Run(SnapshotStep.CheckpointResetWal, () => WalReset.Sync(wal, walPath));
+            }
 
             Enter(SnapshotStep.CheckpointRemoveIntent);
             Run(SnapshotStep.CheckpointRemoveIntent, () => CheckpointRecovery.RemoveIntent(dataDirectory));

@@ -113,6 +113,30 @@ internal sealed class DirectoryHandle : IDisposable
         return FileStatus.From(stat);
     }
 
+    /// <summary>
+    /// The status of the child whose raw name is <paramref name="rawName"/> (a name that is not
+    /// UTF-8 cannot go through a string), not following a link; null when it does not exist.
+    /// </summary>
+    public unsafe FileStatus? TryStatus(ReadOnlySpan<byte> rawName)
+    {
+        Span<byte> name = Terminated(rawName, rawName.Length < 256 ? stackalloc byte[rawName.Length + 1] : new byte[rawName.Length + 1]);
+        int result;
+        Sys.StatxResult stat;
+        using (var dir = new RawDescriptor(_handle))
+        fixed (byte* p = name)
+        {
+            result = Sys.Statx(dir.Value, p, Sys.AtSymlinkNoFollow, Sys.StatxBasicStats, out stat);
+        }
+
+        if (result < 0)
+        {
+            int errno = Errors.LastErrno;
+            return errno is Errno.ENOENT or Errno.ENOTDIR ? null : throw Errors.For("statx", ChildPath(DirectoryListing.Printable(rawName)), errno);
+        }
+
+        return FileStatus.From(stat);
+    }
+
     /// <summary>The directory's own status.</summary>
     public FileStatus Status() => NativeFile.Status(_handle, Path);
 

@@ -125,7 +125,7 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
             NativeFile.MakeDirectory(sibling, FileModes.PrivateDirectory);
             _sibling = sibling;
             copier.Copy(snapshot, sibling, state.Storage, state.Modes, buffer.Span);
-            unverified = [.. snapshot.Unlisted.Select(static finding => finding.RelativePath)];
+            unverified = [.. snapshot.Inventory!.UnlistedFiles.Select(static file => file.RelativePath)];
         }
 
         if (state.LockPermissions is { } lockPermissions)

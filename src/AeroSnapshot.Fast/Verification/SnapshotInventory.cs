@@ -29,7 +29,10 @@ internal readonly record struct InventoryFile(string RelativePath, string? Schem
 /// <see cref="VerificationProblemKind.Unlisted"/> (non-fatal, in <see cref="Unlisted"/>) rather than
 /// as extra. A manifest that lists any nested key claims the whole tree, as this library writes
 /// it, and then nothing unlisted is tolerated; neither is an unlisted file at the top of
-/// <c>schemas/</c> (the reference lists all of those) nor anything that is not a regular file.
+/// <c>schemas/</c> (the reference lists all of those whose names are UTF-8) nor anything that is not a regular file.
+/// The reference also copies, and cannot list, entries whose names are not UTF-8: in such a
+/// snapshot a regular file or directory with such a name, at any depth under <c>schemas/</c>, is
+/// unlisted too (named printably; never opened, so neither restored nor backed up).
 /// Strict verification (<see cref="SnapshotOptions.Strict"/>) tolerates nothing unlisted.
 /// </para>
 /// </remarks>
@@ -39,7 +42,7 @@ internal sealed class SnapshotInventory
 
     private readonly SnapshotManifest _manifest;
     private readonly bool _stopAtFirstProblem;
-    private readonly bool _toleratesNestedUnlisted;
+    private readonly bool _toleratesUnlisted;
     private readonly List<VerificationProblem> _problems;
     private readonly List<VerificationProblem> _unlisted = [];
     private readonly List<InventoryFile> _files = [];
@@ -58,7 +61,7 @@ internal sealed class SnapshotInventory
     {
         _manifest = manifest;
         _stopAtFirstProblem = stopAtFirstProblem;
-        _toleratesNestedUnlisted = !strict && ListsTopLevelOnly(manifest.SchemaChecksums);
+        _toleratesUnlisted = !strict && ListsTopLevelOnly(manifest.SchemaChecksums);
         _problems = problems;
     }
 
@@ -68,7 +71,7 @@ internal sealed class SnapshotInventory
     /// <summary>Unlisted regular files tolerated under <c>schemas/</c> (see the remarks), in tree order; never verified.</summary>
     public IReadOnlyList<InventoryFile> UnlistedFiles => _unlistedFiles;
 
-    /// <summary>One <see cref="VerificationProblemKind.Unlisted"/> finding per file of <see cref="UnlistedFiles"/>.</summary>
+    /// <summary>One <see cref="VerificationProblemKind.Unlisted"/> finding per file of <see cref="UnlistedFiles"/>, and per entry whose name is not UTF-8 (which is in no file list).</summary>
     public IReadOnlyList<VerificationProblem> Unlisted => _unlisted;
 
     /// <summary>Directories under <c>schemas/</c> (relative to it), each after its parent.</summary>
@@ -241,7 +244,7 @@ internal sealed class SnapshotInventory
 
                 if (entry.Name is null)
                 {
-                    Add(Extra(inSnapshot + "/" + DirectoryListing.Printable(entry.RawName), "a file name that is not valid UTF-8"));
+                    NotUtf8(directory, inSnapshot + "/" + DirectoryListing.Printable(entry.RawName), entry.RawName);
                     continue;
                 }
 
@@ -281,7 +284,7 @@ internal sealed class SnapshotInventory
                 {
                     Add(NotRegular(childInSnapshot, found.Kind));
                 }
-                else if (found.Kind == FileKind.Regular && relative.Length > 0 && _toleratesNestedUnlisted)
+                else if (found.Kind == FileKind.Regular && relative.Length > 0 && _toleratesUnlisted)
                 {
                     _unlistedFiles.Add(new InventoryFile(childInSnapshot, childRelative, null, found.Size));
                     _unlisted.Add(new VerificationProblem(
@@ -301,6 +304,50 @@ internal sealed class SnapshotInventory
                 pending.Push(subdirectories[i]);
             }
         }
+    }
+
+    /// <summary>
+    /// An entry under <c>schemas/</c> whose name is not UTF-8. The reference copies such a file or
+    /// directory with the rest of the tree but cannot name it in the manifest (its keys are
+    /// strings), so in a snapshot that may be the reference's it is an unlisted finding, at the top
+    /// of <c>schemas/</c> as below it: not verified, and left out by restore and backup, which carry
+    /// names as text. Anything else, or in a snapshot that claims the whole tree, is extra.
+    /// </summary>
+    private void NotUtf8(DirectoryHandle directory, string printable, byte[] rawName)
+    {
+        FileStatus? status;
+        try
+        {
+            status = directory.TryStatus(rawName);
+        }
+        catch (NativeIOException ex)
+        {
+            Add(new VerificationProblem(VerificationProblemKind.Unreadable, printable, ex.Message, Errno: ex.Errno));
+            return;
+        }
+
+        if (status is not { Kind: FileKind.Regular or FileKind.Directory } found)
+        {
+            if (status is { } other)
+            {
+                Add(Extra(printable, $"{FileStatus.Describe(other.Kind)} whose name is not valid UTF-8{NotFollowed(other.Kind)}"));
+            }
+
+            return;
+        }
+
+        if (!_toleratesUnlisted)
+        {
+            Add(Extra(printable, "a file name that is not valid UTF-8"));
+            return;
+        }
+
+        _unlisted.Add(new VerificationProblem(
+            VerificationProblemKind.Unlisted,
+            printable,
+            found.Kind == FileKind.Directory
+                ? $"{printable} is a directory whose name is not UTF-8, which the manifest cannot list (as the reference implementation writes it); it was not looked into or verified, and restore and backup leave it out."
+                : $"{printable} has a name that is not UTF-8, which the manifest cannot list (as the reference implementation writes it); it was not verified, and restore and backup leave it out."));
     }
 
     private void ReportMissing(bool schemasIsDirectory)

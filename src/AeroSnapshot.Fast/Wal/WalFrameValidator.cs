@@ -4,25 +4,29 @@ using AeroSnapshot.Fast.Hashing;
 namespace AeroSnapshot.Fast.Wal;
 
 /// <summary>
-/// Checks the WAL record frame over bytes pushed in chunks of any size, so a WAL is validated as it
-/// streams past (from a file through one pooled buffer, or out of a backup archive while it is
-/// unpacked) and is never loaded whole. A record may straddle chunks; its payload is checksummed as
-/// it goes and never held. The first problem throws <see cref="WalFrameException"/> with the offset of
-/// the record it is in.
+/// Judges a WAL exactly as AeroDB's reader does (<c>WalReader::read_all</c>, <c>WalRecord::deserialize</c>),
+/// over bytes pushed in chunks of any size, so a WAL is validated as it streams past (from a file
+/// through one pooled buffer, or out of a backup archive while it is unpacked) and is never loaded
+/// whole. A record may straddle chunks; it is checksummed and parsed as it goes and never held. The
+/// first problem throws <see cref="WalFrameException"/> with the offset of the record it is in.
 /// </summary>
 /// <remarks>
-/// A record: length u32 LE (the whole record), type (0..5), sequence u64 LE, payload, CRC-32 LE of
-/// every byte before it. The length is checked as soon as it is read, because everything after
-/// depends on it; type and sequence only once the checksum matched, so a flipped bit in them is
-/// reported as what it is (a checksum mismatch), not as a plausible-looking bad value.
+/// A record: length u32 LE (the whole record), type (0..5), sequence u64 LE, payload (five
+/// length-prefixed fields, see <see cref="WalPayloadParser"/>), CRC-32 LE of every byte before it.
+/// The reader's checks, in its order: at least 37 bytes left where a record starts; a length of at
+/// least 37 that stays inside the file; the checksum; the type; the payload; then the sequence
+/// number (the first is 1, each next one the previous + 1). The length is checked as soon as it is
+/// read, because everything after depends on it; the rest only once the checksum matched, so a
+/// flipped bit is reported as what it is, not as a plausible-looking bad value. The verdicts are
+/// pinned against the reference's own reader by committed fixtures (<c>Fixtures/AeroDB/wal</c>).
 /// </remarks>
 internal sealed class WalFrameValidator
 {
     /// <summary>Length, type and sequence.</summary>
     public const int HeaderLength = 13;
 
-    /// <summary>Header and checksum: the shortest possible record.</summary>
-    public const int MinimumRecordLength = HeaderLength + 4;
+    /// <summary>The reader's shortest record: header, the five length prefixes of an empty payload, checksum.</summary>
+    public const int MinimumRecordLength = HeaderLength + WalPayloadParser.MinimumLength + 4;
 
     /// <summary>The highest record type defined (5, MVCC GC).</summary>
     public const byte MaxRecordType = 5;
@@ -33,14 +37,14 @@ internal sealed class WalFrameValidator
     private readonly long? _totalLength;
     private readonly string _path;
 
+    private WalPayloadParser _payload;
     private State _state = State.Header;
     private int _have;            // bytes of the header or checksum collected so far
     private long _payloadLeft;
     private long _offset;         // bytes consumed in total
     private long _recordStart;
     private uint _recordLength;
-    private ulong? _lastSequence;
-    private ulong? _firstSequence;
+    private ulong _lastSequence;  // 0 before the first record: the first must be 1
     private long _records;
 
     /// <param name="path">The WAL's path or name, for messages.</param>
@@ -56,13 +60,17 @@ internal sealed class WalFrameValidator
         Header,
         Payload,
         Checksum,
+
+        // A length below the minimum, in a WAL of unknown length: the reader first asks whether
+        // 37 bytes are left (else the tail is torn), so the verdict waits for them.
+        ShortRecord,
     }
 
     /// <summary>Bytes consumed so far.</summary>
     public long Offset => _offset;
 
     /// <summary>Checks the next bytes of the WAL.</summary>
-    /// <exception cref="WalFrameException">A record fails its frame.</exception>
+    /// <exception cref="WalFrameException">A record fails a check of AeroDB's reader.</exception>
     public void Append(ReadOnlySpan<byte> chunk)
     {
         while (!chunk.IsEmpty)
@@ -90,12 +98,26 @@ internal sealed class WalFrameValidator
                 case State.Payload:
                     int take = (int)Math.Min(_payloadLeft, chunk.Length);
                     _crc.Append(chunk[..take]);
+                    _payload.Append(chunk[..take], _payloadLeft);
                     chunk = chunk[take..];
                     _offset += take;
                     _payloadLeft -= take;
                     if (_payloadLeft == 0)
                     {
+                        _payload.Complete();
                         _state = State.Checksum;
+                    }
+
+                    break;
+
+                case State.ShortRecord:
+                    int skip = (int)Math.Min(_payloadLeft, chunk.Length);
+                    chunk = chunk[skip..];
+                    _offset += skip;
+                    _payloadLeft -= skip;
+                    if (_payloadLeft == 0)
+                    {
+                        throw ImpossibleLength();
                     }
 
                     break;
@@ -104,7 +126,9 @@ internal sealed class WalFrameValidator
                     chunk = Collect(chunk, _checksum);
                     if (_have == 4)
                     {
-                        EndRecord();
+                        Check(BinaryPrimitives.ReadUInt32LittleEndian(_checksum), _crc.GetCurrentHashAsUInt32(), _payload.Problem, _payload.Detail);
+                        _have = 0;
+                        _state = State.Header;
                     }
 
                     break;
@@ -123,13 +147,18 @@ internal sealed class WalFrameValidator
                 _recordStart = _offset - _have;
             }
 
-            string what = _state == State.Header
-                ? $"only {_have} of its {HeaderLength} header bytes are there"
-                : $"its length says {_recordLength} bytes but the file ends {_offset - _recordStart} bytes into it";
+            string what = _state switch
+            {
+                State.Header => $"only {_have} bytes are left where a record starts, fewer than the {MinimumRecordLength} of the shortest record",
+                State.ShortRecord => $"only {_offset - _recordStart} bytes are left where a record starts, fewer than the {MinimumRecordLength} of the shortest record",
+                _ => $"its length says {_recordLength} bytes but the file ends {_offset - _recordStart} bytes into it",
+            };
             throw Problem(WalProblemKind.TornTail, $"the last record is torn: {what}");
         }
 
-        return new WalSummary(_records, _offset, _firstSequence, _lastSequence);
+        return _records == 0
+            ? new WalSummary(0, _offset, null, null)
+            : new WalSummary(_records, _offset, 1, _lastSequence);
     }
 
     /// <summary>
@@ -137,9 +166,10 @@ internal sealed class WalFrameValidator
     /// loop with the running state in locals, and no copying. Small records are most of a WAL, and
     /// for them the per-record cost, not the bytes, is what counts: one CRC call over the whole
     /// record, its stored checksum included, compared with the CRC-32 residue (equal exactly when the
-    /// stored checksum is the CRC of the bytes before it). Stops, consuming nothing of it, at a
-    /// record that straddles the chunk's end or whose length is bad; the byte-wise path then takes
-    /// it over (and reports it). A record that fails a check is reported from here.
+    /// stored checksum is the CRC of the bytes before it), then the payload's five fields in one pass
+    /// (<see cref="WalPayloadParser.IsValid"/>). Stops, consuming nothing of it, at a record that
+    /// straddles the chunk's end or whose length is bad; the byte-wise path then takes it over (and
+    /// reports it). A record that fails a check is reported from here.
     /// </summary>
     /// <returns>The rest of the chunk, from the first record not consumed.</returns>
     private ReadOnlySpan<byte> WholeRecords(ReadOnlySpan<byte> chunk)
@@ -147,8 +177,7 @@ internal sealed class WalFrameValidator
         long limit = _totalLength ?? long.MaxValue;
         long offset = _offset;
         long records = _records;
-        bool any = _lastSequence.HasValue;
-        ulong last = _lastSequence.GetValueOrDefault();
+        ulong last = _lastSequence;
         int at = 0;
         while (chunk.Length - at >= MinimumRecordLength)
         {
@@ -160,22 +189,25 @@ internal sealed class WalFrameValidator
 
             ReadOnlySpan<byte> record = chunk.Slice(at, (int)length);
             ulong sequence = BinaryPrimitives.ReadUInt64LittleEndian(record[5..]);
-            if (OneShotCrc32.Hash(record) != OneShotCrc32.Residue || record[4] > MaxRecordType || (any && sequence <= last))
+            if (OneShotCrc32.Hash(record) != OneShotCrc32.Residue
+                || record[4] > MaxRecordType
+                || !WalPayloadParser.IsValid(record[HeaderLength..^4])
+                || sequence != last + 1)
             {
                 // Report it the one way the byte-wise path does (Check throws).
                 _offset = offset;
                 _records = records;
-                _lastSequence = any ? last : null;
+                _lastSequence = last;
                 _recordStart = offset;
                 _recordLength = length;
                 record[..HeaderLength].CopyTo(_header);
-                Check(BinaryPrimitives.ReadUInt32LittleEndian(record[^4..]), System.IO.Hashing.Crc32.HashToUInt32(record[..^4]));
-            }
-
-            if (!any)
-            {
-                _firstSequence = sequence;
-                any = true;
+                bool payloadValid = WalPayloadParser.IsValid(record[HeaderLength..^4]);
+                (WalProblemKind kind, string detail) = payloadValid ? default : WalPayloadParser.Describe(record[HeaderLength..^4]);
+                Check(
+                    BinaryPrimitives.ReadUInt32LittleEndian(record[^4..]),
+                    System.IO.Hashing.Crc32.HashToUInt32(record[..^4]),
+                    payloadValid ? null : kind,
+                    detail);
             }
 
             last = sequence;
@@ -186,7 +218,7 @@ internal sealed class WalFrameValidator
 
         _offset = offset;
         _records = records;
-        _lastSequence = any ? last : null;
+        _lastSequence = last;
         return chunk[at..];
     }
 
@@ -203,27 +235,39 @@ internal sealed class WalFrameValidator
     {
         _recordStart = _offset - HeaderLength;
         _recordLength = BinaryPrimitives.ReadUInt32LittleEndian(_header);
-        if (_recordLength < MinimumRecordLength)
+        if (_totalLength is { } total && total - _recordStart < MinimumRecordLength)
         {
-            throw Problem(WalProblemKind.ImpossibleLength, $"its length is {_recordLength} bytes, shorter than the {MinimumRecordLength} of header and checksum");
+            throw Problem(WalProblemKind.TornTail, $"only {total - _recordStart} bytes are left where it starts, fewer than the {MinimumRecordLength} of the shortest record");
         }
 
-        if (_totalLength is { } total && _recordStart + _recordLength > total)
+        if (_recordLength < MinimumRecordLength)
         {
-            throw Problem(WalProblemKind.TornTail, $"its length is {_recordLength} bytes but only {total - _recordStart} remain in the file");
+            if (_totalLength is not null)
+            {
+                throw ImpossibleLength();
+            }
+
+            _payloadLeft = MinimumRecordLength - HeaderLength;
+            _have = 0;
+            _state = State.ShortRecord;
+            return;
+        }
+
+        if (_totalLength is { } end && _recordStart + _recordLength > end)
+        {
+            throw Problem(WalProblemKind.TornTail, $"its length is {_recordLength} bytes but only {end - _recordStart} remain in the file");
         }
 
         _crc.Reset();
         _crc.Append(_header);
-        _payloadLeft = _recordLength - MinimumRecordLength;
+        _payload.Reset();
+        _payloadLeft = _recordLength - HeaderLength - 4;
         _have = 0;
-        _state = _payloadLeft == 0 ? State.Checksum : State.Payload;
+        _state = State.Payload;
     }
 
-    private void EndRecord() => Check(BinaryPrimitives.ReadUInt32LittleEndian(_checksum), _crc.GetCurrentHashAsUInt32());
-
-    /// <summary>The checks made once a record's bytes are all seen: checksum, then type, then sequence.</summary>
-    private void Check(uint stored, uint actual)
+    /// <summary>The checks made once a record's bytes are all seen, in the reader's order: checksum, type, payload, sequence.</summary>
+    private void Check(uint stored, uint actual, WalProblemKind? payloadProblem, string? payloadDetail)
     {
         if (stored != actual)
         {
@@ -236,18 +280,25 @@ internal sealed class WalFrameValidator
             throw Problem(WalProblemKind.UnknownType, $"its type is {type}, not one of 0..{MaxRecordType}");
         }
 
-        ulong sequence = BinaryPrimitives.ReadUInt64LittleEndian(_header.AsSpan(5));
-        if (_lastSequence is { } last && sequence <= last)
+        if (payloadProblem is { } kind)
         {
-            throw Problem(WalProblemKind.SequenceNotIncreasing, $"its sequence number {sequence} does not follow the previous record's {last}");
+            throw Problem(kind, payloadDetail!);
         }
 
-        _firstSequence ??= sequence;
+        ulong sequence = BinaryPrimitives.ReadUInt64LittleEndian(_header.AsSpan(5));
+        if (sequence != _lastSequence + 1)
+        {
+            throw Problem(WalProblemKind.SequenceOutOfOrder, _records == 0
+                ? $"its sequence number is {sequence}; a WAL's first record is number 1"
+                : $"its sequence number {sequence} does not follow the previous record's {_lastSequence}");
+        }
+
         _lastSequence = sequence;
         _records++;
-        _have = 0;
-        _state = State.Header;
     }
+
+    private WalFrameException ImpossibleLength()
+        => Problem(WalProblemKind.ImpossibleLength, $"its length is {_recordLength} bytes, shorter than the {MinimumRecordLength} of the shortest record (header, five empty payload fields, checksum)");
 
     private WalFrameException Problem(WalProblemKind kind, string what)
         => new(kind, _recordStart, $"WAL '{_path}': record {_records + 1} at offset {_recordStart}: {what}.");

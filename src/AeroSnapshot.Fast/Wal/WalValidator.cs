@@ -5,8 +5,8 @@ using Microsoft.Win32.SafeHandles;
 namespace AeroSnapshot.Fast.Wal;
 
 /// <summary>
-/// Validates a WAL file's record frames by streaming it once through a pooled buffer. A missing or
-/// unreadable file is an I/O error; a file that fails its frame is <c>AERO_WAL_CORRUPTION</c> (FATAL).
+/// Validates a WAL file as AeroDB's reader would read it, streaming it once through a pooled buffer. A
+/// missing or unreadable file is an I/O error; a WAL the reader would refuse is <c>AERO_WAL_CORRUPTION</c> (FATAL).
 /// </summary>
 internal static class WalValidator
 {

@@ -25,7 +25,7 @@ public sealed class DataDirectory : IDisposable
         if (withWal)
         {
             Directory.CreateDirectory(Path.Join(Data, "wal"));
-            File.WriteAllText(Path.Join(Data, "wal", "wal.log"), "lsn=1 put users/1\n", Encoding.UTF8);
+            File.WriteAllBytes(Path.Join(Data, "wal", "wal.log"), AeroDbWal.Valid(1)); // one record, as AeroDB writes it
         }
     }
 

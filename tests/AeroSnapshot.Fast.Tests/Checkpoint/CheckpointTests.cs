@@ -1,6 +1,7 @@
 using System.Text;
 using AeroSnapshot.Fast.Checkpoint;
 using AeroSnapshot.Fast.Tests.Support;
+using AeroSnapshot.Fast.Wal;
 using Microsoft.Win32.SafeHandles;
 
 namespace AeroSnapshot.Fast.Tests.Checkpoint;
@@ -69,16 +70,68 @@ public sealed class CheckpointTests
     }
 
     [Fact]
-    public void A_missing_wal_fails_before_any_snapshot_is_taken()
+    public void A_missing_wal_is_an_empty_one_as_AeroDB_treats_it_and_the_checkpoint_leaves_it_absent()
     {
         using var data = Build(out _);
         File.Delete(WalPath(data));
         using var manager = new SnapshotManager();
 
+        CheckpointResult result = Run(manager, data, new SnapshotOptions { TimeProvider = new FixedTimeProvider(Clock) });
+
+        Assert.Equal(0, result.WalBytesDropped);
+        Assert.True(manager.Verify(data.SnapshotDirectory(result.SnapshotId)).IsValid);
+        Assert.Equal(result.SnapshotId, CheckpointMarker.ReadUtf8(File.ReadAllBytes(result.MarkerPath)).SnapshotId);
+        Assert.False(File.Exists(WalPath(data)));
+        Assert.False(File.Exists(Path.Join(data.Root, ".checkpoint-intent")));
+    }
+
+    [Fact]
+    public void A_wal_that_grows_after_it_was_checked_is_not_reset_and_the_checkpoint_fails()
+    {
+        // Only a writer that ignores the execution lock can do this; the reset would erase records
+        // nobody checked, so the checkpoint stops before the WAL is touched.
+        using var data = Build(out byte[] wal);
+        using var manager = new SnapshotManager();
+        byte[] more = AeroDbWal.Record(0, 4, [9]);
+        var options = new SnapshotOptions
+        {
+            TimeProvider = new FixedTimeProvider(Clock),
+            BeforeStep = step =>
+            {
+                if (step == SnapshotStep.CopyStorage)
+                {
+                    File.AppendAllBytes(WalPath(data), more);
+                }
+            },
+        };
+
+        SnapshotException error = Assert.Throws<SnapshotException>(() => Run(manager, data, options));
+
+        Assert.Equal(SnapshotErrorCode.Failed, error.Code);
+        Assert.Contains("changed during the checkpoint", error.Message, StringComparison.Ordinal);
+        Assert.Equal([.. wal, .. more], File.ReadAllBytes(WalPath(data)));
+        Assert.False(File.Exists(Path.Join(data.Root, "checkpoint.json")));
+        Assert.False(File.Exists(Path.Join(data.Root, ".checkpoint-intent")));
+    }
+
+    [Fact]
+    public void A_wal_aeroDBs_reader_would_refuse_stops_the_checkpoint_before_anything_changes()
+    {
+        using var data = Build(out byte[] wal);
+        byte[] torn = wal[..^3];
+        File.WriteAllBytes(WalPath(data), torn);
+        using var manager = new SnapshotManager();
+
         SnapshotException error = Assert.Throws<SnapshotException>(() => Run(manager, data, null));
 
-        Assert.Equal(SnapshotErrorCode.IO, error.Code);
+        Assert.Equal(SnapshotErrorCode.WalCorruption, error.Code);
+        Assert.Equal(SnapshotSeverity.Fatal, error.Severity);
+        Assert.Equal("K2", error.Invariant);
+        Assert.Equal(WalPath(data), error.Path);
+        Assert.Equal(WalProblemKind.TornTail, Assert.IsType<WalFrameException>(error.InnerException).Kind);
+        Assert.Equal(torn, File.ReadAllBytes(WalPath(data)));
         Assert.False(Directory.Exists(data.SnapshotsDirectory));
+        Assert.Equal(["metadata", "storage.dat", "wal"], Directory.EnumerateFileSystemEntries(data.Root).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -152,7 +205,7 @@ public sealed class CheckpointTests
         using var manager = new SnapshotManager();
         var clock = new FixedTimeProvider(Clock);
         Run(manager, data, new SnapshotOptions { TimeProvider = clock });
-        File.WriteAllBytes(WalPath(data), WalBuilder.Record(0, 1, [1, 2, 3]));
+        File.WriteAllBytes(WalPath(data), AeroDbWal.Record(0, 1, [1, 2, 3]));
         clock.Now = Clock.AddSeconds(5);
 
         CheckpointResult second = Run(manager, data, new SnapshotOptions { TimeProvider = clock });

@@ -43,4 +43,8 @@ internal static partial class Sys
 
     [LibraryImport(Libc, EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     internal static partial int Statx(int dirFd, string path, int flags, uint mask, out StatxResult result);
+
+    /// <summary>The same call for a name given as its raw, NUL-terminated bytes (a name that is not UTF-8).</summary>
+    [LibraryImport(Libc, EntryPoint = "statx", SetLastError = true)]
+    internal static unsafe partial int Statx(int dirFd, byte* path, int flags, uint mask, out StatxResult result);
 }
