@@ -9,10 +9,13 @@ namespace AeroSnapshot.Cli;
 
 /// <summary>What one <c>create</c> did.</summary>
 /// <param name="Result">The library's account of the snapshot: id, directory, bytes, files, storage copy, steps.</param>
-/// <param name="Pause">How long the global execution lock was held, measured by its holder: the writes-paused time.</param>
+/// <param name="Pause">How long the capture held the global execution lock: the writes-paused time.</param>
 /// <param name="WalSynced">The WAL path that was fsynced first, or null when there was none.</param>
 internal sealed record CreatedSnapshot(SnapshotResult Result, TimeSpan Pause, string? WalSynced)
 {
+    /// <summary>From the capture to the published, durable snapshot.</summary>
+    public TimeSpan Total { get; init; }
+
     /// <summary>What <c>--precopy</c> copied before the pause; null without it.</summary>
     public PrecopyTaken? Precopy { get; init; }
 
@@ -62,25 +65,25 @@ internal static class SnapshotTaker
         using SafeFileHandle? walHandle = walPath is null ? null : OpenWal(walPath);
         IWalDurability wal = walHandle is null ? WalDurability.None : WalDurability.ForHandle(walHandle, walPath!);
 
+        // Capture under the lock, as a database would; the lock is released before the completion,
+        // which only reads and syncs the snapshot's own files. The pause is the capture's.
         var executionLock = new GlobalExecutionLock();
-        SnapshotResult result;
-        TimeSpan pause;
-        using (executionLock.Acquire())
-        {
-            long start = Stopwatch.GetTimestamp();
-            try
-            {
-                result = manager.CreateSnapshot(paths.DataDirectory, paths.Storage, paths.Schemas, wal, executionLock, options);
-            }
-            finally
-            {
-                pause = Stopwatch.GetElapsedTime(start);
-            }
-        }
+        long start = Stopwatch.GetTimestamp();
+        using SnapshotCapture capture = Capture(manager, paths, wal, executionLock, options);
+        SnapshotResult result = capture.Complete();
+        TimeSpan total = Stopwatch.GetElapsedTime(start);
 
         // The library measured what it wrote while it wrote it: nothing is read back, so once the
         // snapshot is published and durable nothing here can turn it into a failure.
-        return new CreatedSnapshot(result, pause, walPath);
+        return new CreatedSnapshot(result, capture.Pause, walPath) { Total = total };
+    }
+
+    private static SnapshotCapture Capture(SnapshotManager manager, DataPaths paths, IWalDurability wal, GlobalExecutionLock executionLock, SnapshotOptions options)
+    {
+        using (executionLock.Acquire())
+        {
+            return manager.CaptureSnapshot(paths.DataDirectory, paths.Storage, paths.Schemas, wal, executionLock, options);
+        }
     }
 
     /// <summary>

@@ -48,7 +48,8 @@ internal static class CreateCommand
         output.Line($"Created snapshot {created.Id}");
         output.Line($"  path   {created.Directory}");
         output.Line($"  size   {ByteSize.Format(created.Bytes)} in {Human.Count(created.Files, "file")} ({FileBreakdown(created.Files)}){(created.Result.StorageCopy == StorageCopyMethod.Reflinked ? ", storage cloned (reflink)" : string.Empty)}");
-        output.Line($"  pause  {Human.Duration(created.Pause)} with writes paused ({Human.Rate(created.Bytes, created.Pause)})");
+        output.Line($"  pause  {Human.Duration(created.Pause)} with writes paused (the capture: WAL fsync, storage {(created.Result.StorageCopy == StorageCopyMethod.Reflinked ? "cloned" : "copied")}, schemas copied)");
+        output.Line($"  total  {Human.Duration(created.Total)} until published and durable ({Human.Rate(created.Bytes, created.Total)})");
         if (created.Precopy is { } precopy)
         {
             output.Line($"  precopy {ByteSize.Format(precopy.StorageBytes + precopy.SchemaBytes)} copied before the pause in {Human.Duration(precopy.Duration)} (total with the pause {Human.Duration(precopy.Duration + created.Pause)})");
@@ -91,7 +92,8 @@ internal static class CreateCommand
         json.WriteNumber("files", created.Files);
         json.WriteString("storage_copy", created.Result.StorageCopy == StorageCopyMethod.Reflinked ? "reflink" : "streamed");
         JsonOutput.WriteMilliseconds(json, "pause_ms", created.Pause);
-        JsonOutput.WriteRate(json, "mb_per_s", created.Bytes, created.Pause);
+        JsonOutput.WriteMilliseconds(json, "total_ms", created.Total);
+        JsonOutput.WriteRate(json, "mb_per_s", created.Bytes, created.Total);
         created.Precopy?.WriteJson(json, created.Result.Precopy);
         json.WriteStartObject("steps_ms");
         foreach (StepTiming step in created.Result.Steps)

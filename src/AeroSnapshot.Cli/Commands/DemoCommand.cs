@@ -78,9 +78,10 @@ internal static class DemoCommand
             using var manager = new SnapshotManager();
             CreatedSnapshot created = ProgressDisplay.Run(output, "snapshot", progress => SnapshotTaker.Take(manager, paths, context.Options(progress)));
             output.Line($"Snapshot {created.Id}: {created.Directory}");
-            output.Line($"  copied {ByteSize.Format(created.Bytes)} in {Human.Count(created.Files, "file")} ({CreateCommand.FileBreakdown(created.Files)}) at {Human.Rate(created.Bytes, created.Pause)}{(created.Result.StorageCopy == StorageCopyMethod.Reflinked ? ", storage cloned (reflink)" : string.Empty)}");
+            output.Line($"  copied {ByteSize.Format(created.Bytes)} in {Human.Count(created.Files, "file")} ({CreateCommand.FileBreakdown(created.Files)}) at {Human.Rate(created.Bytes, created.Total)}{(created.Result.StorageCopy == StorageCopyMethod.Reflinked ? ", storage cloned (reflink)" : string.Empty)}");
 
-            output.Line($"  pause  {Human.Duration(created.Pause)} (the execution lock was held: WAL fsync, copy with CRC-32, fsyncs, manifest, publish)");
+            output.Line($"  pause  {Human.Duration(created.Pause)} (the execution lock was held: WAL fsync, storage and schemas copied with CRC-32 or cloned)");
+            output.Line($"  total  {Human.Duration(created.Total)} until published (after the lock: a clone's CRC-32, fsyncs, manifest, publish)");
 
             start = Stopwatch.GetTimestamp();
             VerificationReport report = ProgressDisplay.Run(output, "verify", progress => manager.Verify(created.Directory, context.Options(progress)));
