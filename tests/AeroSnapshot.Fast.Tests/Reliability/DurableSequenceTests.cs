@@ -148,6 +148,51 @@ public sealed class DurableSequenceTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Issue 28: a capture syncs nothing of the snapshot inside the pause (the WAL only), and its
+    /// completion makes every copied file and every directory durable before the publishing rename,
+    /// and the rename durable after it.
+    /// </summary>
+    [PrivilegedFact]
+    public void A_capture_syncs_only_the_wal_and_its_completion_syncs_every_file_and_directory_before_the_rename()
+    {
+        using var manager = new SnapshotManager();
+        string wal = Path.Join(_data.Root, "wal.log");
+        File.WriteAllBytes(wal, [1, 2, 3]);
+        using var walHandle = File.OpenHandle(wal, FileMode.Open, FileAccess.ReadWrite);
+        var executionLock = new GlobalExecutionLock();
+        Fast.Creation.SnapshotCapture capture;
+        IReadOnlyList<Syscall> captureCalls;
+        using (executionLock.Acquire())
+        using (var recorder = AttachedStrace.Record(Traced))
+        {
+            capture = manager.CaptureSnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory, WalDurability.ForHandle(walHandle, wal), executionLock, new SnapshotOptions { TimeProvider = _clock });
+            captureCalls = recorder.Stop();
+        }
+
+        IReadOnlyList<Syscall> completeCalls;
+        using (capture)
+        using (var recorder = AttachedStrace.Record(Traced))
+        {
+            capture.Complete();
+            completeCalls = recorder.Stop();
+        }
+
+        string staging = StagingOf(capture.Id);
+        Assert.Equal([wal], captureCalls.Where(static c => c.Name is "fsync" or "fdatasync").Select(static c => c.Path0));
+        int rename = IndexOf(completeCalls, c => c.Name == "renameat2" && c.Succeeded && c.Paths.SequenceEqual([staging, _data.SnapshotDirectory(capture.Id)]));
+        Assert.True(rename >= 0, "the completion publishes with renameat2");
+        string[] directories = [staging, .. Directory.EnumerateDirectories(_data.SnapshotDirectory(capture.Id), "*", SearchOption.AllDirectories)
+            .Select(d => Path.Join(staging, Path.GetRelativePath(_data.SnapshotDirectory(capture.Id), d)))];
+        foreach (string path in CopiedFiles(capture.Id).Concat(directories))
+        {
+            int sync = IndexOf(completeCalls, c => c.Name is "fsync" or "fdatasync" && c.Succeeded && c.Path0 == path);
+            Assert.True(sync >= 0 && sync < rename, $"{path} must be synced by the completion before the rename");
+        }
+
+        Assert.Contains(completeCalls.Skip(rename), c => c.Name == "fsync" && c.Succeeded && c.Path0 == _data.SnapshotsDirectory);
+    }
+
     [PrivilegedFact]
     public void Prune_makes_each_rename_aside_durable_before_deleting_and_the_deletion_durable_after()
     {

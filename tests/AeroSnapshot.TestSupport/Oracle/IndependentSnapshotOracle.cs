@@ -47,6 +47,27 @@ public sealed class ExpectedContent
         return new ExpectedContent(File.ReadAllBytes(storagePath), files, directories);
     }
 
+    /// <summary>Puts these contents back at <paramref name="storagePath"/> and under <paramref name="schemaDirectory"/> (replacing the whole tree).</summary>
+    public void WriteTo(string storagePath, string schemaDirectory)
+    {
+        File.WriteAllBytes(storagePath, Storage);
+        if (Directory.Exists(schemaDirectory))
+        {
+            Directory.Delete(schemaDirectory, recursive: true);
+        }
+
+        Directory.CreateDirectory(schemaDirectory);
+        foreach (string directory in SchemaDirectories)
+        {
+            Directory.CreateDirectory(Path.Join(schemaDirectory, directory));
+        }
+
+        foreach ((string relative, byte[] bytes) in SchemaFiles)
+        {
+            File.WriteAllBytes(Path.Join(schemaDirectory, relative), bytes);
+        }
+    }
+
     internal static string Relative(string root, string path) => Path.GetRelativePath(root, path).Replace('\\', '/');
 }
 
