@@ -44,22 +44,23 @@ internal static class SnapshotTaker
     /// and appends nothing; a database doing the same keeps writing between the two).
     /// </param>
     /// <param name="afterPrecopy">Run between the pre-copy and the pause (the demo appends to the storage file there, as a database would).</param>
-    public static CreatedSnapshot Take(SnapshotManager manager, DataPaths paths, SnapshotOptions options, bool precopy = false, Action? afterPrecopy = null)
+    /// <param name="lockThroughout">Hold the execution lock for the whole create (the one-call CreateSnapshot) instead of only the capture.</param>
+    public static CreatedSnapshot Take(SnapshotManager manager, DataPaths paths, SnapshotOptions options, bool precopy = false, Action? afterPrecopy = null, bool lockThroughout = false)
         => DataDirectoryLocking.WhileLocked(paths.DataDirectory, () =>
         {
             if (!precopy)
             {
-                return TakeLocked(manager, paths, options);
+                return TakeLocked(manager, paths, options, lockThroughout);
             }
 
             long start = Stopwatch.GetTimestamp();
             using SnapshotPrecopy copy = manager.PrecopySnapshot(paths.DataDirectory, paths.Storage, paths.Schemas, options);
             var taken = PrecopyTaken.Of(copy, Stopwatch.GetElapsedTime(start));
             afterPrecopy?.Invoke();
-            return TakeLocked(manager, paths, PrecopyTaken.WithPrecopy(options, copy)) with { Precopy = taken };
+            return TakeLocked(manager, paths, PrecopyTaken.WithPrecopy(options, copy), lockThroughout) with { Precopy = taken };
         });
 
-    private static CreatedSnapshot TakeLocked(SnapshotManager manager, DataPaths paths, SnapshotOptions options)
+    private static CreatedSnapshot TakeLocked(SnapshotManager manager, DataPaths paths, SnapshotOptions options, bool lockThroughout)
     {
         string? walPath = FindWal(paths);
         using SafeFileHandle? walHandle = walPath is null ? null : OpenWal(walPath);
@@ -69,6 +70,18 @@ internal static class SnapshotTaker
         // which only reads and syncs the snapshot's own files. The pause is the capture's.
         var executionLock = new GlobalExecutionLock();
         long start = Stopwatch.GetTimestamp();
+        if (lockThroughout)
+        {
+            SnapshotResult whole;
+            using (executionLock.Acquire())
+            {
+                whole = manager.CreateSnapshot(paths.DataDirectory, paths.Storage, paths.Schemas, wal, executionLock, options);
+            }
+
+            TimeSpan held = Stopwatch.GetElapsedTime(start);
+            return new CreatedSnapshot(whole, held, walPath) { Total = held };
+        }
+
         using SnapshotCapture capture = Capture(manager, paths, wal, executionLock, options);
         SnapshotResult result = capture.Complete();
         TimeSpan total = Stopwatch.GetElapsedTime(start);

@@ -43,6 +43,31 @@ public sealed class CreateCommandTests : IDisposable
         Assert.True(root.GetProperty("pause_ms").GetDouble() > 0);
     }
 
+    /// <summary>
+    /// Issue 28: create captures under the lock and completes after it, and reports both times; the
+    /// steps after the capture (the syncs, the manifest, the publication) are outside the pause.
+    /// With --lock-throughout the lock is held for the whole create, so the pause is all of it.
+    /// </summary>
+    [Fact]
+    public void Create_reports_the_capture_as_the_pause_and_the_total_until_published_unless_the_lock_is_held_throughout()
+    {
+        CliResult captured = CliProcess.Run("create", _dir.Data, "--json");
+        Assert.True(captured.ExitCode == 0, captured.ToString());
+        using JsonDocument capturedJson = captured.Json();
+        double pause = capturedJson.RootElement.GetProperty("pause_ms").GetDouble();
+        double total = capturedJson.RootElement.GetProperty("total_ms").GetDouble();
+        Assert.True(pause > 0 && total > pause, $"pause {pause} ms, total {total} ms");
+        JsonElement steps = capturedJson.RootElement.GetProperty("steps_ms");
+        Assert.True(steps.TryGetProperty("publish", out _) && steps.TryGetProperty("copy_storage", out _));
+
+        Thread.Sleep(1100); // the next snapshot's id is the next second
+        CliResult whole = CliProcess.Run("create", _dir.Data, "--json", "--lock-throughout");
+        Assert.True(whole.ExitCode == 0, whole.ToString());
+        using JsonDocument wholeJson = whole.Json();
+        Assert.Equal(wholeJson.RootElement.GetProperty("total_ms").GetDouble(), wholeJson.RootElement.GetProperty("pause_ms").GetDouble());
+        Assert.Equal(2, _dir.SnapshotIds().Length);
+    }
+
     [Fact]
     public void Create_without_a_WAL_file_succeeds_and_reports_no_wal()
     {

@@ -17,6 +17,11 @@ internal static class CreateCommand
             Description = "Copy the storage file and schemas before pausing writes, then inside the pause re-hash them and copy only "
                 + "what changed (the storage file must be append-only; anything else falls back to a full copy). Reports both times.",
         };
+        var lockThroughout = new Option<bool>("--lock-throughout")
+        {
+            Description = "Hold the execution lock for the whole create (the library's one-call CreateSnapshot) instead of releasing it "
+                + "after the capture: the pause is then the whole create, checksums, fsyncs and publication included.",
+        };
         var command = new Command(
             "create",
             "Take a snapshot of a data directory into <data-dir>/snapshots/<id>. Takes the data directory's LOCK "
@@ -25,6 +30,7 @@ internal static class CreateCommand
         {
             dataDir,
             precopy,
+            lockThroughout,
         };
         overrides.AddTo(command);
 
@@ -35,7 +41,7 @@ internal static class CreateCommand
             CreatedSnapshot created = ProgressDisplay.Run(
                 context.Output,
                 "snapshot",
-                progress => SnapshotTaker.Take(manager, paths, context.Options(progress), context.ParseResult.GetValue(precopy)));
+                progress => SnapshotTaker.Take(manager, paths, context.Options(progress), context.ParseResult.GetValue(precopy), lockThroughout: context.ParseResult.GetValue(lockThroughout)));
 
             Print(context.Output, paths, created);
             return ExitCodes.Success;
