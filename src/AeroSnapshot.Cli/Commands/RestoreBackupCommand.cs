@@ -40,6 +40,7 @@ internal static class RestoreBackupCommand
             context.Output.Line($"Restored backup {result.Manifest.BackupId} (snapshot {result.Manifest.SnapshotId}) into {directory}");
             context.Output.Line($"  {Human.Count(result.SnapshotFiles, "file")}, {ByteSize.Format(result.SnapshotBytes)} checksummed; "
                 + (result.Wal is { } wal ? $"wal/wal.log {Human.Count(wal.Records, "record")}, {ByteSize.Format(wal.Bytes)}" : "wal/wal.log empty (the backup had none)"));
+            TextReports.Unverified(context.Output, result.Unverified);
             context.Output.Line($"  took {Human.Duration(elapsed)} ({Human.Rate(bytes, elapsed)})");
             context.Output.JsonDocument(json =>
             {
@@ -52,6 +53,7 @@ internal static class RestoreBackupCommand
                 json.WriteNumber("snapshot_bytes", result.SnapshotBytes);
                 json.WriteNumber("snapshot_files", result.SnapshotFiles);
                 json.WriteNumber("wal_bytes", result.Wal?.Bytes ?? 0);
+                JsonOutput.WriteStrings(json, "unverified", result.Unverified);
                 JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
                 JsonOutput.WriteRate(json, "mb_per_s", bytes, elapsed);
                 json.WriteEndObject();

@@ -62,7 +62,7 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
         _temporaryMade = true;
         NativeFile.MakeDirectory(_paths.Swapped, FileModes.Directory);
         BackupVerification verification;
-        using (var reader = new BackupArchiveReader(_archivePath, _paths.Swapped, _options, _buffers))
+        using (var reader = new BackupArchiveReader(_archivePath, _paths.Swapped, BackupTargetLimits.For(_paths), _options, _buffers))
         {
             verification = reader.Read();
 
