@@ -65,7 +65,8 @@ public sealed partial class SnapshotManager
 
     /// <summary>
     /// Replaces the data directory with the contents of a backup archive: checks the database is not
-    /// running (the directory's <c>LOCK</c> must be free), unpacks and validates everything into a
+    /// running (the directory's <c>LOCK</c> must be free) and that no other restore from a backup into
+    /// it is running (refused at once, naming the temporary directory it holds), unpacks and validates everything into a
     /// temporary directory beside it, and only then swaps it in atomically. Destructive: nothing of the
     /// old data directory is kept (its snapshots included).
     /// </summary>

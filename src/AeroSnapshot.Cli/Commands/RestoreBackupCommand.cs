@@ -15,7 +15,8 @@ internal static class RestoreBackupCommand
         var dataDir = new Argument<string>("data-dir") { Description = "The data directory to replace (it must exist; the database must not be running)" };
         var command = new Command(
             "restore-backup",
-            "Replace a data directory with a backup: checks its LOCK is free, unpacks and validates the whole archive into "
+            "Replace a data directory with a backup: checks its LOCK is free and that no other restore-backup into it is running, "
+            + "unpacks and validates the whole archive into "
             + "<data-dir>.restore-backup-tmp beside it, fsyncs it, then swaps it in atomically and deletes the old data. "
             + "Destructive: nothing of the old data directory is kept. A refused archive leaves the data directory untouched "
             + "(exit 1); 'aerosnap clean' finishes or undoes an interrupted restore.")
