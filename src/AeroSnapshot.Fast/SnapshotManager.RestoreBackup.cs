@@ -38,7 +38,7 @@ public sealed partial class SnapshotManager
     /// write it there.
     /// </summary>
     /// <param name="archivePath">The backup archive.</param>
-    /// <param name="targetDataDirectory">The data directory a restore would replace; it must exist.</param>
+    /// <param name="targetDataDirectory">The data directory a restore would replace (its parent, where the restore works, must exist).</param>
     /// <param name="options">Progress, cancellation and buffer size.</param>
     /// <exception cref="SnapshotException">
     /// The codes of <see cref="VerifyBackup(string, SnapshotOptions?)"/>; <c>AERO_SNAPSHOT_IO</c> when the

@@ -69,8 +69,7 @@ internal sealed class BackupArchiveReader : IDisposable
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool> _schemaEntries = new(StringComparer.Ordinal);      // path under schemas/ → is a directory
     private readonly HashSet<string> _schemaParents = new(StringComparer.Ordinal);               // directories something lies below
-    private readonly Dictionary<string, Crc32Checksum> _schemaFiles = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _schemaSizes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (Crc32Checksum Checksum, long Size)> _schemaFiles = new(StringComparer.Ordinal);
     private readonly HashSet<string> _directoriesMade = new(StringComparer.Ordinal);
     private readonly List<string> _directoriesInOrder = [];
     private readonly List<(SafeFileHandle Handle, string Path)> _unsynced = [];
@@ -306,8 +305,7 @@ internal sealed class BackupArchiveReader : IDisposable
             MakeSchemaDirectories(parent);
         }
 
-        _schemaFiles.Add(relative, Copy(tar, entry, inDataDirectory, null));
-        _schemaSizes.Add(relative, entry.Size);
+        _schemaFiles.Add(relative, (Copy(tar, entry, inDataDirectory, null), entry.Size));
     }
 
     /// <summary>Everything read: what must be there, the manifests against each other and the archive, every checksum.</summary>
@@ -366,17 +364,17 @@ internal sealed class BackupArchiveReader : IDisposable
         foreach (ChecksumEntry listed in manifest.SchemaChecksums)
         {
             string name = SchemasPrefix + listed.Path;
-            if (!_schemaFiles.TryGetValue(listed.Path, out Crc32Checksum actual))
+            if (!_schemaFiles.TryGetValue(listed.Path, out (Crc32Checksum Checksum, long Size) actual))
             {
                 throw Data(name, $"'{name}', listed in the snapshot manifest, is not in the archive as a regular file");
             }
 
-            if (actual != listed.Checksum)
+            if (actual.Checksum != listed.Checksum)
             {
-                throw Data(name, $"'{name}': the snapshot manifest records {listed.Checksum} but its {_schemaSizes[listed.Path]} bytes have {actual}");
+                throw Data(name, $"'{name}': the snapshot manifest records {listed.Checksum} but its {actual.Size} bytes have {actual.Checksum}");
             }
 
-            bytes += _schemaSizes[listed.Path];
+            bytes += actual.Size;
             files++;
         }
 
