@@ -16,7 +16,8 @@ internal static class RestoreBackupCommand
         Option<string> storageLocation = DataPaths.StorageLocationOption("Where the restored storage file goes");
         var command = new Command(
             "restore-backup",
-            "Replace a data directory with a backup: checks its LOCK is free, unpacks and validates the whole archive into "
+            "Replace a data directory with a backup: checks its LOCK is free and that no other restore-backup into it is running, "
+            + "unpacks and validates the whole archive into "
             + "<data-dir>.restore-backup-tmp beside it, fsyncs it, then swaps it in atomically and deletes the old data. "
             + "Destructive: nothing of the old data directory is kept. A refused archive leaves the data directory untouched "
             + "(exit 1); 'aerosnap clean' finishes or undoes an interrupted restore. The storage file goes where the data directory keeps it "
@@ -45,6 +46,7 @@ internal static class RestoreBackupCommand
             context.Output.Line($"Restored backup {result.Manifest.BackupId} (snapshot {result.Manifest.SnapshotId}) into {directory}");
             context.Output.Line($"  {Human.Count(result.SnapshotFiles, "file")}, {ByteSize.Format(result.SnapshotBytes)} checksummed; "
                 + (result.Wal is { } wal ? $"wal/wal.log {Human.Count(wal.Records, "record")}, {ByteSize.Format(wal.Bytes)}" : "wal/wal.log empty (the backup had none)"));
+            TextReports.Unverified(context.Output, result.Unverified);
             context.Output.Line($"  took {Human.Duration(elapsed)} ({Human.Rate(bytes, elapsed)})");
             context.Output.JsonDocument(json =>
             {
@@ -57,6 +59,7 @@ internal static class RestoreBackupCommand
                 json.WriteNumber("snapshot_bytes", result.SnapshotBytes);
                 json.WriteNumber("snapshot_files", result.SnapshotFiles);
                 json.WriteNumber("wal_bytes", result.Wal?.Bytes ?? 0);
+                JsonOutput.WriteStrings(json, "unverified", result.Unverified);
                 JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
                 JsonOutput.WriteRate(json, "mb_per_s", bytes, elapsed);
                 json.WriteEndObject();

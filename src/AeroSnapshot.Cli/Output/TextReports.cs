@@ -25,6 +25,21 @@ internal static class TextReports
         }
     }
 
+    /// <summary>A backup's schema files its snapshot manifest does not list: never silent, never corruption.</summary>
+    public static void Unverified(CliOutput output, IReadOnlyList<string> names, string indent = "  ")
+    {
+        if (names.Count == 0)
+        {
+            return;
+        }
+
+        output.Line($"{indent}{Human.Count(names.Count, "file")} in the archive not listed in the snapshot manifest (not verified; AeroDB's manifest lists top-level schema files only):");
+        foreach (string name in names)
+        {
+            output.Line($"{indent}  {name}");
+        }
+    }
+
     /// <summary>The snapshot id a report is about: the manifest's, else the directory's name.</summary>
     public static string IdOf(VerificationReport report)
         => report.Manifest?.SnapshotId.ToString() ?? Path.GetFileName(Path.TrimEndingDirectorySeparator(report.SnapshotDirectory));

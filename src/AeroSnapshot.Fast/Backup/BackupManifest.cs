@@ -20,7 +20,23 @@ public sealed partial class BackupManifest : IEquatable<BackupManifest>
     [JsonField("backup_id")]
     public required SnapshotId BackupId { get; init; }
 
-    /// <summary>The same instant, <c>YYYY-MM-DDTHH:MM:SSZ</c>.</summary>
+    /// <summary>
+    /// When the backup was made, <c>YYYY-MM-DDTHH:MM:SSZ</c>: the instant of <see cref="BackupId"/>
+    /// as this library writes it. AeroDB's own backup names itself after the snapshot it packs
+    /// (<c>backup_id</c> = <c>snapshot_id</c>) and stamps <c>created_at</c> with the time of the backup;
+    /// for that shape any instant at or after the snapshot's is read.
+    /// </summary>
+    /// <remarks>
+    /// Bounded on one side only, on purpose. AeroDB packs the newest snapshot whatever its age (a
+    /// snapshot is taken at a checkpoint; a backup may follow it by seconds or by months), so the
+    /// distance between the two instants measures how long ago the last checkpoint was, not whether
+    /// the archive is sound; any finite limit would refuse genuine AeroDB backups of a database that
+    /// has not checkpointed for longer, and a limit against today's clock would make the verdict
+    /// depend on when it is read. What ties the manifest to the archive is checked elsewhere:
+    /// <c>snapshot_id</c> must be the packed snapshot's, <c>wal_present</c> must match, and every file
+    /// and WAL record is checked. A <c>created_at</c> before the snapshot cannot come from any writer
+    /// and is refused.
+    /// </remarks>
     [JsonField("created_at")]
     public required SnapshotInstant CreatedAt { get; init; }
 
@@ -44,10 +60,21 @@ public sealed partial class BackupManifest : IEquatable<BackupManifest>
                 $"{FileName}: format_version {FormatVersion} is not supported (1).", "format_version", -1);
         }
 
-        if (CreatedAt != BackupId.Instant)
+        if (CreatedAt == BackupId.Instant)
+        {
+            return; // as this library writes it: one clock reading
+        }
+
+        if (BackupId != SnapshotId)
         {
             throw new ManifestFormatException(
                 $"{FileName}: created_at {CreatedAt} is not the instant of backup_id {BackupId}.", "created_at", -1);
+        }
+
+        if (CreatedAt.CompareTo(BackupId.Instant) < 0)
+        {
+            throw new ManifestFormatException(
+                $"{FileName}: created_at {CreatedAt} is before the instant of backup_id {BackupId}, the snapshot it packs.", "created_at", -1);
         }
     }
 

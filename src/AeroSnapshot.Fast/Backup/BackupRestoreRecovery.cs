@@ -20,23 +20,30 @@ namespace AeroSnapshot.Fast.Backup;
 /// the exchange is one atomic step; that is why both recovery actions are "delete T", and why
 /// <c>&lt;data-dir&gt;.old</c> of the contract's wording is T's <c>data/</c> here: the old data is moved
 /// aside by the same system call that puts the new one in place, so there is no moment without D.
-/// Deleting is idempotent, so recovery may itself be interrupted.
+/// Deleting is idempotent, so recovery may itself be interrupted. Only T's lock holder acts: a T a
+/// live run holds is never recovered (<see cref="BackupRestoreClaim"/>).
 /// </summary>
 internal static class BackupRestoreRecovery
 {
     private const string InodePrefix = "new-data-inode=";
 
+    /// <summary>
+    /// Finishes or undoes the restore T belongs to, under T's lock (<see cref="BackupRestoreClaim"/>):
+    /// a T a live run holds is refused, never touched.
+    /// </summary>
     public static List<string> Recover(BackupRestorePaths paths)
     {
+        using BackupRestoreClaim? claim = BackupRestoreClaim.TryLockExisting(paths);
+        return claim is null ? [] : RecoverLocked(paths);
+    }
+
+    /// <summary>Finishes or undoes it; the caller holds T's lock.</summary>
+    public static List<string> RecoverLocked(BackupRestorePaths paths)
+    {
         var handled = new List<string>();
-        if (NativeFile.TryStatus(paths.Temporary) is not { } temporary)
+        if (NativeFile.TryStatus(paths.Temporary) is null)
         {
             return handled;
-        }
-
-        if (temporary.Kind != FileKind.Directory)
-        {
-            throw new NativeIOException("stat", paths.Temporary, Errno.EEXIST, $"it is {FileStatus.Describe(temporary.Kind)}, not the directory a restore makes; look at it and remove it by hand");
         }
 
         ulong? newInode = ReadyInode(paths);

@@ -7,7 +7,9 @@ namespace AeroSnapshot.Fast.Backup;
 
 /// <summary>
 /// The contract's restore from a backup, in its strict order: the data directory's lock must be
-/// free (the database is not running) → finish or undo an earlier interrupted restore → unpack the
+/// free (the database is not running) → finish or undo an earlier interrupted restore → make
+/// <c>D.restore-backup-tmp</c> and lock it for this run's life (<see cref="BackupRestoreClaim"/>: one
+/// restore-backup at a time per data directory, with or without a <c>LOCK</c> file) → unpack the
 /// archive into <c>D.restore-backup-tmp/data</c> while validating the backup manifest, the snapshot
 /// manifest, every checksum and every WAL record (<see cref="BackupArchiveReader"/>) → fsync it
 /// recursively and write <c>READY</c> → swap it with D in one <c>RENAME_EXCHANGE</c> (the old data
@@ -24,13 +26,12 @@ namespace AeroSnapshot.Fast.Backup;
 /// </summary>
 internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
 {
-    private const uint TemporaryMode = FileModes.PrivateDirectory; // nobody else puts anything in it
-
     private readonly SnapshotOptions _options;
     private readonly AlignedBufferPool _buffers;
     private readonly string _archivePath;
     private readonly BackupRestorePaths _paths;
     private bool _temporaryMade;   // the temporary directory exists: a failure undoes (or finishes) the restore
+    private BackupRestoreClaim? _claim; // this run's lock on the temporary directory, held until it is deleted
 
     public BackupRestorer(string archivePath, string dataDirectory, SnapshotOptions options, AlignedBufferPool buffers)
         : base(options, recorder: null, SnapshotStep.Prepare)
@@ -51,6 +52,19 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
 
     protected override BackupVerification RunSteps()
     {
+        try
+        {
+            return Restore();
+        }
+        catch (SimulatedCrashException)
+        {
+            ReleaseClaim(); // a killed process's locks go with it
+            throw;
+        }
+    }
+
+    private BackupVerification Restore()
+    {
         Steps.Enter(SnapshotStep.Prepare);
         if (NativeFile.TryStatus(_paths.DataDirectory) is not { Kind: FileKind.Directory } dataDirectory)
         {
@@ -66,12 +80,12 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
         _ = BackupRestoreRecovery.Recover(_paths);
 
         Steps.Enter(SnapshotStep.RestoreBackupUnpack);
-        // mkdir never follows a link: a link (or anything) already there fails with EEXIST.
-        NativeFile.MakeDirectory(_paths.Temporary, TemporaryMode);
+        // Made with mkdir, which never follows a link, and locked for this run's life.
+        _claim = BackupRestoreClaim.Create(_paths);
         _temporaryMade = true;
         NativeFile.MakeDirectory(_paths.Swapped, FileModes.Directory);
         BackupVerification verification;
-        using (var reader = new BackupArchiveReader(_archivePath, _paths.Swapped, _options, _buffers))
+        using (var reader = new BackupArchiveReader(_archivePath, _paths.Swapped, BackupTargetLimits.For(_paths), _options, _buffers))
         {
             verification = reader.Read();
 
@@ -97,6 +111,7 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
 
         Steps.Enter(SnapshotStep.RestoreBackupRemoveOld);
         DirectoryTree.Delete(_paths.Temporary);
+        ReleaseClaim();
         NativeFile.SyncDirectory(_paths.Parent);
         return verification;
     }
@@ -111,13 +126,24 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
 
         try
         {
-            _ = BackupRestoreRecovery.Recover(_paths);
+            // Under this run's own lock, so no other run can take the temporary directory meanwhile.
+            _ = _claim is null ? BackupRestoreRecovery.Recover(_paths) : BackupRestoreRecovery.RecoverLocked(_paths);
             return null;
         }
-        catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+        catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException or SnapshotException)
         {
             return cleanup;
         }
+        finally
+        {
+            ReleaseClaim();
+        }
+    }
+
+    private void ReleaseClaim()
+    {
+        _claim?.Dispose();
+        _claim = null;
     }
 
     private static void Exchange(string from, string to) => AtomicRename.Exchange(from, to);

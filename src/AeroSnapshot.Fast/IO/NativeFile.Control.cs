@@ -207,6 +207,20 @@ internal static partial class NativeFile
     }
 
     /// <summary>
+    /// The longest file name the file system holding <paramref name="path"/> accepts, in bytes
+    /// (<c>statvfs</c>'s <c>f_namemax</c>; 255 when the file system does not say).
+    /// </summary>
+    public static int MaxNameLength(string path)
+    {
+        if (Sys.StatVfs(path, out Sys.StatVfsResult fs) < 0)
+        {
+            throw Errors.Last("statvfs", path);
+        }
+
+        return fs.NameMax is 0 or > int.MaxValue ? 255 : (int)fs.NameMax;
+    }
+
+    /// <summary>
     /// True only when the kernel says for certain that this process may not read
     /// <paramref name="path"/> (EACCES, EPERM from <c>faccessat</c> with the effective ids, never
     /// following a link). Anything else is left for the read itself to meet and report.

@@ -121,7 +121,7 @@ internal sealed class SnapshotInventory
         }
     }
 
-    private static bool ListsTopLevelOnly(ChecksumMap keys)
+    internal static bool ListsTopLevelOnly(ChecksumMap keys)
     {
         foreach (ChecksumEntry entry in keys)
         {

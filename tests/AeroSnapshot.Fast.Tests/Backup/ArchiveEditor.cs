@@ -16,9 +16,12 @@ internal static class ArchiveEditor
         using var writer = new TarWriter(stream, TarEntryFormat.Gnu, leaveOpen: true);
         foreach (Item item in items)
         {
-            TarEntry entry = item.Format == TarEntryFormat.Pax
-                ? new PaxTarEntry(item.Type, item.Name, item.Pax ?? [])
-                : new GnuTarEntry(item.Type, item.Name);
+            TarEntry entry = item.Format switch
+            {
+                TarEntryFormat.Pax => new PaxTarEntry(item.Type, item.Name, item.Pax ?? []),
+                TarEntryFormat.Ustar => new UstarTarEntry(item.Type, item.Name),
+                _ => new GnuTarEntry(item.Type, item.Name),
+            };
             if (item.LinkName is not null)
             {
                 entry.LinkName = item.LinkName;

@@ -92,9 +92,13 @@ public sealed class RestoreBackupTests
     public static TheoryData<string> HostileCases() =>
     [
         "absolute path", "dot-dot", "symlink", "hard link", "character device", "block device", "fifo", "duplicate name",
-        "truncated in storage", "size past end", "pax rename", "pax global header", "missing snapshot", "missing wal directory",
+        "truncated in storage", "size past end", "pax path leading outside", "pax global header", "missing snapshot", "missing wal directory",
         "missing backup manifest", "entry after manifest", "unlisted schema file", "missing schema file", "flipped storage bit",
         "flipped wal bit", "manifest names another snapshot", "wal_present lies", "invalid snapshot manifest", "dot segment", "empty archive",
+        "damaged header checksum", "garbage after the end marker", "entry after the end marker", "gnu sparse file", "pax sparse file",
+        "size beyond the archive", "negative size", "v7 header", "file under a file", "file under a file, the file last", "name too long",
+        "path too long", "schema directory without its entry", "storage.dat as a directory", "file named with a trailing slash",
+        "backup created before its snapshot", "snapshot manifest created_at a day late",
     ];
 
     [Theory]
@@ -133,6 +137,73 @@ public sealed class RestoreBackupTests
         {
             BackupFixture.DeleteScratch(source);
             File.Delete(outside);
+        }
+    }
+
+    [Fact]
+    public void Nested_schema_files_a_top_level_manifest_does_not_list_are_restored_and_reported_unverified()
+    {
+        // AeroDB's shape: its manifest lists only the files directly in schemas/, the archive holds the tree.
+        using var manager = new SnapshotManager();
+        using var source = new TestDataDirectory();
+        source.WriteStorage(5000);
+        source.WriteSchema("users.json", "{}");
+        Directory.CreateDirectory(Path.Join(source.Root, "wal"));
+        source.CreateSnapshot(manager, new SnapshotOptions { TimeProvider = new FixedTimeProvider(BackupFixture.SnapshotClock) });
+        using var target = new TestDataDirectory();
+        string archive = BackupFixture.Scratch(source, "b.tar");
+        string nested = BackupFixture.Scratch(source, "nested.tar");
+        try
+        {
+            BackupFixture.Backup(manager, source.Root, archive);
+            List<Item> items = ArchiveEditor.Read(archive);
+            int at = items.FindIndex(static i => i.Name == "snapshot/schemas/users.json");
+            items.InsertRange(at, [
+                new Item("snapshot/schemas/orders/", TarEntryType.Directory, []),
+                new Item("snapshot/schemas/orders/v2/", TarEntryType.Directory, []),
+                new Item("snapshot/schemas/orders/v2/orders.json", TarEntryType.RegularFile, "{\"v\":2}"u8.ToArray()),
+            ]);
+            ArchiveEditor.Write(nested, items);
+
+            BackupVerification verified = manager.VerifyBackup(nested);
+            BackupVerification restored = manager.RestoreBackup(nested, target.Root);
+            SnapshotException strict = Assert.Throws<SnapshotException>(() => manager.VerifyBackup(nested, new SnapshotOptions { Strict = true }));
+
+            Assert.Equal(["snapshot/schemas/orders/v2/orders.json"], verified.Unverified);
+            Assert.Equal(verified.Unverified, restored.Unverified);
+            Assert.Equal(2, restored.SnapshotFiles);
+            Assert.Equal("{\"v\":2}", File.ReadAllText(Path.Join(target.SchemaDirectory, "orders", "v2", "orders.json")));
+            Assert.Equal(SnapshotErrorCode.DataCorruption, strict.Code);
+        }
+        finally
+        {
+            BackupFixture.DeleteScratch(source);
+        }
+    }
+
+    [Fact]
+    public void A_manifest_that_lists_nested_schema_files_claims_the_whole_tree()
+    {
+        // This library's manifests list every file; an unlisted one, nested or not, is corruption.
+        using var manager = new SnapshotManager();
+        using TestDataDirectory source = BackupFixture.Build(out _, out _);
+        string archive = BackupFixture.Scratch(source, "b.tar");
+        string hostile = BackupFixture.Scratch(source, "hostile.tar");
+        try
+        {
+            BackupFixture.Backup(manager, source.Root, archive);
+            List<Item> items = ArchiveEditor.Read(archive);
+            items.Insert(items.FindIndex(static i => i.Name == "snapshot/schemas/b/deep/orders.json"), new Item("snapshot/schemas/b/deep/extra.json", TarEntryType.RegularFile, [1]));
+            ArchiveEditor.Write(hostile, items);
+
+            SnapshotException error = Assert.Throws<SnapshotException>(() => manager.VerifyBackup(hostile));
+
+            Assert.Equal(SnapshotErrorCode.DataCorruption, error.Code);
+            Assert.Contains("snapshot/schemas/b/deep/extra.json", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            BackupFixture.DeleteScratch(source);
         }
     }
 
@@ -278,9 +349,110 @@ public sealed class RestoreBackupTests
             case "duplicate name":
                 items.Insert(schema + 1, items[schema]);
                 break;
-            case "pax rename":
-                items[schema] = items[schema] with { Format = TarEntryFormat.Pax, Pax = new() { ["path"] = "snapshot/schemas/users.json" } };
+            case "pax path leading outside":
+            {
+                // The header's own name is harmless; the PAX path record, which wins, is not.
+                byte[] bytes = Bytes(items, hostile);
+                File.WriteAllBytes(hostile, TarBlocks.Splice(bytes, TarBlocks.Find(bytes, "snapshot/schemas/users.json"), TarBlocks.Pax(("path", "snapshot/schemas/../../evil.json"))));
+                return metadata;
+            }
+
+            case "pax sparse file":
+                items[schema] = items[schema] with { Format = TarEntryFormat.Pax, Pax = new() { ["GNU.sparse.major"] = "1", ["GNU.sparse.minor"] = "0", ["GNU.sparse.name"] = "snapshot/schemas/users.json" } };
                 break;
+            case "file under a file":
+                items.Insert(schema, new Item("snapshot/schemas/zz", TarEntryType.RegularFile, [1]));
+                items.Insert(schema + 1, new Item("snapshot/schemas/zz/inner.json", TarEntryType.RegularFile, [2]));
+                break;
+            case "file under a file, the file last":
+                items.Insert(schema, new Item("snapshot/schemas/zz/inner.json", TarEntryType.RegularFile, [2]));
+                items.Add(new Item("snapshot/schemas/zz", TarEntryType.RegularFile, [1]));
+                break;
+            case "name too long":
+                items.Insert(schema, new Item("snapshot/schemas/" + new string('n', 251) + ".json", TarEntryType.RegularFile, [1]));
+                break;
+            case "path too long":
+                items.Insert(schema, new Item("snapshot/schemas/" + string.Concat(Enumerable.Repeat(new string('d', 200) + "/", 25)) + "x.json", TarEntryType.RegularFile, [1]));
+                break;
+            case "schema directory without its entry":
+                items.RemoveAt(Index("snapshot/schemas/b/"));
+                break;
+            case "storage.dat as a directory":
+                items[Index("snapshot/storage.dat")] = new Item("snapshot/storage.dat/", TarEntryType.Directory, []);
+                break;
+            case "file named with a trailing slash":
+                items.Insert(schema, new Item("snapshot/schemas/x.json/", TarEntryType.RegularFile, [1]));
+                break;
+            case "backup created before its snapshot":
+                // AeroDB's shape (backup_id = snapshot_id) with a created_at no writer can produce.
+                items[^1] = items[^1] with { Data = System.Text.Encoding.UTF8.GetBytes("{\n  \"backup_id\": \"20260301T080000Z\",\n  \"created_at\": \"2026-03-01T07:59:59Z\",\n  \"snapshot_id\": \"20260301T080000Z\",\n  \"wal_present\": true,\n  \"format_version\": 1\n}") };
+                break;
+            case "snapshot manifest created_at a day late":
+                items[1] = items[1] with { Data = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(items[1].Data).Replace("2026-03-01T08:00:00Z", "2026-03-02T08:00:00Z", StringComparison.Ordinal)) };
+                break;
+            case "damaged header checksum":
+            {
+                // One byte of storage.dat's mode field, a field the reader never uses: only the checksum can tell.
+                byte[] bytes = Bytes(items, hostile);
+                bytes[TarBlocks.Find(bytes, "snapshot/storage.dat") + 103] ^= 1;
+                File.WriteAllBytes(hostile, bytes);
+                return metadata;
+            }
+
+            case "garbage after the end marker":
+            {
+                byte[] bytes = Bytes(items, hostile);
+                File.WriteAllBytes(hostile, [.. bytes, .. "garbage"u8]);
+                return metadata;
+            }
+
+            case "entry after the end marker":
+            {
+                // A whole entry after the marker and its padding, as `tar --ignore-zeros` would list it.
+                byte[] bytes = Bytes(items, hostile);
+                File.WriteAllBytes(hostile, [.. bytes, .. TarBlocks.Entry("../evil.json", '0', [1, 2, 3]), .. new byte[2 * TarBlocks.Block]]);
+                return metadata;
+            }
+
+            case "gnu sparse file":
+            {
+                byte[] bytes = Bytes(items, hostile);
+                File.WriteAllBytes(hostile, TarBlocks.Splice(bytes, TarBlocks.Find(bytes, "snapshot/schemas/users.json"), TarBlocks.Header("snapshot/schemas/sparse.json", 'S', 0)));
+                return metadata;
+            }
+
+            case "size beyond the archive":
+            {
+                // storage.dat claims 1 TiB in an archive of a few hundred KiB: refused before a byte
+                // is written or reserved, whatever the free space.
+                byte[] bytes = Bytes(items, hostile);
+                Span<byte> header = bytes.AsSpan(TarBlocks.Find(bytes, "snapshot/storage.dat"), TarBlocks.Block);
+                TarBlocks.SetBase256Size(header, 1L << 40);
+                TarBlocks.SetChecksum(header);
+                File.WriteAllBytes(hostile, bytes);
+                return metadata;
+            }
+
+            case "negative size":
+            {
+                byte[] bytes = Bytes(items, hostile);
+                Span<byte> header = bytes.AsSpan(TarBlocks.Find(bytes, "snapshot/schemas/users.json"), TarBlocks.Block);
+                header.Slice(124, 12).Fill(0xFF);
+                TarBlocks.SetChecksum(header);
+                File.WriteAllBytes(hostile, bytes);
+                return metadata;
+            }
+
+            case "v7 header":
+            {
+                byte[] bytes = Bytes(items, hostile);
+                Span<byte> header = bytes.AsSpan(TarBlocks.Find(bytes, "snapshot/schemas/users.json"), TarBlocks.Block);
+                header.Slice(257, 8).Clear();
+                TarBlocks.SetChecksum(header);
+                File.WriteAllBytes(hostile, bytes);
+                return metadata;
+            }
+
             case "pax global header":
                 ArchiveEditor.Write(hostile, items);
                 using (FileStream stream = File.Create(hostile))
@@ -352,6 +524,12 @@ public sealed class RestoreBackupTests
         }
 
         return Write(items, hostile, metadata);
+    }
+
+    private static byte[] Bytes(List<Item> items, string hostile)
+    {
+        ArchiveEditor.Write(hostile, items);
+        return File.ReadAllBytes(hostile);
     }
 
     private static string Write(List<Item> items, string hostile, string code)
