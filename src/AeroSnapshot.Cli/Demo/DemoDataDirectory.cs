@@ -84,7 +84,7 @@ internal static class DemoDataDirectory
             }
 
             int count = (int)Math.Min(ChunkBytes, length - offset);
-            RandomAccess.Write(handle, chunk.AsSpan(0, count), offset);
+            PositionalIO.WriteAll(handle, path, chunk.AsSpan(0, count), offset);
             progress?.Invoke(new SnapshotProgress(offset + count, length, path));
         }
 
@@ -94,7 +94,7 @@ internal static class DemoDataDirectory
     private static void WriteSmallFile(string path, byte[] bytes)
     {
         using SafeFileHandle handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.Write);
-        RandomAccess.Write(handle, bytes, 0);
+        PositionalIO.WriteAll(handle, path, bytes, 0);
         NativeFile.Sync(handle, path, dataOnly: false);
     }
 

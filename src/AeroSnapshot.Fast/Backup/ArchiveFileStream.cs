@@ -42,15 +42,7 @@ internal sealed class ArchiveFileStream : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
-        try
-        {
-            RandomAccess.Write(_handle, buffer, _position);
-        }
-        catch (IOException ex)
-        {
-            throw Errors.FromIOException("write", _path, ex);
-        }
-
+        PositionalIO.WriteAll(_handle, _path, buffer, _position);
         _position += buffer.Length;
         _writeback.OnWritten(_handle, _path, _position);
     }

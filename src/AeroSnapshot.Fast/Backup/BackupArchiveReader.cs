@@ -107,7 +107,7 @@ internal sealed class BackupArchiveReader : IDisposable
         try
         {
             using (handle)
-            using (var stream = new FileStream(handle, FileAccess.Read, bufferSize: 0))
+            using (var stream = new SequentialFileStream(handle, _archivePath))
             {
                 // A local file's length is known, so no declared size can exceed what it holds.
                 _progress = new ProgressReporter(_options.Progress, status.Size);
@@ -482,14 +482,7 @@ internal sealed class BackupArchiveReader : IDisposable
             frames?.Append(chunk);
             if (destination is not null)
             {
-                try
-                {
-                    RandomAccess.Write(destination, chunk, offset);
-                }
-                catch (IOException ex)
-                {
-                    throw Errors.FromIOException("write", destinationPath!, ex);
-                }
+                PositionalIO.WriteAll(destination, destinationPath!, chunk, offset);
 
                 writeback.OnWritten(destination, destinationPath!, offset + read);
             }

@@ -314,27 +314,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
         }
 
         var bytes = new byte[status.Size];
-        int done = 0;
-        while (done < bytes.Length)
-        {
-            int read;
-            try
-            {
-                read = RandomAccess.Read(handle, bytes.AsSpan(done), done);
-            }
-            catch (IOException ex)
-            {
-                // The error names the file (the strace sweep found it naming none).
-                throw Errors.FromIOException("read", path, ex);
-            }
-
-            if (read == 0)
-            {
-                break;
-            }
-
-            done += read;
-        }
+        int done = PositionalIO.ReadFull(handle, path, bytes, 0);
 
         SnapshotManifest? reread = null;
         try

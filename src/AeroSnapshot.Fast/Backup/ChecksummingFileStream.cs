@@ -92,25 +92,10 @@ internal sealed class ChecksummingFileStream : Stream
     /// <summary>Reads exactly <c>span.Length</c> bytes at the current position, checksumming them.</summary>
     private int Fill(Span<byte> span)
     {
-        int done = 0;
-        while (done < span.Length)
+        int done = PositionalIO.ReadFull(_handle, _path, span, _position);
+        if (done < span.Length)
         {
-            int read;
-            try
-            {
-                read = RandomAccess.Read(_handle, span[done..], _position + done);
-            }
-            catch (IOException ex)
-            {
-                throw Errors.FromIOException("read", _path, ex);
-            }
-
-            if (read == 0)
-            {
-                throw new NativeIOException("read", _path, Errno.EIO, $"the file ended at {_position + done} bytes but was {Length} when opened: it changed while it was read");
-            }
-
-            done += read;
+            throw new NativeIOException("read", _path, Errno.EIO, $"the file ended at {_position + done} bytes but was {Length} when opened: it changed while it was read");
         }
 
         _crc.Append(span);

@@ -32,6 +32,9 @@ internal readonly ref struct CopyJob
     /// <summary>A strong hash per chunk, recorded or compared (a comparison stops the read at the first difference); null for none.</summary>
     public ChunkHashes? ChunkHashes { get; init; }
 
+    /// <summary>Sees every chunk read, in order (the WAL validator); null for none.</summary>
+    public IChunkObserver? Observer { get; init; }
+
     /// <summary>The source's path, for errors and progress.</summary>
     public required string SourcePath { get; init; }
 

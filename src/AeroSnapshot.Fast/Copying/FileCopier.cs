@@ -52,6 +52,8 @@ internal sealed class FileCopier
                 crc.Append(chunk);
             }
 
+            job.Observer?.Append(chunk);
+
             if (job.Destination is { } destination)
             {
                 mode = Write(destination, job.DestinationPath, mode, buffer, filled, offset);

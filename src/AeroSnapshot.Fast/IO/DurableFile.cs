@@ -21,14 +21,7 @@ internal static class DurableFile
         RemoveIfPresent(temporary);
         using (SafeFileHandle handle = NativeFile.CreateNew(temporary, mode))
         {
-            try
-            {
-                RandomAccess.Write(handle, bytes, 0);
-            }
-            catch (IOException ex)
-            {
-                throw Errors.FromIOException("write", temporary, ex);
-            }
+            PositionalIO.WriteAll(handle, temporary, bytes, 0);
 
             NativeFile.Sync(handle, temporary, dataOnly: false);
         }
@@ -67,24 +60,6 @@ internal static class DurableFile
         }
 
         using SafeFileHandle handle = NativeFile.OpenRegularForRead(path, out FileStatus status);
-        if (status.Size > limit)
-        {
-            throw new NativeIOException("read", path, Errno.EINVAL, $"it is {status.Size} bytes, more than the {limit} such a file can have");
-        }
-
-        var bytes = new byte[status.Size];
-        int done = 0;
-        while (done < bytes.Length)
-        {
-            int read = RandomAccess.Read(handle, bytes.AsSpan(done), done);
-            if (read == 0)
-            {
-                break;
-            }
-
-            done += read;
-        }
-
-        return done == bytes.Length ? bytes : bytes[..done];
+        return PositionalIO.ReadSmallFile(handle, path, status.Size, limit);
     }
 }

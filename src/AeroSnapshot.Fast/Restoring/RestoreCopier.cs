@@ -15,7 +15,6 @@ namespace AeroSnapshot.Fast.Restoring;
 /// </summary>
 internal sealed class RestoreCopier
 {
-    private const int SyncBatch = 128;                  // open descriptors held while schema writeback runs
 
     private readonly SnapshotOptions _options;
     private readonly FileCopier _copier = new();
@@ -54,41 +53,28 @@ internal sealed class RestoreCopier
         }
 
         var progress = new ProgressReporter(_options.Progress, inventory.TotalBytes + inventory.UnlistedBytes);
-        var pending = new List<(SafeFileHandle Handle, string Path)>(SyncBatch);
+        using var batch = new SyncBatch(dataOnly: true);
         using var chain = new DirectoryChain(snapshot.Handle!);
-        try
-        {
-            // The whole schema tree is restored: listed files, verified as they are copied, then the
-            // unlisted ones a reference-written snapshot may hold, which nothing can verify.
-            foreach (InventoryFile file in inventory.Files.Concat(inventory.UnlistedFiles))
-            {
-                bool isStorage = file.SchemaKey is null;
-                string target = isStorage ? Path.Join(destination, DataDirectoryLayout.StorageRelativePath(storage.Location)) : Path.Join(schemasRoot, file.SchemaKey);
-                SafeFileHandle destinationHandle = CopyOne(snapshot, chain, file, target, isStorage ? storage.Permissions : modes.NewFile, modes.Owner, buffer, progress);
-                if (isStorage)
-                {
-                    // The big file was written back as it went (see WritebackWindow): sync it now.
-                    destinationHandle.Dispose();
-                }
-                else
-                {
-                    pending.Add((destinationHandle, target));
-                    if (pending.Count == SyncBatch)
-                    {
-                        SyncAndClose(pending);
-                    }
-                }
-            }
 
-            SyncAndClose(pending);
-        }
-        finally
+        // The whole schema tree is restored: listed files, verified as they are copied, then the
+        // unlisted ones a reference-written snapshot may hold, which nothing can verify.
+        foreach (InventoryFile file in inventory.Files.Concat(inventory.UnlistedFiles))
         {
-            foreach ((SafeFileHandle handle, _) in pending)
+            bool isStorage = file.SchemaKey is null;
+            string target = isStorage ? Path.Join(destination, DataDirectoryLayout.StorageRelativePath(storage.Location)) : Path.Join(schemasRoot, file.SchemaKey);
+            SafeFileHandle destinationHandle = CopyOne(snapshot, chain, file, target, isStorage ? storage.Permissions : modes.NewFile, modes.Owner, buffer, progress);
+            if (isStorage)
             {
-                handle.Dispose();
+                // The big file was written back as it went (see WritebackWindow) and synced by CopyOne.
+                destinationHandle.Dispose();
+            }
+            else if (batch.Add(destinationHandle, target))
+            {
+                batch.Flush();
             }
         }
+
+        batch.Flush();
     }
 
     private SafeFileHandle CopyOne(OpenedSnapshot snapshot, DirectoryChain chain, InventoryFile file, string target, uint permissions, Ownership owner, Span<byte> buffer, ProgressReporter progress)
@@ -181,7 +167,4 @@ internal sealed class RestoreCopier
         NativeFile.SetDirectoryModeAndOwner(path, mode, modes.Owner);
         CreatedDirectories.Add(relative);
     }
-
-    private static void SyncAndClose(List<(SafeFileHandle Handle, string Path)> pending)
-        => NativeFile.SyncAndCloseAll(pending, dataOnly: true);
 }

@@ -56,14 +56,7 @@ internal sealed record RestoreIntent(SnapshotId Id, IReadOnlyList<byte[]> TopLev
         string final = directory.ChildPath(FileName);
         using (SafeFileHandle handle = NativeFile.CreateNew(temporary, FileModes.PrivateFile))
         {
-            try
-            {
-                RandomAccess.Write(handle, bytes, 0);
-            }
-            catch (IOException ex)
-            {
-                throw Errors.FromIOException("write", temporary, ex);
-            }
+            PositionalIO.WriteAll(handle, temporary, bytes, 0);
 
             NativeFile.Sync(handle, temporary, dataOnly: true);
         }
@@ -99,24 +92,7 @@ internal sealed record RestoreIntent(SnapshotId Id, IReadOnlyList<byte[]> TopLev
             }
 
             bytes = new byte[status.Size];
-            int filled = 0;
-            try
-            {
-                while (filled < bytes.Length)
-                {
-                    int read = RandomAccess.Read(handle, bytes.AsSpan(filled), filled);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    filled += read;
-                }
-            }
-            catch (IOException ex)
-            {
-                throw Errors.FromIOException("read", path, ex);
-            }
+            int filled = PositionalIO.ReadFull(handle, path, bytes, 0);
 
             if (filled != bytes.Length)
             {

@@ -80,18 +80,19 @@ internal static class ManifestFile
 
             int length = (int)status.Size;
             Span<byte> bytes = length <= scratch.Length ? scratch[..length] : new byte[length];
+            string path = snapshot.ChildPath(name);
             try
             {
-                int filled = ReadFull(handle, bytes);
-                if (filled != length || ReadFull(handle, scratch.Length > length ? scratch.Slice(length, 1) : stackalloc byte[1], length) != 0)
+                int filled = PositionalIO.ReadFull(handle, path, bytes, 0);
+                if (filled != length || PositionalIO.ReadFull(handle, path, scratch.Length > length ? scratch.Slice(length, 1) : stackalloc byte[1], length) != 0)
                 {
                     problem = Invalid($"{name} changed size while it was read (a snapshot's files are never modified).");
                     return null;
                 }
             }
-            catch (IOException ex)
+            catch (NativeIOException ex)
             {
-                problem = Unreadable(Errors.FromIOException("read", snapshot.ChildPath(name), ex));
+                problem = Unreadable(ex);
                 return null;
             }
 
@@ -105,23 +106,6 @@ internal static class ManifestFile
                 return null;
             }
         }
-    }
-
-    private static int ReadFull(SafeFileHandle handle, Span<byte> buffer, long offset = 0)
-    {
-        int filled = 0;
-        while (filled < buffer.Length)
-        {
-            int read = RandomAccess.Read(handle, buffer[filled..], offset + filled);
-            if (read == 0)
-            {
-                break;
-            }
-
-            filled += read;
-        }
-
-        return filled;
     }
 
     private static VerificationProblem Invalid(string message)

@@ -1,3 +1,4 @@
+using AeroSnapshot.Fast.Copying;
 using System.Buffers.Binary;
 using AeroSnapshot.Fast.Hashing;
 
@@ -20,7 +21,7 @@ namespace AeroSnapshot.Fast.Wal;
 /// flipped bit is reported as what it is, not as a plausible-looking bad value. The verdicts are
 /// pinned against the reference's own reader by committed fixtures (<c>Fixtures/AeroDB/wal</c>).
 /// </remarks>
-internal sealed class WalFrameValidator
+internal sealed class WalFrameValidator : IChunkObserver
 {
     /// <summary>Length, type and sequence.</summary>
     public const int HeaderLength = 13;

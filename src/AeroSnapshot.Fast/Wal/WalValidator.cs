@@ -35,23 +35,18 @@ internal static class WalValidator
     public static WalSummary Validate(SafeFileHandle handle, string path, long length, Span<byte> buffer, CancellationToken cancellationToken)
     {
         var validator = new WalFrameValidator(path, length);
-        long offset = 0;
         try
         {
             NativeFile.AdviseSequential(handle);
-
-            while (true)
+            long offset = new FileCopier().Copy(new CopyJob
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                int read = ReadSome(handle, path, buffer, offset);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                validator.Append(buffer[..read]);
-                offset += read;
-            }
+                Source = handle,
+                SourcePath = path,
+                Buffer = buffer,
+                WithoutCrc = true,
+                Observer = validator,
+                Cancellation = cancellationToken,
+            }).Length;
 
             if (offset != length)
             {
@@ -83,16 +78,4 @@ internal static class WalValidator
         innerException: frame,
         severity: SnapshotSeverity.Fatal,
         invariant: Invariant);
-
-    private static int ReadSome(SafeFileHandle handle, string path, Span<byte> buffer, long offset)
-    {
-        try
-        {
-            return RandomAccess.Read(handle, buffer, offset);
-        }
-        catch (IOException ex)
-        {
-            throw Errors.FromIOException("read", path, ex);
-        }
-    }
 }
