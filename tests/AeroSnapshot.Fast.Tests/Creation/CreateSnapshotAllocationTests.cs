@@ -31,8 +31,17 @@ public sealed class CreateSnapshotAllocationTests
             warmUp.CreateSnapshot(manager, options);
         }
 
-        long smallBytes = Measure(() => small.CreateSnapshot(manager, options));
-        long largeBytes = Measure(() => large.CreateSnapshot(manager, options));
+        // The least of three interleaved runs each: a one-time cost can still land on any single run
+        // (a CI run charged ≈4.5 KB of it to the 1 MiB measurement: 12,728 B against 8,264 B), but
+        // a per-byte cost is in every run and so in the least of them.
+        long smallBytes = long.MaxValue;
+        long largeBytes = long.MaxValue;
+        for (int run = 0; run < 3; run++)
+        {
+            clock.Now = clock.Now.AddSeconds(1);
+            smallBytes = Math.Min(smallBytes, Measure(() => small.CreateSnapshot(manager, options)));
+            largeBytes = Math.Min(largeBytes, Measure(() => large.CreateSnapshot(manager, options)));
+        }
 
         Assert.True(Math.Abs(largeBytes - smallBytes) <= 1024, $"1 MiB: {smallBytes} B, 256 MiB: {largeBytes} B");
     }
