@@ -77,16 +77,20 @@ public sealed class SnapshotException : Exception
     public string? Rule { get; }
 
     /// <summary>
-    /// The AeroDB component the error comes from, for logs: <c>restore</c> for everything a restore
-    /// raises (its verification included), <c>snapshot</c> for everything else this library does.
+    /// The AeroDB component the error comes from, for logs, as the operation that raised it states it:
+    /// <c>snapshot</c> (create, capture, pre-copy, verify, discovery, prune, clean), <c>restore</c>,
+    /// <c>checkpoint</c>, <c>backup</c> (backup, verify-backup, restore from a backup) or <c>wal</c>.
     /// </summary>
     public string Component
     {
-        get => _component ?? (Step is { } step && step.ToString().StartsWith("Restore", StringComparison.Ordinal) ? "restore" : "snapshot");
+        get => _component ?? "snapshot";
         internal set => _component = value;
     }
 
     private string? _component;
+
+    /// <summary>True once the frame of the operation that raised it logged it: an operation running inside another (a checkpoint's snapshot) does not log it twice.</summary>
+    internal bool Logged { get; set; }
 
     /// <summary>A failure that happened while cleaning up after this one (the first failure wins).</summary>
     public Exception? CleanupFailure { get; internal set; }

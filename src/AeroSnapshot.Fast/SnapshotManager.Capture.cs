@@ -56,39 +56,7 @@ public sealed partial class SnapshotManager
         ArgumentNullException.ThrowIfNull(request.ExecutionLock);
         options ??= SnapshotOptions.Default;
         AlignedBufferPool buffers = Buffers(options);
-
-        using Activity? activity = SnapshotTelemetry.Source.StartActivity("aerosnap.snapshot.capture");
-        activity?.SetTag("aerosnap.data_dir", request.DataDirectory);
-        var recorder = new StepRecorder { Operation = activity };
-        try
-        {
-            CapturedSnapshot captured = new SnapshotCapturer(request, options, buffers, recorder, deferSyncs: true).Run();
-            SnapshotTelemetry.RecordCaptured(captured.Pause, captured.StorageCopy, activity);
-            return new SnapshotCapture(captured, buffers);
-        }
-        catch (Exception failure)
-        {
-            SnapshotTelemetry.RecordFailed(failure, recorder.Elapsed, activity);
-            throw;
-        }
-    }
-
-    /// <summary>Runs a capture's completion, with its own span and the created-snapshot metrics.</summary>
-    internal static SnapshotResult Complete(CapturedSnapshot captured, AlignedBufferPool buffers)
-    {
-        using Activity? activity = SnapshotTelemetry.Source.StartActivity("aerosnap.snapshot.complete");
-        activity?.SetTag("aerosnap.data_dir", captured.DataDirectory);
-        captured.Recorder.Operation = activity;
-        try
-        {
-            SnapshotResult result = new SnapshotCompleter(captured, buffers).Run();
-            SnapshotTelemetry.RecordCreated(result, activity, pauseRecorded: true);
-            return result;
-        }
-        catch (Exception failure)
-        {
-            SnapshotTelemetry.RecordFailed(failure, captured.Recorder.Elapsed, activity);
-            throw;
-        }
+        CapturedSnapshot captured = new SnapshotCaptureAttempt(request, options, buffers, new StepRecorder()).Run();
+        return new SnapshotCapture(captured, buffers);
     }
 }

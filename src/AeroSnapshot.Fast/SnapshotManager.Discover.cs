@@ -1,4 +1,6 @@
+using AeroSnapshot.Fast.Diagnostics;
 using AeroSnapshot.Fast.Discovery;
+using AeroSnapshot.Fast.Execution;
 using AeroSnapshot.Fast.Layout;
 using AeroSnapshot.Fast.Restoring;
 
@@ -20,7 +22,16 @@ public sealed partial class SnapshotManager
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         options ??= SnapshotOptions.Default;
-        return new SnapshotDiscovery(options, Buffers(options)).Discover(dataDirectory, onSkipped);
+        var discovery = new SnapshotDiscovery(options, Buffers(options));
+        return new SingleStepOperation<DiscoveryResult>(
+            options,
+            OperationTelemetry.Discover,
+            "snapshot",
+            "Discovery",
+            SnapshotStep.Read,
+            () => discovery.Discover(dataDirectory, onSkipped),
+            static result => result.Found ? "found" : "none",
+            new("aerosnap.data_dir", dataDirectory)).Run();
     }
 
     /// <summary>Lists the entries of <c>snapshots/</c> from metadata alone (no data is read), newest snapshot first.</summary>
@@ -44,17 +55,20 @@ public sealed partial class SnapshotManager
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        try
-        {
-            // Restores first: an interrupted one may have moved snapshots/ out of the data directory.
-            List<string> handled = RestoreRecovery.Recover(RestoreTarget.For(dataDirectory));
-            handled.AddRange(RecoverCheckpointAndBackupRestore(dataDirectory));
-            handled.AddRange(StagingArea.RemoveLeftovers(Path.Join(dataDirectory, SnapshotLayout.SnapshotsDirectoryName)));
-            return handled;
-        }
-        catch (NativeIOException ex)
-        {
-            throw SnapshotException.FromNative(ex, SnapshotStep.Cleanup);
-        }
+        return new SingleStepOperation<IReadOnlyList<string>>(
+            SnapshotOptions.Default,
+            OperationTelemetry.Clean,
+            "snapshot",
+            "Clean",
+            SnapshotStep.Cleanup,
+            () =>
+            {
+                // Restores first: an interrupted one may have moved snapshots/ out of the data directory.
+                List<string> handled = RestoreRecovery.Recover(RestoreTarget.For(dataDirectory));
+                handled.AddRange(RecoverCheckpointAndBackupRestore(dataDirectory));
+                handled.AddRange(StagingArea.RemoveLeftovers(Path.Join(dataDirectory, SnapshotLayout.SnapshotsDirectoryName)));
+                return handled;
+            },
+            spanTag: new("aerosnap.data_dir", dataDirectory)).Run();
     }
 }

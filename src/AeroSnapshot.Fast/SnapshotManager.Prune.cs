@@ -23,23 +23,6 @@ public sealed partial class SnapshotManager
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         ArgumentOutOfRangeException.ThrowIfLessThan(keep, 1);
         options ??= SnapshotOptions.Default;
-        AlignedBufferPool buffers = Buffers(options);
-        long start = Stopwatch.GetTimestamp();
-        using Activity? activity = SnapshotTelemetry.Source.StartActivity("aerosnap.prune");
-        activity?.SetTag("aerosnap.data_dir", dataDirectory);
-        try
-        {
-            PruneResult result = new SnapshotPruner(options, buffers).Prune(dataDirectory, keep);
-            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.PruneDuration, start, "success");
-            SnapshotTelemetry.SnapshotsPruned.Add(result.Deleted.Count);
-            activity?.SetTag("aerosnap.prune.deleted", result.Deleted.Count);
-            return result with { Duration = Stopwatch.GetElapsedTime(start) };
-        }
-        catch (Exception failure)
-        {
-            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.PruneDuration, start, "failed", failure);
-            SnapshotTelemetry.Fail(activity, failure);
-            throw;
-        }
+        return new PruneAttempt(dataDirectory, keep, options, Buffers(options)).Run();
     }
 }

@@ -45,22 +45,6 @@ public sealed partial class SnapshotManager
         ArgumentException.ThrowIfNullOrEmpty(snapshotDirectory);
         ArgumentException.ThrowIfNullOrEmpty(targetDataDirectory);
         options ??= SnapshotOptions.Default;
-        AlignedBufferPool buffers = Buffers(options);
-        long start = Stopwatch.GetTimestamp();
-        using Activity? activity = SnapshotTelemetry.Source.StartActivity("aerosnap.restore");
-        activity?.SetTag("aerosnap.snapshot.dir", snapshotDirectory);
-        activity?.SetTag("aerosnap.data_dir", targetDataDirectory);
-        try
-        {
-            RestoreResult result = new SnapshotRestorer(snapshotDirectory, targetDataDirectory, keepWal, options, buffers, new StepRecorder { Operation = activity }).Run();
-            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.RestoreDuration, start, "success");
-            return result;
-        }
-        catch (Exception failure)
-        {
-            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.RestoreDuration, start, "failed", failure);
-            SnapshotTelemetry.Fail(activity, failure);
-            throw;
-        }
+        return new SnapshotRestorer(snapshotDirectory, targetDataDirectory, keepWal, options, Buffers(options), new StepRecorder()).Run();
     }
 }

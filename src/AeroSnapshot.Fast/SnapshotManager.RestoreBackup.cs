@@ -1,4 +1,7 @@
 using AeroSnapshot.Fast.Backup;
+using AeroSnapshot.Fast.Copying;
+using AeroSnapshot.Fast.Diagnostics;
+using AeroSnapshot.Fast.Execution;
 
 namespace AeroSnapshot.Fast;
 
@@ -26,8 +29,7 @@ public sealed partial class SnapshotManager
     {
         ArgumentException.ThrowIfNullOrEmpty(archivePath);
         options ??= SnapshotOptions.Default;
-        using var reader = new BackupArchiveReader(Path.GetFullPath(archivePath), null, BackupTargetLimits.Anywhere, options, Buffers(options));
-        return reader.Read();
+        return VerifyArchive(archivePath, BackupTargetLimits.Anywhere, options);
     }
 
     /// <summary>
@@ -59,8 +61,7 @@ public sealed partial class SnapshotManager
             throw SnapshotException.FromNative(ex, SnapshotStep.Read);
         }
 
-        using var reader = new BackupArchiveReader(Path.GetFullPath(archivePath), null, limits, options, Buffers(options));
-        return reader.Read();
+        return VerifyArchive(archivePath, limits, options);
     }
 
     /// <summary>
@@ -86,5 +87,23 @@ public sealed partial class SnapshotManager
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         options ??= SnapshotOptions.Default;
         return new BackupRestorer(Path.GetFullPath(archivePath), dataDirectory, options, Buffers(options)).Run();
+    }
+
+    private BackupVerification VerifyArchive(string archivePath, BackupTargetLimits limits, SnapshotOptions options)
+    {
+        string archive = Path.GetFullPath(archivePath);
+        AlignedBufferPool buffers = Buffers(options);
+        return new SingleStepOperation<BackupVerification>(
+            options,
+            OperationTelemetry.VerifyBackup,
+            "backup",
+            "Backup verification",
+            SnapshotStep.Read,
+            () =>
+            {
+                using var reader = new BackupArchiveReader(archive, null, limits, options, buffers);
+                return reader.Read();
+            },
+            spanTag: new("aerosnap.backup.archive", archive)).Run();
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Diagnostics;
+using AeroSnapshot.Fast.Execution;
 using AeroSnapshot.Fast.Verification;
 
 namespace AeroSnapshot.Fast;
@@ -20,24 +21,21 @@ public sealed partial class SnapshotManager
     {
         ArgumentException.ThrowIfNullOrEmpty(snapshotDirectory);
         options ??= SnapshotOptions.Default;
-        AlignedBufferPool buffers = Buffers(options);
-        long start = Stopwatch.GetTimestamp();
-        using Activity? activity = SnapshotTelemetry.Source.StartActivity("aerosnap.verify");
-        activity?.SetTag("aerosnap.snapshot.dir", snapshotDirectory);
-        try
-        {
-            VerificationReport report = new SnapshotVerifier(options, buffers).Verify(snapshotDirectory);
-            string outcome = report.IsValid ? "valid" : "corrupt";
-            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.VerifyDuration, start, outcome);
-            activity?.SetTag(SnapshotTelemetry.OutcomeTag, outcome);
-            report.Duration = Stopwatch.GetElapsedTime(start);
-            return report;
-        }
-        catch (Exception failure)
-        {
-            SnapshotTelemetry.RecordDuration(SnapshotTelemetry.VerifyDuration, start, "failed", failure);
-            SnapshotTelemetry.Fail(activity, failure);
-            throw;
-        }
+        var verifier = new SnapshotVerifier(options, Buffers(options));
+        return new SingleStepOperation<VerificationReport>(
+            options,
+            OperationTelemetry.Verify,
+            "snapshot",
+            "Verification",
+            SnapshotStep.Read,
+            () =>
+            {
+                long start = Stopwatch.GetTimestamp();
+                VerificationReport report = verifier.Verify(snapshotDirectory);
+                report.Duration = Stopwatch.GetElapsedTime(start);
+                return report;
+            },
+            static report => report.IsValid ? "valid" : "corrupt",
+            new("aerosnap.snapshot.dir", snapshotDirectory)).Run();
     }
 }

@@ -1,3 +1,5 @@
+using AeroSnapshot.Fast.Diagnostics;
+using AeroSnapshot.Fast.Execution;
 using AeroSnapshot.Fast.Wal;
 
 namespace AeroSnapshot.Fast;
@@ -21,7 +23,19 @@ public sealed partial class SnapshotManager
     {
         ArgumentException.ThrowIfNullOrEmpty(walPath);
         options ??= SnapshotOptions.Default;
-        using Copying.AlignedBufferPool.Lease buffer = Buffers(options).Rent();
-        return WalValidator.Validate(walPath, buffer.Span, options.CancellationToken);
+        Copying.AlignedBufferPool buffers = Buffers(options);
+        CancellationToken cancellation = options.CancellationToken;
+        return new SingleStepOperation<WalSummary>(
+            options,
+            OperationTelemetry.ValidateWal,
+            "wal",
+            "WAL validation",
+            SnapshotStep.Read,
+            () =>
+            {
+                using Copying.AlignedBufferPool.Lease buffer = buffers.Rent();
+                return WalValidator.Validate(walPath, buffer.Span, cancellation);
+            },
+            spanTag: new("aerosnap.wal", walPath)).Run();
     }
 }

@@ -66,29 +66,7 @@ public sealed partial class SnapshotManager : IDisposable
         ArgumentNullException.ThrowIfNull(request.Wal);
         ArgumentNullException.ThrowIfNull(request.ExecutionLock);
         options ??= SnapshotOptions.Default;
-        AlignedBufferPool buffers = Buffers(options);
-
-        using Activity? activity = SnapshotTelemetry.Source.StartActivity("aerosnap.snapshot.create");
-        activity?.SetTag("aerosnap.data_dir", request.DataDirectory);
-        var recorder = new StepRecorder { Operation = activity };
-        try
-        {
-            CapturedSnapshot captured = new SnapshotCapturer(request, options, buffers, recorder, deferSyncs: false).Run();
-            SnapshotResult result = new SnapshotCompleter(captured, buffers).Run();
-            SnapshotTelemetry.RecordCreated(result, activity);
-            if (result.Precopy is { } precopy)
-            {
-                // Which path the pause took: the tail appended, or a full copy and why (Precopy/).
-                activity?.SetTag("aerosnap.precopy.storage", precopy.Storage.ToString());
-            }
-
-            return result;
-        }
-        catch (Exception failure)
-        {
-            SnapshotTelemetry.RecordFailed(failure, recorder.Elapsed, activity);
-            throw;
-        }
+        return new SnapshotCreation(request, options, Buffers(options), new StepRecorder()).Run();
     }
 
     /// <summary>The pool for the options' buffer size; pools live as long as the manager.</summary>

@@ -1,3 +1,4 @@
+using AeroSnapshot.Fast.Diagnostics;
 using AeroSnapshot.Fast.Copying;
 using AeroSnapshot.Fast.Execution;
 using AeroSnapshot.Fast.IO;
@@ -34,7 +35,7 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
     private BackupRestoreClaim? _claim; // this run's lock on the temporary directory, held until it is deleted
 
     public BackupRestorer(string archivePath, string dataDirectory, SnapshotOptions options, AlignedBufferPool buffers)
-        : base(options, recorder: null, SnapshotStep.Prepare)
+        : base(options, recorder: null, SnapshotStep.Prepare, OperationTelemetry.RestoreBackup)
     {
         _options = options;
         _buffers = buffers;
@@ -43,6 +44,8 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
     }
 
     protected override string Describe(SnapshotStep step) => $"Restore from a backup, step {step},";
+
+    protected override string Component => "backup";
 
     // Every write and directory call here goes through the I/O layer (NativeIOException, with its
     // path); a plain IOException comes from the archive's FileStream under TarReader. Name the

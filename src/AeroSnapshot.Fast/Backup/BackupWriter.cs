@@ -50,7 +50,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
     private bool _published;          // renamed to the output, its directory not yet synced
 
     public BackupWriter(string dataDirectory, string outputPath, string? walPath, GlobalExecutionLock executionLock, SnapshotOptions options, AlignedBufferPool buffers)
-        : base(options, recorder: null, SnapshotStep.CheckLock)
+        : base(options, recorder: null, SnapshotStep.CheckLock, OperationTelemetry.Backup)
     {
         _options = options;
         _buffers = buffers;
@@ -63,6 +63,8 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
     }
 
     protected override string Describe(SnapshotStep step) => $"Backup step {step}";
+
+    protected override string Component => "backup";
 
     protected override BackupResult RunSteps()
     {

@@ -1,3 +1,5 @@
+using AeroSnapshot.Fast.Diagnostics;
+using AeroSnapshot.Fast.Execution;
 using AeroSnapshot.Fast.IO;
 using Microsoft.Win32.SafeHandles;
 
@@ -18,21 +20,31 @@ namespace AeroSnapshot.Fast.Checkpoint;
 /// truncation succeeded but its fsync failed, the WAL may be empty or not on disk: the intent stays
 /// and <c>clean</c> finishes the reset (<see cref="CheckpointRecovery"/>).
 /// </remarks>
-internal sealed class CheckpointRunner
+internal sealed class CheckpointRunner : OperationAttempt<CheckpointResult>
 {
     private readonly SnapshotManager _manager;
     private readonly CheckpointRequest _request;
     private readonly SnapshotOptions _options;
+    private bool _undoOnFailure;   // while the marker is written or the WAL truncated: a failure takes both back
 
     public CheckpointRunner(SnapshotManager manager, CheckpointRequest request, SnapshotOptions options)
+        : base(options, recorder: null, SnapshotStep.CheckLock, OperationTelemetry.Checkpoint)
     {
         _manager = manager;
         _request = request;
         _options = options;
     }
 
-    public CheckpointResult Run()
+    protected override string Describe(SnapshotStep step) => $"Checkpoint step {step}";
+
+    protected override string Component => "checkpoint";
+
+    protected override void TagSpan(System.Diagnostics.Activity activity) => activity.SetTag("aerosnap.data_dir", _request.DataDirectory);
+
+    protected override CheckpointResult RunSteps()
     {
+        // Attributed, not entered: the steps a test can stop a checkpoint at are its own four and its snapshot's.
+        Steps.Attribute(SnapshotStep.CheckLock);
         if (!_request.ExecutionLock.IsHeldByCurrentThread)
         {
             throw new SnapshotException(
@@ -60,15 +72,8 @@ internal sealed class CheckpointRunner
             SafeFileHandle? wal = _request.WalHandle;
             if (wal is null && NativeFile.TryStatus(walPath) is not null)
             {
-                try
-                {
-                    owned = WalReset.Open(walPath, out _);
-                }
-                catch (NativeIOException ex)
-                {
-                    throw SnapshotException.FromNative(ex, SnapshotStep.Prepare);
-                }
-
+                Steps.Attribute(SnapshotStep.Prepare);
+                owned = WalReset.Open(walPath, out _);
                 wal = owned;
             }
 
@@ -80,7 +85,8 @@ internal sealed class CheckpointRunner
 
             // An earlier checkpoint interrupted after its snapshot is finished or undone first, so
             // at most one intent ever exists.
-            Run(SnapshotStep.CheckpointWriteIntent, () => CheckpointRecovery.Recover(dataDirectory));
+            Steps.Attribute(SnapshotStep.CheckpointWriteIntent);
+            CheckpointRecovery.Recover(dataDirectory);
 
             IWalDurability durability = wal is null ? WalDurability.None : WalDurability.ForHandle(wal, walPath);
             SnapshotId id = _request.StorageHandle is { } storage
@@ -100,10 +106,10 @@ internal sealed class CheckpointRunner
                     rule: "writes are paused for the whole snapshot");
             }
             var intent = new CheckpointIntent(id, walPath, walLength);
-            Enter(SnapshotStep.CheckpointWriteIntent);
-            Run(SnapshotStep.CheckpointWriteIntent, () => intent.Write(dataDirectory));
+            Steps.Enter(SnapshotStep.CheckpointWriteIntent);
+            intent.Write(dataDirectory);
 
-            Enter(SnapshotStep.CheckpointWriteMarker);
+            Steps.Enter(SnapshotStep.CheckpointWriteMarker);
             var marker = new CheckpointMarker
             {
                 SnapshotId = id,
@@ -112,17 +118,23 @@ internal sealed class CheckpointRunner
                 FormatVersion = CheckpointMarker.CurrentFormatVersion,
             };
             string markerPath = Path.Join(dataDirectory, CheckpointMarker.FileName);
-            Run(SnapshotStep.CheckpointWriteMarker, () => WriteMarker(marker, markerPath), undo: true);
+            _undoOnFailure = true;
+            WriteMarker(marker, markerPath);
 
-            Enter(SnapshotStep.CheckpointResetWal);
+            Steps.Enter(SnapshotStep.CheckpointResetWal);
             if (wal is not null)
             {
-                Run(SnapshotStep.CheckpointResetWal, () => WalReset.Truncate(wal, walPath), undo: true);
-                Run(SnapshotStep.CheckpointResetWal, () => WalReset.Sync(wal, walPath));
+                WalReset.Truncate(wal, walPath);
+
+                // Truncated: if its sync fails the WAL may be empty or not on disk; the intent stays
+                // and clean finishes the reset.
+                _undoOnFailure = false;
+                WalReset.Sync(wal, walPath);
             }
 
-            Enter(SnapshotStep.CheckpointRemoveIntent);
-            Run(SnapshotStep.CheckpointRemoveIntent, () => CheckpointRecovery.RemoveIntent(dataDirectory));
+            _undoOnFailure = false;
+            Steps.Enter(SnapshotStep.CheckpointRemoveIntent);
+            CheckpointRecovery.RemoveIntent(dataDirectory);
             return new CheckpointResult(id, marker, markerPath, walPath, walLength);
         }
         finally
@@ -142,35 +154,22 @@ internal sealed class CheckpointRunner
         DurableFile.Replace(path, bytes);
     }
 
-    private void Enter(SnapshotStep step)
+    /// <summary>Takes back this checkpoint's marker and intent when the failure came while they were being written or the WAL truncated.</summary>
+    protected override Exception? CleanUp()
     {
-        _options.CancellationToken.ThrowIfCancellationRequested();
-        _options.BeforeStep?.Invoke(step);
-    }
+        if (!_undoOnFailure)
+        {
+            return null;
+        }
 
-    /// <summary>Runs one action of a step; with <paramref name="undo"/>, a failure removes this checkpoint's marker and intent first.</summary>
-    private void Run(SnapshotStep step, Action action, bool undo = false)
-    {
         try
         {
-            action();
+            CheckpointRecovery.Undo(_request.DataDirectory);
+            return null;
         }
-        catch (NativeIOException ex)
+        catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
         {
-            SnapshotException error = SnapshotException.FromNative(ex, step);
-            if (undo)
-            {
-                try
-                {
-                    CheckpointRecovery.Undo(_request.DataDirectory);
-                }
-                catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-                {
-                    error.CleanupFailure = cleanup;
-                }
-            }
-
-            throw error;
+            return cleanup;
         }
     }
 }

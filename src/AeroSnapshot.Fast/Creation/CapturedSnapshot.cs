@@ -26,8 +26,8 @@ internal sealed class CapturedSnapshot : IDisposable
 
     public required string StagingDirectory { get; init; }
 
-    /// <summary><c>snapshots/</c>, when the capture made it: a failed completion removes it again.</summary>
-    public string? CreatedSnapshotsDirectory { get; set; }
+    /// <summary>What the capture made (the staging directory, a <c>snapshots/</c> it created): the completion adds its publication, and a failure or an abandoned capture removes it all.</summary>
+    public required StagedSnapshotRemoval Removal { get; init; }
 
     public string FinalDirectory => Path.Join(SnapshotsDirectory, Id.ToString());
 

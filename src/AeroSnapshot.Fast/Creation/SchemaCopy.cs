@@ -75,9 +75,12 @@ internal sealed class SchemaCopy(SchemaCopyPolicy policy, SnapshotOptions option
     /// link) and synced in batches, or one <c>syncfs</c>; then the directories, deepest first. Their
     /// writeback was started while they were written, so little is left to wait for.
     /// </summary>
-    public void SyncDeferred(SchemaTree schemas, string destinationRoot)
+    /// <param name="completion">The completion's step cursor (a capture's completion runs in a frame of its own).</param>
+    /// <param name="schemas">The tree that was copied.</param>
+    /// <param name="destinationRoot">Where it was copied.</param>
+    public void SyncDeferred(StepCursor completion, SchemaTree schemas, string destinationRoot)
     {
-        steps.Enter(SnapshotStep.SyncSchemas);
+        completion.Enter(SnapshotStep.SyncSchemas);
         if (policy.Sync != SchemaSyncMode.SyncFs)
         {
             using var batch = new SyncBatch(policy.DataOnly, policy.DropCachedPages);

@@ -64,7 +64,7 @@ public sealed class SnapshotCapture : IDisposable
 
         CapturedSnapshot captured = _captured ?? throw new ObjectDisposedException(nameof(SnapshotCapture), "The capture was disposed or its completion failed; it cannot be published.");
         _captured = null;
-        _result = SnapshotManager.Complete(captured, _buffers);
+        _result = new SnapshotCompletionAttempt(captured, _buffers).Run();
         return _result;
     }
 
@@ -78,6 +78,6 @@ public sealed class SnapshotCapture : IDisposable
 
         _captured = null;
         captured.Dispose();
-        _ = new StagedSnapshotRemoval { Staging = captured.StagingDirectory, CreatedSnapshotsDirectory = captured.CreatedSnapshotsDirectory }.Run(captured.Options.Logger);
+        _ = captured.Removal.Run(captured.Options.Logger);
     }
 }

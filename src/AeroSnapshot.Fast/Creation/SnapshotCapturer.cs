@@ -12,14 +12,14 @@ namespace AeroSnapshot.Fast.Creation;
 /// The first half of the specification's sequence, the part that must see the database frozen:
 /// check the lock, prepare, make the WAL durable, copy (or clone, or append to a pre-copy) the
 /// storage file and copy the schema tree into the staging directory, each byte read once. The
-/// second half is <see cref="SnapshotCompleter"/>. The one-call create runs both while the caller
-/// holds the lock and syncs each file as it is copied; a capture leaves every sync, and a clone's
-/// checksum, to the completion, after the lock is released. Either way the first failure stops the
-/// attempt, removes everything it made, and is reported with its step
-/// (<see cref="OperationAttempt{TResult}"/>). The work of each step lives in its own type:
-/// <see cref="SnapshotPreflight"/>, <see cref="StorageCopy"/>, <see cref="SchemaCopy"/>.
+/// second half is <see cref="SnapshotCompleter"/>. The one-call create
+/// (<see cref="SnapshotCreation"/>) runs both while the caller holds the lock and syncs each file as
+/// it is copied; a capture (<see cref="SnapshotCaptureAttempt"/>) leaves every sync, and a clone's
+/// checksum, to the completion, after the lock is released. The frame around it reports the first
+/// failure with its step and removes what was made (<see cref="Removal"/>). The work of each step
+/// lives in its own type: <see cref="SnapshotPreflight"/>, <see cref="StorageCopy"/>, <see cref="SchemaCopy"/>.
 /// </summary>
-internal sealed class SnapshotCapturer : OperationAttempt<CapturedSnapshot>
+internal sealed class SnapshotCapturer
 {
     private readonly SnapshotRequest _request;
     private readonly SnapshotOptions _options;
@@ -36,7 +36,6 @@ internal sealed class SnapshotCapturer : OperationAttempt<CapturedSnapshot>
     /// <param name="recorder">The step timings, shared with the completion.</param>
     /// <param name="deferSyncs">A capture: the syncs and a clone's checksum are left to the completion.</param>
     public SnapshotCapturer(SnapshotRequest request, SnapshotOptions options, AlignedBufferPool buffers, StepRecorder recorder, bool deferSyncs)
-        : base(options, recorder, SnapshotStep.CheckLock)
     {
         _request = request;
         _options = options;
@@ -46,12 +45,14 @@ internal sealed class SnapshotCapturer : OperationAttempt<CapturedSnapshot>
         _precopy = PrecopyReconciler.For(options);
     }
 
-    protected override string Describe(SnapshotStep step) => $"Snapshot step {step}";
+    /// <summary>What this capture made so far, for the frame's clean-up (and, once captured, the completion's).</summary>
+    public StagedSnapshotRemoval Removal => _removal;
 
-    protected override CapturedSnapshot RunSteps()
+    /// <summary>Runs the capture's steps on <paramref name="steps"/>.</summary>
+    public CapturedSnapshot Run(StepCursor steps)
     {
         // The caller holds the global execution lock: writes are paused from here on.
-        Steps.Enter(SnapshotStep.CheckLock);
+        steps.Enter(SnapshotStep.CheckLock);
         long pauseStart = Stopwatch.GetTimestamp();
         if (!_request.ExecutionLock.IsHeldByCurrentThread)
         {
@@ -66,7 +67,7 @@ internal sealed class SnapshotCapturer : OperationAttempt<CapturedSnapshot>
         SnapshotId id = SnapshotId.FromDateTimeOffset(_options.TimeProvider.GetUtcNow());
 
         // Prepare: refuse now whatever would make the copy fail later; make the staging directory.
-        Steps.Enter(SnapshotStep.Prepare);
+        steps.Enter(SnapshotStep.Prepare);
         string dataDirectory = _request.DataDirectory;
         if (NativeFile.TryStatus(dataDirectory) is not { Kind: FileKind.Directory })
         {
@@ -110,7 +111,7 @@ internal sealed class SnapshotCapturer : OperationAttempt<CapturedSnapshot>
         _removal.Staging = staging;
 
         // The WAL is durable before anything is copied.
-        Steps.Enter(SnapshotStep.SyncWal);
+        steps.Enter(SnapshotStep.SyncWal);
         _request.Wal.MakeDurable();
 
         // Copy the storage file, then the schema tree, each byte read once. With a usable pre-copy
@@ -118,9 +119,9 @@ internal sealed class SnapshotCapturer : OperationAttempt<CapturedSnapshot>
         // changed are copied.
         using AlignedBufferPool.Lease buffer = _buffers.Rent();
         var progress = new ProgressReporter(_options.Progress, storage.Status.Size + schemas.TotalBytes);
-        var storageCopy = new StorageCopy(_options, _copier, Steps, precopy);
+        var storageCopy = new StorageCopy(_options, _copier, steps, precopy);
         var schemaCopy = new SchemaCopy(
-            _deferSyncs ? SchemaCopyPolicy.ForCapture(_options) : SchemaCopyPolicy.For(_options), _options, _copier, Steps, _request.SchemaDirectory, precopy?.StagedSchemas);
+            _deferSyncs ? SchemaCopyPolicy.ForCapture(_options) : SchemaCopyPolicy.For(_options), _options, _copier, steps, _request.SchemaDirectory, precopy?.StagedSchemas);
         StagedStorage staged = storageCopy.Copy(storage, Path.Join(staging, SnapshotLayout.StorageFileName), buffer.Span, progress, _deferSyncs);
         ChecksumMap schemaChecksums;
         try
@@ -142,7 +143,7 @@ internal sealed class SnapshotCapturer : OperationAttempt<CapturedSnapshot>
             DataDirectory = dataDirectory,
             SnapshotsDirectory = snapshotsDirectory,
             StagingDirectory = staging,
-            CreatedSnapshotsDirectory = _removal.CreatedSnapshotsDirectory,
+            Removal = _removal,
             StagedStorage = staged.OpenDestination,
             Writeback = staged.Writeback,
             StorageChecksum = staged.Checksum,
@@ -163,16 +164,9 @@ internal sealed class SnapshotCapturer : OperationAttempt<CapturedSnapshot>
             _recorder.Finish();
         }
 
-        // From here the staging directory is the completion's (or, unused, the leftover clean removes).
-        _removal.Staging = null;
-        _removal.CreatedSnapshotsDirectory = null;
         return captured;
     }
 
-    /// <summary>Removes what this attempt made; returns the clean-up's own failure, if any.</summary>
-    protected override Exception? CleanUp()
-    {
-        _precopy?.DisposeStagedStorage();
-        return _removal.Run(_options.Logger);
-    }
+    /// <summary>After a failure: closes a claimed pre-copy's staged storage (the frame then runs <see cref="Removal"/>).</summary>
+    public void Abandon() => _precopy?.DisposeStagedStorage();
 }

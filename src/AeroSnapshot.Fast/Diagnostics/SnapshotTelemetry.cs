@@ -26,33 +26,26 @@ internal static class SnapshotTelemetry
 
     private static readonly string? Version = typeof(SnapshotTelemetry).Assembly.GetName().Version?.ToString();
 
+    /// <summary>Duration buckets in seconds: pauses of milliseconds to operations of minutes, about three a decade (see <see cref="OperationTelemetry"/>).</summary>
+    public static readonly IReadOnlyList<double> DurationBuckets =
+        [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 60, 150, 300, 600, 1800];
+
     public static readonly Meter Meter = new(Name, Version);
 
     public static readonly ActivitySource Source = new(Name, Version);
 
-    public static readonly Histogram<double> SnapshotDuration = Meter.CreateHistogram<double>(
-        "aerosnap.snapshot.duration", "s", "Duration of a snapshot, from the call to its return (success or failure).");
-
     public static readonly Histogram<double> SnapshotPause = Meter.CreateHistogram<double>(
-        "aerosnap.snapshot.pause.duration", "s", "Time a successful snapshot ran under the global execution lock: the writes pause AeroDB's users feel.");
+        "aerosnap.snapshot.pause.duration",
+        "s",
+        "Time a successful snapshot ran under the global execution lock: the writes pause AeroDB's users feel.",
+        tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
 
     public static readonly Counter<long> SnapshotBytes = Meter.CreateCounter<long>(
         "aerosnap.snapshot.copied", "By", "Bytes written into published snapshots (storage, schemas, manifest).");
 
     public static readonly Counter<long> SnapshotsCreated = Meter.CreateCounter<long>(
         "aerosnap.snapshot.created", "{snapshot}", "Snapshots published.");
-
-    public static readonly Counter<long> SnapshotsFailed = Meter.CreateCounter<long>(
-        "aerosnap.snapshot.failed", "{snapshot}", "Snapshots that failed, tagged with error.type (the AeroDB code) and aerosnap.step.");
-
-    public static readonly Histogram<double> VerifyDuration = Meter.CreateHistogram<double>(
-        "aerosnap.verify.duration", "s", "Duration of a snapshot verification, tagged with its outcome (valid, corrupt, failed).");
-
-    public static readonly Histogram<double> RestoreDuration = Meter.CreateHistogram<double>(
-        "aerosnap.restore.duration", "s", "Duration of a restore, tagged with its outcome (success, failed) and error.type.");
-
-    public static readonly Histogram<double> PruneDuration = Meter.CreateHistogram<double>(
-        "aerosnap.prune.duration", "s", "Duration of a prune, tagged with its outcome (success, failed) and error.type.");
 
     public static readonly Counter<long> SnapshotsPruned = Meter.CreateCounter<long>(
         "aerosnap.prune.deleted", "{snapshot}", "Valid snapshots deleted by prune.");
@@ -61,11 +54,6 @@ internal static class SnapshotTelemetry
     public static void RecordCreated(SnapshotResult result, Activity? activity, bool pauseRecorded = false)
     {
         var copy = new KeyValuePair<string, object?>(StorageCopyTag, result.StorageCopy == StorageCopyMethod.Reflinked ? "reflink" : "streamed");
-        if (SnapshotDuration.Enabled)
-        {
-            SnapshotDuration.Record(result.Duration.TotalSeconds, new KeyValuePair<string, object?>(OutcomeTag, "success"), copy);
-        }
-
         if (SnapshotPause.Enabled && !pauseRecorded)
         {
             SnapshotPause.Record(result.Pause.TotalSeconds, copy);
@@ -79,6 +67,11 @@ internal static class SnapshotTelemetry
             activity.SetTag("aerosnap.snapshot.bytes", result.Bytes);
             activity.SetTag("aerosnap.snapshot.files", result.Files);
             activity.SetTag(StorageCopyTag, copy.Value);
+            if (result.Precopy is { } precopy)
+            {
+                // Which path the pause took: the tail appended, or a full copy and why (Precopy/).
+                activity.SetTag("aerosnap.precopy.storage", precopy.Storage.ToString());
+            }
         }
     }
 
@@ -92,40 +85,6 @@ internal static class SnapshotTelemetry
         }
 
         activity?.SetTag(StorageCopyTag, copy.Value);
-    }
-
-    /// <summary>Records a snapshot that failed, with its code and step.</summary>
-    public static void RecordFailed(Exception failure, TimeSpan elapsed, Activity? activity)
-    {
-        Fail(activity, failure);
-        if (!SnapshotsFailed.Enabled && !SnapshotDuration.Enabled)
-        {
-            return;
-        }
-
-        var errorType = new KeyValuePair<string, object?>(ErrorTypeTag, ErrorType(failure));
-        var step = new KeyValuePair<string, object?>(StepTag, failure is SnapshotException { Step: { } failedStep } ? failedStep.ToString() : "none");
-        SnapshotsFailed.Add(1, errorType, step);
-        SnapshotDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>(OutcomeTag, "failure"), errorType);
-    }
-
-    /// <summary>Records one read-side operation's duration with its outcome.</summary>
-    public static void RecordDuration(Histogram<double> histogram, long startTimestamp, string outcome, Exception? failure = null)
-    {
-        if (!histogram.Enabled)
-        {
-            return;
-        }
-
-        double seconds = Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds;
-        if (failure is null)
-        {
-            histogram.Record(seconds, new KeyValuePair<string, object?>(OutcomeTag, outcome));
-        }
-        else
-        {
-            histogram.Record(seconds, new KeyValuePair<string, object?>(OutcomeTag, outcome), new KeyValuePair<string, object?>(ErrorTypeTag, ErrorType(failure)));
-        }
     }
 
     /// <summary>The outcome tag value for an exception that ended an operation.</summary>

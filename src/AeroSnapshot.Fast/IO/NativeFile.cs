@@ -160,26 +160,6 @@ internal static partial class NativeFile
         }
     }
 
-    /// <summary>
-    /// Syncs a batch of files written one after the other (each one's writeback already started, so
-    /// the disk works on all of them together), then closes them and empties the batch. The first
-    /// failure is thrown; the caller still owns, and disposes, what is left in the batch.
-    /// </summary>
-    public static void SyncAndCloseAll(List<(SafeFileHandle Handle, string Path)> pending, bool dataOnly)
-    {
-        foreach ((SafeFileHandle handle, string path) in pending)
-        {
-            Sync(handle, path, dataOnly);
-        }
-
-        foreach ((SafeFileHandle handle, _) in pending)
-        {
-            handle.Dispose();
-        }
-
-        pending.Clear();
-    }
-
     /// <summary>Makes a directory's entries durable: open, fsync, close.</summary>
     public static void SyncDirectory(string path)
     {

@@ -1,3 +1,4 @@
+using AeroSnapshot.Fast.Diagnostics;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using AeroSnapshot.Fast.Copying;
@@ -40,7 +41,7 @@ internal sealed class PrecopyWriter : OperationAttempt<SnapshotPrecopy>
     private MappedFile? _mapping;
 
     public PrecopyWriter(string dataDirectory, string storagePath, string schemaDirectory, SnapshotOptions options, AlignedBufferPool buffers)
-        : base(options, recorder: null, SnapshotStep.Prepare)
+        : base(options, recorder: null, SnapshotStep.Prepare, OperationTelemetry.Precopy)
     {
         _dataDirectory = dataDirectory;
         _storagePath = storagePath;
@@ -50,6 +51,8 @@ internal sealed class PrecopyWriter : OperationAttempt<SnapshotPrecopy>
     }
 
     protected override string Describe(SnapshotStep step) => $"Pre-copy step {step}";
+
+    protected override string Component => "snapshot";
 
     protected override SnapshotPrecopy RunSteps()
     {

@@ -1,3 +1,4 @@
+using AeroSnapshot.Fast.Execution;
 using System.Text;
 using AeroSnapshot.Fast.Diagnostics;
 using AeroSnapshot.Fast.Copying;
@@ -34,11 +35,16 @@ internal sealed class SnapshotPruner
 {
     private readonly SnapshotOptions _options;
     private readonly SnapshotVerifier _verifier;
+    private readonly StepCursor _steps;
 
-    public SnapshotPruner(SnapshotOptions options, AlignedBufferPool buffers)
+    /// <param name="options">The caller's options.</param>
+    /// <param name="buffers">The manager's pool, for the verifications.</param>
+    /// <param name="steps">The frame's step cursor (<see cref="PruneAttempt"/>).</param>
+    public SnapshotPruner(SnapshotOptions options, AlignedBufferPool buffers, StepCursor steps)
     {
         _options = options;
         _verifier = new SnapshotVerifier(options, buffers);
+        _steps = steps;
     }
 
     public PruneResult Prune(string dataDirectory, int keep)
@@ -188,9 +194,5 @@ internal sealed class SnapshotPruner
         }
     }
 
-    private void Enter(SnapshotStep step)
-    {
-        _options.CancellationToken.ThrowIfCancellationRequested();
-        _options.BeforeStep?.Invoke(step);
-    }
+    private void Enter(SnapshotStep step) => _steps.Enter(step);
 }

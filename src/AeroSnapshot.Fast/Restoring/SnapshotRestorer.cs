@@ -81,7 +81,7 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
     private readonly List<byte[]> _movedTop = [];
 
     public SnapshotRestorer(string snapshotDirectory, string targetDataDirectory, bool keepWal, SnapshotOptions options, AlignedBufferPool buffers, StepRecorder recorder)
-        : base(options, recorder, SnapshotStep.RestoreRecover)
+        : base(options, recorder, SnapshotStep.RestoreRecover, OperationTelemetry.Restore)
     {
         _snapshotDirectory = snapshotDirectory;
         _target = RestoreTarget.For(targetDataDirectory);
@@ -94,6 +94,14 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
     protected override string Describe(SnapshotStep step) => $"Restore step {step}";
 
     protected override string Component => "restore";
+
+    protected override TimeSpan? Elapsed(RestoreResult result) => result.Duration;
+
+    protected override void TagSpan(System.Diagnostics.Activity activity)
+    {
+        activity.SetTag("aerosnap.snapshot.dir", _snapshotDirectory);
+        activity.SetTag("aerosnap.data_dir", _target.Path);
+    }
 
     protected override string ManifestErrorCode => SnapshotErrorCode.MetadataCorruption;
 

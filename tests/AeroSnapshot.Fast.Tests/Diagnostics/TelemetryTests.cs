@@ -91,7 +91,7 @@ public sealed class TelemetryTests : IDisposable
         PruneResult pruned = _workspace.Manager.Prune(_workspace.DataDirectory, keep: 1);
 
         Assert.Equal(["valid", "corrupt"], metrics.Of("aerosnap.verify.duration").Select(static m => m.Tags["aerosnap.outcome"]));
-        Assert.Equal(["success", "failed"], metrics.Of("aerosnap.restore.duration").Select(static m => m.Tags["aerosnap.outcome"]));
+        Assert.Equal(["success", "failure"], metrics.Of("aerosnap.restore.duration").Select(static m => m.Tags["aerosnap.outcome"]));
         Assert.Equal(SnapshotErrorCode.DataCorruption, metrics.Of("aerosnap.restore.duration")[1].Tags["error.type"]);
         Assert.Equal("success", Assert.Single(metrics.Of("aerosnap.prune.duration")).Tags["aerosnap.outcome"]);
         Assert.Equal(0, Assert.Single(metrics.Of("aerosnap.prune.deleted")).Value); // the only other snapshot is corrupt: never deleted
@@ -99,6 +99,88 @@ public sealed class TelemetryTests : IDisposable
         Assert.True(restored.Duration > TimeSpan.Zero);
         Assert.Contains(restored.Steps, static s => s.Step == SnapshotStep.RestoreSwap);
         Assert.True(pruned.Duration > TimeSpan.Zero);
+    }
+
+    /// <summary>
+    /// Issue 26: the attempt frame gives every public operation its span and its duration histogram,
+    /// with bucket boundaries for seconds (1 ms to 30 min), so that an exporter's millisecond defaults
+    /// do not put every snapshot in one bucket; none of these operations has telemetry code of its own.
+    /// </summary>
+    [Fact]
+    public void Every_public_operation_records_its_span_and_its_duration_in_second_buckets()
+    {
+        _workspace.WriteTypicalData();
+        Directory.CreateDirectory(Path.Join(_workspace.DataDirectory, "wal"));
+        string wal = Path.Join(_workspace.DataDirectory, "wal", "wal.log");
+        File.WriteAllBytes(wal, []);
+        var spans = new List<string>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = static source => source.Name == SnapshotTelemetry.Name,
+            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => { lock (spans) { spans.Add(activity.OperationName); } },
+        };
+        ActivitySource.AddActivityListener(listener);
+        using var metrics = new Measurements();
+        SnapshotManager manager = _workspace.Manager;
+        var executionLock = new GlobalExecutionLock();
+        string archive = Path.Join(_workspace.Root, "backup.tar");
+        string target = Path.Join(_workspace.Root, "restored");
+        Directory.CreateDirectory(target);
+
+        using (Fast.Precopy.SnapshotPrecopy precopy = manager.PrecopySnapshot(_workspace.DataDirectory, _workspace.StoragePath, _workspace.SchemaDirectory))
+        {
+        }
+
+        SnapshotId first = _workspace.Snapshot();
+        manager.Verify(_workspace.SnapshotPath(first));
+        manager.DiscoverNewestValid(_workspace.DataDirectory);
+        manager.ValidateWal(wal);
+        using (executionLock.Acquire())
+        {
+            manager.Backup(_workspace.DataDirectory, archive, wal, executionLock);
+        }
+
+        manager.VerifyBackup(archive);
+        manager.RestoreBackup(archive, target);
+        Thread.Sleep(1100); // the checkpoint's snapshot takes the next second's id
+        using (executionLock.Acquire())
+        {
+            manager.Checkpoint(_workspace.DataDirectory, _workspace.StoragePath, _workspace.SchemaDirectory, wal, executionLock);
+        }
+
+        Thread.Sleep(1100);
+        SnapshotCapture capture;
+        using (executionLock.Acquire())
+        {
+            capture = manager.CaptureSnapshot(_workspace.DataDirectory, _workspace.StoragePath, _workspace.SchemaDirectory, WalDurability.None, executionLock);
+        }
+
+        using (capture)
+        {
+            capture.Complete();
+        }
+
+        manager.Prune(_workspace.DataDirectory, keep: 1);
+        manager.RemoveLeftovers(_workspace.DataDirectory);
+
+        string[] operations =
+        [
+            "aerosnap.precopy", "aerosnap.snapshot.create", "aerosnap.verify", "aerosnap.discover", "aerosnap.wal.validate", "aerosnap.backup",
+            "aerosnap.backup.verify", "aerosnap.backup.restore", "aerosnap.checkpoint", "aerosnap.snapshot.capture", "aerosnap.snapshot.complete",
+            "aerosnap.prune", "aerosnap.clean",
+        ];
+        foreach (string operation in operations)
+        {
+            Assert.Contains(operation, spans);
+            List<Measurement> durations = metrics.Of(operation == "aerosnap.snapshot.create" ? "aerosnap.snapshot.duration" : operation + ".duration");
+            Assert.NotEmpty(durations);
+            Assert.All(durations, m => Assert.True(m.Value > 0 && (string?)m.Tags["aerosnap.outcome"] is not null, operation));
+        }
+
+        IReadOnlyList<double>? buckets = metrics.BucketsOf("aerosnap.backup.duration");
+        Assert.Equal(SnapshotTelemetry.DurationBuckets, buckets);
+        Assert.Equal(SnapshotTelemetry.DurationBuckets, metrics.BucketsOf("aerosnap.snapshot.pause.duration"));
     }
 
     [Fact]
@@ -136,7 +218,7 @@ public sealed class TelemetryTests : IDisposable
         _workspace.Snapshot(); // warm up every path once
         SnapshotResult result = _workspace.LastResult!;
         Assert.False(SnapshotTelemetry.Source.HasListeners());
-        Assert.False(SnapshotTelemetry.SnapshotDuration.Enabled);
+        Assert.False(OperationTelemetry.Create.Duration.Enabled);
         var failure = new SnapshotException(SnapshotErrorCode.IO, "x", SnapshotStep.CopyStorage);
 
         for (int warm = 0; warm < 3; warm++)
@@ -153,12 +235,15 @@ public sealed class TelemetryTests : IDisposable
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
+    // What the attempt frame records for every operation, and what create, capture and prune add.
     private static void RecordEverything(SnapshotResult result, SnapshotException failure)
     {
-        using Activity? activity = SnapshotTelemetry.Source.StartActivity("aerosnap.snapshot.create");
+        using Activity? activity = OperationTelemetry.Create.Start();
+        OperationTelemetry.Create.Succeeded(TimeSpan.FromSeconds(1), activity, "success");
         SnapshotTelemetry.RecordCreated(result, activity);
-        SnapshotTelemetry.RecordFailed(failure, TimeSpan.FromSeconds(1), activity);
-        SnapshotTelemetry.RecordDuration(SnapshotTelemetry.VerifyDuration, Stopwatch.GetTimestamp(), "valid");
+        SnapshotTelemetry.RecordCaptured(result.Pause, result.StorageCopy, activity);
+        OperationTelemetry.Create.Failed(Stopwatch.GetTimestamp(), activity, failure);
+        OperationTelemetry.Verify.Succeeded(TimeSpan.FromSeconds(1), activity, "valid");
         SnapshotTelemetry.SnapshotsPruned.Add(1);
     }
 
@@ -175,6 +260,7 @@ public sealed class TelemetryTests : IDisposable
     {
         private readonly MeterListener _listener = new();
         private readonly List<(string Instrument, Measurement Measurement)> _seen = [];
+        private readonly Dictionary<string, Histogram<double>> _histograms = [];
 
         public Measurements()
         {
@@ -182,12 +268,29 @@ public sealed class TelemetryTests : IDisposable
             {
                 if (instrument.Meter.Name == SnapshotTelemetry.Name)
                 {
+                    if (instrument is Histogram<double> histogram)
+                    {
+                        lock (_seen)
+                        {
+                            _histograms[instrument.Name] = histogram;
+                        }
+                    }
+
                     listener.EnableMeasurementEvents(instrument);
                 }
             };
             _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
             _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
             _listener.Start();
+        }
+
+        /// <summary>The bucket boundaries the instrument advises exporters to use, or null.</summary>
+        public IReadOnlyList<double>? BucketsOf(string instrument)
+        {
+            lock (_seen)
+            {
+                return _histograms.TryGetValue(instrument, out Histogram<double>? histogram) ? histogram.Advice?.HistogramBucketBoundaries : null;
+            }
         }
 
         public List<Measurement> Of(string instrument)

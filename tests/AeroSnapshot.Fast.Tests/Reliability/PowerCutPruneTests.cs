@@ -99,7 +99,7 @@ public sealed class PowerCutPruneTests(ITestOutputHelper output)
                 Assert.True(point.IsAfterReturn, $"prune returned without reaching {point}");
                 PowerCut.Cut(fs.MountPoint);
             }
-            catch (PowerCutException)
+            catch (SnapshotException ex) when (ex.InnerException is PowerCutException)
             {
                 Assert.True(hook.Cut);
             }
