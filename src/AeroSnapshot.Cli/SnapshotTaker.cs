@@ -41,8 +41,9 @@ internal static class SnapshotTaker
     /// and appends nothing; a database doing the same keeps writing between the two).
     /// </param>
     /// <param name="afterPrecopy">Run between the pre-copy and the pause (the demo appends to the storage file there, as a database would).</param>
-    public static CreatedSnapshot Take(SnapshotManager manager, DataPaths paths, SnapshotOptions options, bool precopy = false, Action? afterPrecopy = null)
-        => DataDirectoryLocking.WhileLocked(paths.DataDirectory, () =>
+    /// <param name="lockWait">How long to wait for the data directory's LOCK (<c>--lock-wait</c>).</param>
+    public static CreatedSnapshot Take(SnapshotManager manager, DataPaths paths, SnapshotOptions options, bool precopy = false, Action? afterPrecopy = null, LockWait lockWait = default)
+        => DataDirectoryLocking.WhileLocked(paths.DataDirectory, lockWait, () =>
         {
             if (!precopy)
             {

@@ -27,6 +27,8 @@ internal static class RestoreBackupCommand
             file,
             dataDir,
             storageLocation,
+            globals.DryRun,
+            globals.LockWait,
         };
 
         CommandRunner.SetBody(command, globals, context =>
@@ -37,8 +39,13 @@ internal static class RestoreBackupCommand
             // The library takes the data directory's LOCK itself (a second flock from this process
             // would conflict with it), and holds it until the swap is done.
             using var manager = new SnapshotManager();
+            if (context.DryRun)
+            {
+                return RestoreBackupDryRun.Run(context, manager, archive, directory, DataPaths.StorageLocation(context.ParseResult, storageLocation));
+            }
+
             long start = Stopwatch.GetTimestamp();
-            BackupVerification result = ProgressDisplay.Run(context.Output, "restore-backup", progress => manager.RestoreBackup(archive, directory, context.Options(progress, storageLocation: DataPaths.StorageLocation(context.ParseResult, storageLocation))));
+            BackupVerification result = ProgressDisplay.Run(context.Output, "restore-backup", progress => context.LockWait.Retry(() => manager.RestoreBackup(archive, directory, context.Options(progress, storageLocation: DataPaths.StorageLocation(context.ParseResult, storageLocation)))));
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 
             long bytes = result.SnapshotBytes + (result.Wal?.Bytes ?? 0);
@@ -48,9 +55,9 @@ internal static class RestoreBackupCommand
             context.Output.Line($"  took {Human.Duration(elapsed)} ({Human.Rate(bytes, elapsed)})");
             context.Output.JsonDocument(json =>
             {
-                json.WriteStartObject();
                 json.WriteString("archive", result.ArchivePath);
                 json.WriteString("data_dir", directory);
+                json.WriteBoolean("dry_run", false);
                 json.WriteString("backup_id", result.Manifest.BackupId.ToString());
                 json.WriteString("snapshot_id", result.Manifest.SnapshotId.ToString());
                 json.WriteBoolean("wal_present", result.Manifest.WalPresent);
@@ -59,7 +66,6 @@ internal static class RestoreBackupCommand
                 json.WriteNumber("wal_bytes", result.Wal?.Bytes ?? 0);
                 JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
                 JsonOutput.WriteRate(json, "mb_per_s", bytes, elapsed);
-                json.WriteEndObject();
             });
             return ExitCodes.Success;
         }, cancellation);

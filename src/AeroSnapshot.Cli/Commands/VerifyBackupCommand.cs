@@ -34,7 +34,6 @@ internal static class VerifyBackupCommand
                 + $", in {Human.Duration(elapsed)} ({Human.Rate(bytes, elapsed)}).");
             context.Output.JsonDocument(json =>
             {
-                json.WriteStartObject();
                 json.WriteString("archive", result.ArchivePath);
                 json.WriteBoolean("valid", true);
                 json.WriteString("backup_id", result.Manifest.BackupId.ToString());
@@ -51,7 +50,6 @@ internal static class VerifyBackupCommand
 
                 JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
                 JsonOutput.WriteRate(json, "mb_per_s", bytes, elapsed);
-                json.WriteEndObject();
             });
             return ExitCodes.Success;
         }, cancellation);

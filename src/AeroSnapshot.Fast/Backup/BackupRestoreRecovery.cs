@@ -26,7 +26,8 @@ internal static class BackupRestoreRecovery
 {
     private const string InodePrefix = "new-data-inode=";
 
-    public static List<string> Recover(BackupRestorePaths paths)
+    /// <summary>Finishes or undoes it; with <paramref name="preview"/>, says which and changes nothing.</summary>
+    public static List<string> Recover(BackupRestorePaths paths, bool preview = false)
     {
         var handled = new List<string>();
         if (NativeFile.TryStatus(paths.Temporary) is not { } temporary)
@@ -41,8 +42,12 @@ internal static class BackupRestoreRecovery
 
         ulong? newInode = ReadyInode(paths);
         bool swapped = newInode is { } inode && NativeFile.TryStatus(paths.DataDirectory) is { Kind: FileKind.Directory } data && data.Inode == inode;
-        DirectoryTree.Delete(paths.Temporary);
-        NativeFile.SyncDirectory(paths.Parent);
+        if (!preview)
+        {
+            DirectoryTree.Delete(paths.Temporary);
+            NativeFile.SyncDirectory(paths.Parent);
+        }
+
         handled.Add(swapped
             ? $"{Path.GetFileName(paths.Temporary)} (restore from a backup finished: the previous data directory was deleted)"
             : $"{Path.GetFileName(paths.Temporary)} (restore from a backup undone before its swap: the data directory was never touched)");
