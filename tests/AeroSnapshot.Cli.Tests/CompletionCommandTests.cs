@@ -45,6 +45,9 @@ public sealed partial class CompletionCommandTests : IDisposable
         Assert.Contains("--json", Complete("aerosnap", "verify", "--"));
         Assert.Equal(["data", "top"], Complete("aerosnap", "restore", "/a", "/b", "--storage-location", ""));
         Assert.Equal(["bash"], Complete("aerosnap", "completion", "ba"));
+
+        // --help takes no value: the word after it is still a command's argument.
+        Assert.Equal([Path.Join(_root, "data-a"), Path.Join(_root, "data-b")], Complete("aerosnap", "verify", "--help", _root + "/d"));
     }
 
     [NeedsProgramsFact("bash")]
@@ -98,6 +101,9 @@ public sealed partial class CompletionCommandTests : IDisposable
         Assert.Contains(shell == "zsh" ? "--keep-monthly" : "-l keep-monthly", result.Stdout, StringComparison.Ordinal);
         Assert.Contains(shell == "zsh" ? "_files -/" : "__fish_complete_directories", result.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("/?", result.Stdout, StringComparison.Ordinal);
+        // --help takes no value.
+        Assert.DoesNotContain(result.Stdout.Split('\n'), line => line.Contains(shell == "zsh" ? "{--help,-h}" : "-l help", StringComparison.Ordinal)
+            && line.Contains(shell == "zsh" ? "]:" : " -r", StringComparison.Ordinal));
         foreach (string line in result.Stdout.Split('\n'))
         {
             // Quotes balance on every line: escaped quotes aside, an even number of single quotes.

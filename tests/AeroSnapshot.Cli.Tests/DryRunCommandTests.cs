@@ -60,30 +60,45 @@ public sealed class DryRunCommandTests : IDisposable
     }
 
     [Fact]
-    public void Clean_dry_run_lists_the_leftovers_clean_removes_and_removes_nothing()
+    public void Clean_dry_run_lists_the_leftovers_clean_removes_or_finishes_and_changes_nothing()
     {
         string id = _dir.CreateSnapshot();
         string staging = Path.Join(_dir.SnapshotsPath, ".staging-" + Oldest);
         Directory.CreateDirectory(staging);
         File.WriteAllText(Path.Join(staging, "storage.dat"), "half a copy");
         Directory.CreateDirectory(Path.Join(_dir.SnapshotsPath, ".deleting-" + Old));
+
+        // An interrupted restore's build beside the data directory, and an interrupted restore from a backup's.
+        string restoreSibling = Path.Join(_dir.Root, ".data.restore-20200104T000000Z");
+        Directory.CreateDirectory(restoreSibling);
+        File.WriteAllText(Path.Join(restoreSibling, "storage.dat"), "a build that never got swapped in");
+        string backupTemporary = _dir.Data + ".restore-backup-tmp";
+        Directory.CreateDirectory(Path.Join(backupTemporary, "data"));
         string[] before = TreeListing.Of(_dir.Root);
 
         CliResult dry = CliProcess.Run("clean", _dir.Data, "--dry-run", "--json");
+        CliResult text = CliProcess.Run("clean", _dir.Data, "--dry-run");
 
         Assert.True(dry.ExitCode == 0, dry.ToString());
         Assert.Equal(before, TreeListing.Of(_dir.Root));
+        Assert.Contains("Would remove or finish 4 leftovers (--dry-run: nothing was changed):", text.Stdout, StringComparison.Ordinal);
         using JsonDocument preview = dry.Json();
         Assert.True(preview.RootElement.GetProperty("dry_run").GetBoolean());
-        Assert.Equal([".deleting-" + Old, ".staging-" + Oldest], Strings(preview.RootElement.GetProperty("removed")).Order(StringComparer.Ordinal));
+        string[] previewed = [.. Strings(preview.RootElement.GetProperty("removed")).Select(Name)];
+        Assert.Equal([".data.restore-20200104T000000Z", "data.restore-backup-tmp", ".deleting-" + Old, ".staging-" + Oldest], previewed.Take(2).Concat(previewed.Skip(2).Order(StringComparer.Ordinal)));
 
         CliResult real = CliProcess.Run("clean", _dir.Data, "--json");
 
         using JsonDocument done = real.Json();
-        Assert.Equal(Strings(preview.RootElement.GetProperty("removed")), Strings(done.RootElement.GetProperty("removed")));
+        Assert.Equal(previewed, Strings(done.RootElement.GetProperty("removed")).Select(Name));
         Assert.False(Directory.Exists(staging));
+        Assert.False(Directory.Exists(restoreSibling));
+        Assert.False(Directory.Exists(backupTemporary));
         Assert.Equal([id], _dir.SnapshotIds());
     }
+
+    /// <summary>The name a clean-up line is about (what follows in parentheses says what was done).</summary>
+    private static string Name(string handled) => handled.Split(' ')[0];
 
     [Fact]
     public void Restore_dry_run_lists_what_restore_replaces_keeps_and_deletes_and_changes_nothing()

@@ -77,7 +77,8 @@ internal sealed record CommandModel(string Name, string Description, IReadOnlyLi
         // The long name first, then the aliases; never a Windows-style one (Linux only).
         string[] names = [option.Name, .. option.Aliases.Where(alias => alias != option.Name).OrderByDescending(static a => a.Length)];
         names = [.. names.Where(static n => !n.StartsWith('/') && n != "-?")];
-        if (option.ValueType == typeof(bool))
+        // A flag: a bool option, or one that takes no value at all (--help, --version).
+        if (option.ValueType == typeof(bool) || option.Arity.MaximumNumberOfValues == 0)
         {
             return new OptionModel(names, option.Description ?? string.Empty, null, ValueKind.Any, []);
         }
