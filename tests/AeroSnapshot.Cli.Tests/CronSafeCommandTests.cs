@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace AeroSnapshot.Cli.Tests;
@@ -7,7 +8,7 @@ namespace AeroSnapshot.Cli.Tests;
 /// What cron needs: "the data directory is in use" has an exit code of its own (11) on every
 /// command that takes the LOCK, and --lock-wait waits for the LOCK before starting.
 /// </summary>
-public sealed class CronSafeCommandTests : IDisposable
+public sealed partial class CronSafeCommandTests : IDisposable
 {
     private const int InUse = 11;
 
@@ -73,6 +74,23 @@ public sealed class CronSafeCommandTests : IDisposable
     }
 
     [NeedsProgramsFact("flock")]
+    public void SIGTERM_ends_the_wait_for_the_LOCK_at_once_with_143()
+    {
+        using var holder = new LockHolder(_dir.LockPath);
+        var clock = Stopwatch.StartNew();
+        using RunningCli create = RunningCli.Start(clock, "create", _dir.Data, "--lock-wait", "10m");
+        Thread.Sleep(TimeSpan.FromSeconds(2));
+        Assert.False(create.HasExited, "create did not wait for the LOCK");
+
+        Assert.Equal(0, kill(create.ProcessId, 15));
+        CliResult result = create.Wait(TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 143, result.ToString());
+        Assert.True(result.Elapsed < TimeSpan.FromSeconds(30), $"the wait went on after SIGTERM ({result.Elapsed})");
+        Assert.Empty(_dir.SnapshotIds());
+    }
+
+    [NeedsProgramsFact("flock")]
     public void Lock_wait_gives_up_with_exit_11_when_the_LOCK_stays_held()
     {
         string snapshot = _dir.CreateSnapshot();
@@ -135,4 +153,7 @@ public sealed class CronSafeCommandTests : IDisposable
     {
         Assert.Contains("11  the data directory is in use", CliProcess.Run("--help").Stdout, StringComparison.Ordinal);
     }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
 }
