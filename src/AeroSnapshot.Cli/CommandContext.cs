@@ -4,14 +4,20 @@ using AeroSnapshot.Fast;
 
 namespace AeroSnapshot.Cli;
 
-/// <summary>What a command's body gets: its parsed command line, its output, and the Ctrl+C token.</summary>
-internal sealed class CommandContext(ParseResult parseResult, CliOutput output, CancellationToken cancellation)
+/// <summary>What a command's body gets: its parsed command line, its output, the Ctrl+C token, the shared options.</summary>
+internal sealed class CommandContext(ParseResult parseResult, CliOutput output, GlobalOptions globals, CancellationToken cancellation)
 {
     public ParseResult ParseResult { get; } = parseResult;
 
     public CliOutput Output { get; } = output;
 
     public CancellationToken Cancellation { get; } = cancellation;
+
+    /// <summary>How long to wait for the data directory's LOCK (<c>--lock-wait</c>; zero when the command has no such option).</summary>
+    public LockWait LockWait => new(ParseResult.GetValue(globals.LockWait) ?? TimeSpan.Zero, Cancellation);
+
+    /// <summary><c>--dry-run</c> (false for a command without it).</summary>
+    public bool DryRun => ParseResult.GetValue(globals.DryRun);
 
     /// <summary>
     /// Library options carrying the cancellation token, when a bar is shown its callback,

@@ -16,18 +16,19 @@ internal static class CommandRunner
 
     public static CliOutput OutputFor(ParseResult parse, GlobalOptions globals)
         => new(
+            parse.CommandResult.Command.Name,
             parse.GetValue(globals.Json),
             parse.GetValue(globals.Quiet),
             Console.Out,
             Console.Error,
-            stderrIsTerminal: !Console.IsErrorRedirected);
+            TerminalCapabilities.Detect());
 
     private static int Run(ParseResult parse, GlobalOptions globals, Func<CommandContext, int> body, CancellationToken cancellation)
     {
         CliOutput output = OutputFor(parse, globals);
         try
         {
-            return body(new CommandContext(parse, output, cancellation));
+            return body(new CommandContext(parse, output, globals, cancellation));
         }
         catch (SnapshotException error)
         {

@@ -13,6 +13,7 @@ if (parse.Action is ParseErrorAction)
 {
     return CommandRunner.OutputFor(parse, globals).UsageError(
         parse.Errors.Select(static e => e.Message).ToList(),
+        Suggestions.For(parse),
         $"Try '{Cli.CommandPath(parse)} --help'.");
 }
 
@@ -48,11 +49,17 @@ namespace AeroSnapshot.Cli
                 VerifyBackupCommand.Build(globals, cancellation),
                 RestoreBackupCommand.Build(globals, cancellation),
                 DemoCommand.Build(globals, cancellation),
+                CompletionCommand.Build(globals, cancellation),
+                ManCommand.Build(globals, cancellation),
             };
             root.Add(globals.Json);
             root.Add(globals.Quiet);
 
             HelpOption help = root.Options.OfType<HelpOption>().Single();
+
+            // A Linux tool: no Windows-style /? or /h (completion would offer them).
+            help.Aliases.Remove("/?");
+            help.Aliases.Remove("/h");
             help.Action = new HelpWithExitCodes((HelpAction)help.Action!);
             return root;
         }

@@ -45,8 +45,9 @@ internal static class SnapshotTaker
     /// </param>
     /// <param name="afterPrecopy">Run between the pre-copy and the pause (the demo appends to the storage file there, as a database would).</param>
     /// <param name="lockThroughout">Hold the execution lock for the whole create (the one-call CreateSnapshot) instead of only the capture.</param>
-    public static CreatedSnapshot Take(SnapshotManager manager, DataPaths paths, SnapshotOptions options, bool precopy = false, Action? afterPrecopy = null, bool lockThroughout = false)
-        => DataDirectoryLocking.WhileLocked(paths.DataDirectory, () =>
+    /// <param name="lockWait">How long to wait for the data directory's LOCK (<c>--lock-wait</c>).</param>
+    public static CreatedSnapshot Take(SnapshotManager manager, DataPaths paths, SnapshotOptions options, bool precopy = false, Action? afterPrecopy = null, bool lockThroughout = false, LockWait lockWait = default)
+        => DataDirectoryLocking.WhileLocked(paths.DataDirectory, lockWait, () =>
         {
             if (!precopy)
             {

@@ -71,4 +71,26 @@ public sealed partial class SnapshotManager
             },
             spanTag: new("aerosnap.data_dir", dataDirectory)).Run();
     }
+
+    /// <summary>
+    /// What <see cref="RemoveLeftovers"/> would handle, changing nothing (the CLI's <c>clean --dry-run</c>):
+    /// the same names, found the same way, with what would be done to each.
+    /// </summary>
+    internal IReadOnlyList<string> PreviewLeftovers(string dataDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try
+        {
+            List<string> handled = RestoreRecovery.Recover(RestoreTarget.For(dataDirectory), preview: true);
+            handled.AddRange(Fast.Backup.BackupRestoreRecovery.Recover(Fast.Backup.BackupRestorePaths.For(dataDirectory), preview: true));
+            handled.AddRange(Fast.Checkpoint.CheckpointRecovery.Recover(dataDirectory, preview: true));
+            handled.AddRange(StagingArea.RemoveLeftovers(Path.Join(dataDirectory, SnapshotLayout.SnapshotsDirectoryName), preview: true));
+            return handled;
+        }
+        catch (NativeIOException ex)
+        {
+            throw SnapshotException.FromNative(ex, SnapshotStep.Cleanup);
+        }
+    }
 }

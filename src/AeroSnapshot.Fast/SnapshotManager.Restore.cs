@@ -47,4 +47,16 @@ public sealed partial class SnapshotManager
         options ??= SnapshotOptions.Default;
         return new SnapshotRestorer(snapshotDirectory, targetDataDirectory, keepWal, options, Buffers(options), new StepRecorder()).Run();
     }
+
+    /// <summary>
+    /// What <see cref="Restore"/> would replace, carry over and delete in the target, changing
+    /// nothing (the CLI's <c>restore --dry-run</c>); the snapshot's checksums are not read here.
+    /// </summary>
+    internal RestorePreview PreviewRestore(string snapshotDirectory, string targetDataDirectory, bool keepWal, SnapshotOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(snapshotDirectory);
+        ArgumentException.ThrowIfNullOrEmpty(targetDataDirectory);
+        options ??= SnapshotOptions.Default;
+        return new SnapshotRestorer(snapshotDirectory, targetDataDirectory, keepWal, options, Buffers(options), new StepRecorder()).Preview();
+    }
 }

@@ -35,7 +35,7 @@ public sealed class CreateCommandTests : IDisposable
         JsonElement root = json.RootElement;
         string id = root.GetProperty("snapshot_id").GetString()!;
         Assert.Equal(Assert.Single(_dir.SnapshotIds()), id);
-        Assert.Equal(_dir.SnapshotPath(id), root.GetProperty("path").GetString());
+        Assert.Equal(_dir.SnapshotPath(id), root.GetProperty("snapshot_dir").GetString());
         Assert.Equal(_dir.Data, root.GetProperty("data_dir").GetString());
         Assert.Equal(Path.Join(_dir.Data, "wal", "wal.log"), root.GetProperty("wal").GetString());
         Assert.Equal(4, root.GetProperty("files").GetInt32()); // storage, two schemas, manifest
@@ -99,7 +99,7 @@ public sealed class CreateCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.ToString());
         using JsonDocument json = result.Json();
-        string snapshot = json.RootElement.GetProperty("path").GetString()!;
+        string snapshot = json.RootElement.GetProperty("snapshot_dir").GetString()!;
         Assert.Equal([1, 2, 3, 4, 5], File.ReadAllBytes(Path.Join(snapshot, "storage.dat")));
         Assert.True(File.Exists(Path.Join(snapshot, "schemas", "only", "one.json")));
         Assert.False(Directory.Exists(Path.Join(snapshot, "schemas", "users")));
@@ -168,7 +168,7 @@ public sealed class CreateCommandTests : IDisposable
         {
             CliResult refused = CliProcess.Run("create", _dir.Data, "--json");
 
-            Assert.True(refused.ExitCode == 3, refused.ToString());
+            Assert.True(refused.ExitCode == 11, refused.ToString()); // the data directory is in use
             Assert.True(refused.Elapsed < TimeSpan.FromSeconds(20), "create waited for the lock instead of failing at once");
             using JsonDocument json = refused.Json();
             Assert.Equal("AERO_SNAPSHOT_FAILED", json.RootElement.GetProperty("code").GetString());

@@ -31,7 +31,7 @@ public sealed class ListAndNewestCommandTests : IDisposable
         JsonElement[] entries = document.RootElement.GetProperty("entries").EnumerateArray().ToArray();
         Assert.Equal(2, entries.Length);
         JsonElement snapshot = Assert.Single(entries, static e => e.GetProperty("kind").GetString() == "snapshot");
-        Assert.Equal(id, snapshot.GetProperty("id").GetString());
+        Assert.Equal(id, snapshot.GetProperty("snapshot_id").GetString());
         Assert.Equal("unverified", snapshot.GetProperty("status").GetString());
         Assert.Equal(4, snapshot.GetProperty("files").GetInt32());
         Assert.True(snapshot.GetProperty("bytes").GetInt64() > 0);

@@ -38,7 +38,7 @@ public sealed class MaintenanceCommandTests : IDisposable
 
         CliResult result = CliProcess.Run("clean", _dir.Data);
 
-        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.True(result.ExitCode == 11, result.ToString()); // the data directory is in use
         Assert.Contains(_dir.LockPath, result.Stderr, StringComparison.Ordinal);
         Assert.True(Directory.Exists(Path.Join(_dir.SnapshotsPath, ".staging-" + Oldest)));
     }
@@ -164,7 +164,7 @@ public sealed class MaintenanceCommandTests : IDisposable
 
         CliResult result = CliProcess.Run("restore", Path.Join(_dir.SnapshotsPath, Oldest), target, "--json");
 
-        Assert.True(result.ExitCode == 3, result.ToString());
+        Assert.True(result.ExitCode == 11, result.ToString()); // the data directory is in use
         using JsonDocument document = result.Json();
         Assert.Equal(Path.Join(target, "LOCK"), document.RootElement.GetProperty("details").GetProperty("path").GetString());
     }

@@ -38,7 +38,7 @@ public sealed class ReferenceSnapshotCommandTests : IDisposable
         Assert.True(document.RootElement.GetProperty("valid").GetBoolean());
         Assert.Equal(
             ["schemas/orders/lines/line.v1.json", "schemas/users/user.v1.json"],
-            document.RootElement.GetProperty("unlisted").EnumerateArray().Select(static u => u.GetProperty("path").GetString()));
+            document.RootElement.GetProperty("unlisted").EnumerateArray().Select(static u => u.GetProperty("file").GetString()));
         Assert.All(document.RootElement.GetProperty("unlisted").EnumerateArray(), static u => Assert.Equal("unlisted", u.GetProperty("kind").GetString()));
     }
 
@@ -49,8 +49,9 @@ public sealed class ReferenceSnapshotCommandTests : IDisposable
 
         Assert.True(result.ExitCode == 1, result.ToString());
         using JsonDocument document = result.Json();
-        Assert.Equal(2, document.RootElement.GetProperty("problems").GetArrayLength());
-        JsonElement error = document.RootElement.GetProperty("error");
+        // A corrupt snapshot gives the one failure document, the report in its details.
+        Assert.Equal(2, document.RootElement.GetProperty("details").GetProperty("report").GetProperty("problems").GetArrayLength());
+        JsonElement error = document.RootElement;
         Assert.Equal("AERO_DATA_CORRUPTION", error.GetProperty("code").GetString());
         Assert.Equal("D2", error.GetProperty("invariant").GetString());
         Assert.Equal("every snapshot file matches its manifest checksum", error.GetProperty("details").GetProperty("rule").GetString());

@@ -78,6 +78,8 @@ public sealed class UntrustedPathsCommandTests : IDisposable
         Assert.DoesNotContain('\u001b', text.Stdout + text.Stderr);
         Assert.Contains("schemas/x\\naerosnap: OK \\e[2J", text.Stdout, StringComparison.Ordinal);
         using JsonDocument document = json.Json();
-        Assert.Contains(document.RootElement.GetProperty("problems").EnumerateArray(), p => p.GetProperty("path").GetString() == "schemas/" + forged);
+        Assert.Contains(
+            document.RootElement.GetProperty("details").GetProperty("report").GetProperty("problems").EnumerateArray(),
+            p => p.GetProperty("file").GetString() == "schemas/" + forged);
     }
 }

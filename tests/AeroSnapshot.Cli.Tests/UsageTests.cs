@@ -4,7 +4,7 @@ namespace AeroSnapshot.Cli.Tests;
 
 public sealed class UsageTests
 {
-    public static TheoryData<string> Commands => new() { "create", "verify", "list", "newest", "clean", "prune", "restore", "demo" };
+    public static TheoryData<string> Commands => new() { "create", "verify", "list", "newest", "clean", "prune", "restore", "checkpoint", "backup", "verify-backup", "restore-backup", "demo", "completion", "man" };
 
     [Theory]
     [MemberData(nameof(Commands))]
@@ -77,6 +77,32 @@ public sealed class UsageTests
     public void No_command_exits_2()
     {
         Assert.Equal(2, CliProcess.Run().ExitCode);
+    }
+
+    [Theory]
+    [InlineData(new[] { "crete" }, "'create'")]
+    [InlineData(new[] { "verfy", "/srv/db" }, "'verify'")]
+    [InlineData(new[] { "restor-backup" }, "'restore-backup'")]
+    [InlineData(new[] { "list", "/srv/db", "--verfy" }, "'--verify'")]
+    [InlineData(new[] { "prune", "/srv/db", "--keep-dayly", "3" }, "'--keep-daily'")]
+    [InlineData(new[] { "create", "/srv/db", "--jsno" }, "'--json'")]
+    public void A_typo_gets_a_did_you_mean_suggestion(string[] arguments, string suggestion)
+    {
+        CliResult result = CliProcess.Run(arguments);
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains($"Did you mean {suggestion}?", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_word_far_from_every_name_gets_no_suggestion_and_json_lists_the_suggestions()
+    {
+        CliResult far = CliProcess.Run("snapshot-everything");
+        CliResult near = CliProcess.Run("prune", "/srv/db", "--keep-weakly", "2", "--json");
+
+        Assert.DoesNotContain("Did you mean", far.Stderr, StringComparison.Ordinal);
+        using JsonDocument json = near.Json();
+        Assert.Equal(["--keep-weekly"], json.RootElement.GetProperty("details").GetProperty("suggestions").EnumerateArray().Select(static e => e.GetString()));
     }
 
     [Fact]

@@ -43,12 +43,18 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.True(json.ExitCode == 1, json.ToString());
         using JsonDocument document = json.Json();
         JsonElement root = document.RootElement;
-        Assert.False(root.GetProperty("valid").GetBoolean());
-        JsonElement problem = Assert.Single(root.GetProperty("problems").EnumerateArray());
+
+        // The one failure shape: the AeroDB error payload at the top level, the report in its details.
+        Assert.Equal("aerosnap/error/1", root.GetProperty("schema").GetString());
+        Assert.Equal("verify", root.GetProperty("command").GetString());
+        Assert.Equal("AERO_DATA_CORRUPTION", root.GetProperty("code").GetString());
+        Assert.Equal("D2", root.GetProperty("invariant").GetString());
+        JsonElement report = root.GetProperty("details").GetProperty("report");
+        Assert.False(report.GetProperty("valid").GetBoolean());
+        JsonElement problem = Assert.Single(report.GetProperty("problems").EnumerateArray());
         Assert.Equal("checksum_mismatch", problem.GetProperty("kind").GetString());
-        Assert.Equal("storage.dat", problem.GetProperty("path").GetString());
+        Assert.Equal("storage.dat", problem.GetProperty("file").GetString());
         Assert.NotEqual(problem.GetProperty("expected").GetString(), problem.GetProperty("actual").GetString());
-        Assert.Equal("AERO_DATA_CORRUPTION", root.GetProperty("error").GetProperty("code").GetString());
     }
 
     [Fact(Skip = ReadSide.Pending)]
@@ -62,9 +68,9 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.True(result.ExitCode == 1, result.ToString());
         using JsonDocument document = result.Json();
         Assert.Contains(
-            document.RootElement.GetProperty("problems").EnumerateArray(),
+            document.RootElement.GetProperty("details").GetProperty("report").GetProperty("problems").EnumerateArray(),
             static p => p.GetProperty("kind").GetString() == "manifest_missing");
-        Assert.Equal("AERO_METADATA_CORRUPTION", document.RootElement.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal("AERO_METADATA_CORRUPTION", document.RootElement.GetProperty("code").GetString());
     }
 
     [Fact]

@@ -26,6 +26,7 @@ internal static class BackupCommand
             dataDir,
             output,
             wal,
+            globals.LockWait,
         };
 
         CommandRunner.SetBody(command, globals, context =>
@@ -36,7 +37,7 @@ internal static class BackupCommand
             using var manager = new SnapshotManager();
             var executionLock = new GlobalExecutionLock();
             long start = Stopwatch.GetTimestamp();
-            BackupResult result = DataDirectoryLocking.WhileLocked(directory, () => ProgressDisplay.Run(context.Output, "backup", progress =>
+            BackupResult result = DataDirectoryLocking.WhileLocked(directory, context.LockWait, () => ProgressDisplay.Run(context.Output, "backup", progress =>
             {
                 using (executionLock.Acquire())
                 {
@@ -70,7 +71,7 @@ internal static class BackupCommand
             context.Output.Line($"  took     {Human.Duration(elapsed)} ({Human.Rate(packed, elapsed)})");
             context.Output.JsonDocument(json =>
             {
-                json.WriteStartObject();
+                json.WriteString("data_dir", directory);
                 json.WriteString("backup_id", result.Manifest.BackupId.ToString());
                 json.WriteString("created_at", result.Manifest.CreatedAt.ToString());
                 json.WriteString("snapshot_id", result.Manifest.SnapshotId.ToString());
@@ -94,20 +95,9 @@ internal static class BackupCommand
                 }
 
                 json.WriteEndArray();
-                json.WriteStartArray("skipped");
-                foreach (SkippedSnapshot skipped in result.Skipped)
-                {
-                    json.WriteStartObject();
-                    json.WriteString("snapshot_id", skipped.Id.ToString());
-                    json.WriteString("code", skipped.Code);
-                    JsonOutput.WriteProblems(json, "problems", skipped.Problems);
-                    json.WriteEndObject();
-                }
-
-                json.WriteEndArray();
+                NewestCommand.WriteSkipped(json, "skipped", result.Skipped);
                 JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
                 JsonOutput.WriteRate(json, "mb_per_s", packed, elapsed);
-                json.WriteEndObject();
             });
             return ExitCodes.Success;
         }, cancellation);

@@ -20,9 +20,10 @@ internal static class CheckpointCommand
             + "checkpoint, exit 1, nothing changed; a missing WAL is empty), fsync it, take a snapshot, write <data-dir>/checkpoint.json "
             + "durably, then reset the WAL to empty (ftruncate + fsync). Takes the data directory's LOCK. A failed reset leaves "
             + "the snapshot and the WAL as they were; 'aerosnap clean' finishes or undoes an interrupted checkpoint. "
-            + "Refused (exit 3) while AeroDB's running marker <data-dir>/.lock exists.")
+            + "Refused (exit 11, in use) while AeroDB's running marker <data-dir>/.lock exists.")
         {
             dataDir,
+            globals.LockWait,
         };
         overrides.AddTo(command);
 
@@ -41,7 +42,7 @@ internal static class CheckpointCommand
             long start = Stopwatch.GetTimestamp();
 
             // A refused or failed checkpoint removes a LOCK it had to create.
-            CheckpointResult result = DataDirectoryLocking.WhileLocked(paths.DataDirectory, () => ProgressDisplay.Run(context.Output, "checkpoint", progress =>
+            CheckpointResult result = DataDirectoryLocking.WhileLocked(paths.DataDirectory, context.LockWait, () => ProgressDisplay.Run(context.Output, "checkpoint", progress =>
             {
                 using (executionLock.Acquire())
                 {
@@ -58,7 +59,6 @@ internal static class CheckpointCommand
             context.Output.Line($"  took      {Human.Duration(elapsed)} with writes paused");
             context.Output.JsonDocument(json =>
             {
-                json.WriteStartObject();
                 json.WriteString("snapshot_id", result.SnapshotId.ToString());
                 json.WriteString("snapshot_dir", snapshot);
                 json.WriteString("data_dir", paths.DataDirectory);
@@ -68,7 +68,6 @@ internal static class CheckpointCommand
                 json.WriteString("wal", result.WalPath);
                 json.WriteNumber("wal_bytes_dropped", result.WalBytesDropped);
                 JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
-                json.WriteEndObject();
             });
             return ExitCodes.Success;
         }, cancellation);

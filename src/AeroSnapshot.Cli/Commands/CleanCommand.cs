@@ -18,13 +18,20 @@ internal static class CleanCommand
             + "Takes the data directory's LOCK, so it never removes the staging of a snapshot being taken.")
         {
             dataDir,
+            globals.DryRun,
+            globals.LockWait,
         };
 
         CommandRunner.SetBody(command, globals, context =>
         {
             string directory = Require.ExistingDirectory(context.ParseResult.GetRequiredValue(dataDir), "data directory");
+            bool dryRun = context.DryRun;
             using var manager = new SnapshotManager();
-            IReadOnlyList<string> removed = DataDirectoryLocking.WhileLocked(directory, () => manager.RemoveLeftovers(directory));
+            IReadOnlyList<string> removed = DataDirectoryLocking.WhileLocked(
+                directory,
+                context.LockWait,
+                () => dryRun ? manager.PreviewLeftovers(directory) : manager.RemoveLeftovers(directory),
+                dryRun);
 
             if (removed.Count == 0)
             {
@@ -32,7 +39,9 @@ internal static class CleanCommand
             }
             else
             {
-                context.Output.Line($"Removed {Human.Count(removed.Count, "leftover")}:");
+                context.Output.Line(dryRun
+                    ? $"Would remove or finish {Human.Count(removed.Count, "leftover")} (--dry-run: nothing was changed):"
+                    : $"Removed {Human.Count(removed.Count, "leftover")}:");
                 foreach (string name in removed)
                 {
                     context.Output.Line($"  {name}");
@@ -41,16 +50,9 @@ internal static class CleanCommand
 
             context.Output.JsonDocument(json =>
             {
-                json.WriteStartObject();
                 json.WriteString("data_dir", directory);
-                json.WriteStartArray("removed");
-                foreach (string name in removed)
-                {
-                    json.WriteStringValue(name);
-                }
-
-                json.WriteEndArray();
-                json.WriteEndObject();
+                json.WriteBoolean("dry_run", dryRun);
+                JsonOutput.WriteStrings(json, "removed", removed);
             });
             return ExitCodes.Success;
         }, cancellation);

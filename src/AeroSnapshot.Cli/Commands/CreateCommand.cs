@@ -25,12 +25,13 @@ internal static class CreateCommand
         var command = new Command(
             "create",
             "Take a snapshot of a data directory into <data-dir>/snapshots/<id>. Takes the data directory's LOCK "
-            + "(fails at once if another process holds it), pauses writes with a global execution lock, fsyncs the WAL, "
+            + "(fails at once with exit 11 if another process holds it, or waits with --lock-wait), pauses writes with a global execution lock, fsyncs the WAL, "
             + "copies storage and schemas with checksums, and publishes the snapshot durably.")
         {
             dataDir,
             precopy,
             lockThroughout,
+            globals.LockWait,
         };
         overrides.AddTo(command);
 
@@ -41,7 +42,7 @@ internal static class CreateCommand
             CreatedSnapshot created = ProgressDisplay.Run(
                 context.Output,
                 "snapshot",
-                progress => SnapshotTaker.Take(manager, paths, context.Options(progress), context.ParseResult.GetValue(precopy), lockThroughout: context.ParseResult.GetValue(lockThroughout)));
+                progress => SnapshotTaker.Take(manager, paths, context.Options(progress), context.ParseResult.GetValue(precopy), lockThroughout: context.ParseResult.GetValue(lockThroughout), lockWait: context.LockWait));
 
             Print(context.Output, paths, created);
             return ExitCodes.Success;
@@ -66,12 +67,7 @@ internal static class CreateCommand
         }
 
         output.Line($"  wal    {created.WalSynced ?? "none (no WAL file; nothing to fsync)"}");
-        output.JsonDocument(json =>
-        {
-            json.WriteStartObject();
-            WriteFields(json, paths, created);
-            json.WriteEndObject();
-        });
+        output.JsonDocument(json => WriteFields(json, paths, created));
     }
 
     /// <summary>A snapshot holds storage.dat, the schema files and manifest.json.</summary>
@@ -81,7 +77,7 @@ internal static class CreateCommand
     internal static void WriteFields(System.Text.Json.Utf8JsonWriter json, DataPaths paths, CreatedSnapshot created)
     {
         json.WriteString("snapshot_id", created.Id.ToString());
-        json.WriteString("path", created.Directory);
+        json.WriteString("snapshot_dir", created.Directory);
         json.WriteString("data_dir", paths.DataDirectory);
         json.WriteString("storage", paths.Storage);
         json.WriteString("schemas", paths.Schemas);

@@ -97,7 +97,6 @@ internal static class DemoCommand
 
             output.JsonDocument(json =>
             {
-                json.WriteStartObject();
                 json.WriteString("data_dir", directory);
                 json.WriteBoolean("default_dir", given is null);
                 json.WriteStartObject("built");
@@ -111,18 +110,18 @@ internal static class DemoCommand
                 json.WriteStartObject("snapshot");
                 CreateCommand.WriteFields(json, paths, created);
                 json.WriteEndObject();
-                json.WritePropertyName("verification");
+                json.WriteStartObject("verification");
                 VerifyCommand.WriteReport(json, report, verifyTime);
+                json.WriteEndObject();
                 if (second is { } precopied)
                 {
                     json.WriteStartObject("precopy_snapshot");
                     CreateCommand.WriteFields(json, paths, precopied.Snapshot);
                     json.WriteEndObject();
-                    json.WritePropertyName("precopy_verification");
+                    json.WriteStartObject("precopy_verification");
                     VerifyCommand.WriteReport(json, precopied.Report, precopied.VerifyTime);
+                    json.WriteEndObject();
                 }
-
-                json.WriteEndObject();
             });
             return report.IsValid && second?.Report.IsValid != false ? ExitCodes.Success : ExitCodes.Corruption;
         }, cancellation);

@@ -74,7 +74,7 @@ internal static class ListCommand
             return;
         }
 
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(Printable.Escape(snapshots)));
+        var table = new Table().Border(output.TableBorder).Title(Markup.Escape(Printable.Escape(snapshots)));
         table.AddColumn(new TableColumn("id").NoWrap());
         table.AddColumn("created_at");
         table.AddColumn(new TableColumn("bytes").RightAligned());
@@ -122,7 +122,6 @@ internal static class ListCommand
 
     private static void WriteRows(Utf8JsonWriter json, string dataDirectory, List<Row> rows, bool verified)
     {
-        json.WriteStartObject();
         json.WriteString("data_dir", dataDirectory);
         json.WriteBoolean("verified", verified);
         json.WriteStartArray("entries");
@@ -131,16 +130,9 @@ internal static class ListCommand
             SnapshotListing listing = row.Listing;
             json.WriteStartObject();
             json.WriteString("name", listing.Name);
-            json.WriteString("path", listing.Directory);
+            json.WriteString("snapshot_dir", listing.Directory);
             json.WriteString("kind", JsonOutput.SnakeCase(listing.Kind.ToString()));
-            if (listing.Id is { } id)
-            {
-                json.WriteString("id", id.ToString());
-            }
-            else
-            {
-                json.WriteNull("id");
-            }
+            JsonOutput.WriteStringOrNull(json, "snapshot_id", listing.Id?.ToString());
 
             if (listing.CreatedAt is { } createdAt)
             {
@@ -165,7 +157,6 @@ internal static class ListCommand
         }
 
         json.WriteEndArray();
-        json.WriteEndObject();
     }
 
     private enum Status

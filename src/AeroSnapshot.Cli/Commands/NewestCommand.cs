@@ -75,14 +75,13 @@ internal static class NewestCommand
 
     private static void Write(Utf8JsonWriter json, string dataDirectory, DiscoveryResult result, TimeSpan elapsed)
     {
-        json.WriteStartObject();
         json.WriteString("data_dir", dataDirectory);
         json.WriteBoolean("found", result.Found);
         if (result.Selected is { } selected)
         {
             json.WriteStartObject("selected");
             json.WriteString("snapshot_id", TextReports.IdOf(selected));
-            json.WriteString("path", selected.SnapshotDirectory);
+            json.WriteString("snapshot_dir", selected.SnapshotDirectory);
             json.WriteNumber("bytes_verified", selected.BytesVerified);
             json.WriteNumber("files_verified", selected.FilesVerified);
             JsonOutput.WriteProblems(json, "unlisted", selected.Unlisted);
@@ -102,7 +101,6 @@ internal static class NewestCommand
 
         json.WriteEndArray();
         JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
-        json.WriteEndObject();
     }
 
     internal static void WriteSkipped(Utf8JsonWriter json, string name, IReadOnlyList<SkippedSnapshot> skipped)
@@ -112,7 +110,7 @@ internal static class NewestCommand
         {
             json.WriteStartObject();
             json.WriteString("snapshot_id", snapshot.Id.ToString());
-            json.WriteString("path", snapshot.Directory);
+            json.WriteString("snapshot_dir", snapshot.Directory);
             json.WriteString("code", snapshot.Code);
             JsonOutput.WriteProblems(json, "problems", snapshot.Problems);
             json.WriteEndObject();

@@ -23,11 +23,13 @@ internal static class RestoreBackupCommand
             + "(exit 1); 'aerosnap clean' finishes or undoes an interrupted restore. The storage file goes where the data directory keeps it "
             + "(data/storage.dat in a directory AeroDB restored, else storage.dat; --storage-location to say). Everything written gets the data "
             + "directory's owner and group, and the modes of what it replaces (the directory, storage.dat, wal/); new files and directories are "
-            + "no wider than the data directory was (a 0700 one stays private). Refused (exit 3) while AeroDB's running marker <data-dir>/.lock exists.")
+            + "no wider than the data directory was (a 0700 one stays private). Refused (exit 11, in use) while AeroDB's running marker <data-dir>/.lock exists.")
         {
             file,
             dataDir,
             storageLocation,
+            globals.DryRun,
+            globals.LockWait,
         };
 
         CommandRunner.SetBody(command, globals, context =>
@@ -38,8 +40,13 @@ internal static class RestoreBackupCommand
             // The library takes the data directory's LOCK itself (a second flock from this process
             // would conflict with it), and holds it until the swap is done.
             using var manager = new SnapshotManager();
+            if (context.DryRun)
+            {
+                return RestoreBackupDryRun.Run(context, manager, archive, directory, DataPaths.StorageLocation(context.ParseResult, storageLocation));
+            }
+
             long start = Stopwatch.GetTimestamp();
-            BackupVerification result = ProgressDisplay.Run(context.Output, "restore-backup", progress => manager.RestoreBackup(archive, directory, context.Options(progress, storageLocation: DataPaths.StorageLocation(context.ParseResult, storageLocation))));
+            BackupVerification result = ProgressDisplay.Run(context.Output, "restore-backup", progress => context.LockWait.Retry(() => manager.RestoreBackup(archive, directory, context.Options(progress, storageLocation: DataPaths.StorageLocation(context.ParseResult, storageLocation)))));
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 
             long bytes = result.SnapshotBytes + (result.Wal?.Bytes ?? 0);
@@ -50,9 +57,9 @@ internal static class RestoreBackupCommand
             context.Output.Line($"  took {Human.Duration(elapsed)} ({Human.Rate(bytes, elapsed)})");
             context.Output.JsonDocument(json =>
             {
-                json.WriteStartObject();
                 json.WriteString("archive", result.ArchivePath);
                 json.WriteString("data_dir", directory);
+                json.WriteBoolean("dry_run", false);
                 json.WriteString("backup_id", result.Manifest.BackupId.ToString());
                 json.WriteString("snapshot_id", result.Manifest.SnapshotId.ToString());
                 json.WriteBoolean("wal_present", result.Manifest.WalPresent);
@@ -62,7 +69,6 @@ internal static class RestoreBackupCommand
                 JsonOutput.WriteStrings(json, "unverified", result.Unverified);
                 JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
                 JsonOutput.WriteRate(json, "mb_per_s", bytes, elapsed);
-                json.WriteEndObject();
             });
             return ExitCodes.Success;
         }, cancellation);

@@ -32,7 +32,7 @@ internal static class RestoreCommand
             + "The storage file goes where the target keeps it (data/storage.dat in a directory AeroDB restored, else storage.dat; "
             + "--storage-location to say). Everything written gets the target's owner and group, and the modes of what it replaces "
             + "(the directory, storage.dat, wal/, LOCK); new files and directories are no wider than the target was (a 0700 one stays private). "
-            + "Refused (exit 3) while AeroDB's running marker <target>/.lock exists. Exits 1 when the snapshot is corrupt.")
+            + "Refused (exit 11, in use) while AeroDB's running marker <target>/.lock exists. Exits 1 when the snapshot is corrupt.")
         {
             snapshotDir,
             targetDir,
@@ -40,6 +40,8 @@ internal static class RestoreCommand
             clearWal,
             strict,
             storageLocation,
+            globals.DryRun,
+            globals.LockWait,
         };
 
         command.Validators.Add(result =>
@@ -58,23 +60,29 @@ internal static class RestoreCommand
             bool strictly = context.ParseResult.GetValue(strict);
 
             using var manager = new SnapshotManager();
+            StorageFileLocation? location = DataPaths.StorageLocation(context.ParseResult, storageLocation);
+            if (context.DryRun)
+            {
+                return RestoreDryRun.Run(context, manager, snapshot, target, keep, strictly, location);
+            }
+
             long start = Stopwatch.GetTimestamp();
 
             // The target must exist: locking it refuses a missing one (or a link, or a LOCK that is
             // not a regular file) before anything is created, and a refused restore leaves no LOCK.
-            RestoreResult result = DataDirectoryLocking.WhileLocked(target, () => ProgressDisplay.Run(
+            RestoreResult result = DataDirectoryLocking.WhileLocked(target, context.LockWait, () => ProgressDisplay.Run(
                 context.Output,
                 "restore",
-                progress => manager.Restore(snapshot, target, keep, context.Options(progress, strictly, DataPaths.StorageLocation(context.ParseResult, storageLocation)))));
+                progress => manager.Restore(snapshot, target, keep, context.Options(progress, strictly, location))));
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 
             Print(context.Output, result, elapsed);
             context.Output.JsonDocument(json =>
             {
-                json.WriteStartObject();
                 json.WriteString("snapshot_id", result.Id.ToString());
                 json.WriteString("snapshot_dir", snapshot);
-                json.WriteString("target_dir", result.TargetDirectory);
+                json.WriteString("data_dir", result.TargetDirectory);
+                json.WriteBoolean("dry_run", false);
                 json.WriteNumber("bytes", result.BytesRestored);
                 json.WriteNumber("files", result.FilesRestored);
                 json.WriteBoolean("wal_kept", result.WalKept);
@@ -83,7 +91,6 @@ internal static class RestoreCommand
                 JsonOutput.WriteStringIfPresent(json, "cleanup_failure", result.CleanupFailure?.Message);
                 JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
                 JsonOutput.WriteRate(json, "mb_per_s", result.BytesRestored, elapsed);
-                json.WriteEndObject();
             });
             return ExitCodes.Success;
         }, cancellation);

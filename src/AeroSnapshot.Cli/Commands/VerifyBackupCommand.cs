@@ -46,7 +46,6 @@ internal static class VerifyBackupCommand
             TextReports.Unverified(context.Output, result.Unverified);
             context.Output.JsonDocument(json =>
             {
-                json.WriteStartObject();
                 json.WriteString("archive", result.ArchivePath);
                 json.WriteBoolean("valid", true);
                 json.WriteString("backup_id", result.Manifest.BackupId.ToString());
@@ -65,7 +64,6 @@ internal static class VerifyBackupCommand
 
                 JsonOutput.WriteMilliseconds(json, "elapsed_ms", elapsed);
                 JsonOutput.WriteRate(json, "mb_per_s", bytes, elapsed);
-                json.WriteEndObject();
             });
             return ExitCodes.Success;
         }, cancellation);

@@ -38,14 +38,30 @@ internal static class VerifyCommand
                 progress => manager.Verify(directory, context.Options(progress, context.ParseResult.GetValue(strict))));
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 
-            Print(context.Output, report, elapsed);
+            Print(context.Output, report, elapsed, reportError: false);
+            if (report.ToCorruptionError() is { } error)
+            {
+                // A corrupt snapshot is a failure like any other: the failure document, with the
+                // whole report in its details.
+                return context.Output.Fail(error, json =>
+                {
+                    json.WriteStartObject("report");
+                    WriteReport(json, report, elapsed);
+                    json.WriteEndObject();
+                });
+            }
+
             context.Output.JsonDocument(json => WriteReport(json, report, elapsed));
-            return report.IsValid ? ExitCodes.Success : ExitCodes.Corruption;
+            return ExitCodes.Success;
         }, cancellation);
         return command;
     }
 
-    internal static void Print(CliOutput output, VerificationReport report, TimeSpan elapsed)
+    /// <param name="output">Where to print.</param>
+    /// <param name="report">The report.</param>
+    /// <param name="elapsed">How long verification took.</param>
+    /// <param name="reportError">Print the corruption's code on stderr (false when the caller fails with it, which does).</param>
+    internal static void Print(CliOutput output, VerificationReport report, TimeSpan elapsed, bool reportError = true)
     {
         string id = TextReports.IdOf(report);
         string read = $"{Human.Count(report.FilesVerified, "file")}, {ByteSize.Format(report.BytesVerified)} checksummed in {Human.Duration(elapsed)}, {Human.Rate(report.BytesVerified, elapsed)}";
@@ -56,7 +72,7 @@ internal static class VerifyCommand
             return;
         }
 
-        if (report.ToCorruptionError() is { } error)
+        if (reportError && report.ToCorruptionError() is { } error)
         {
             output.ErrorLine($"{error.Code}: snapshot {id} failed verification with {Human.Count(report.Problems.Count, "problem")}.");
         }
@@ -78,9 +94,9 @@ internal static class VerifyCommand
         TextReports.Problems(output, report.Unlisted, indent + "  ");
     }
 
+    /// <summary>The members of a verification report (the caller writes the object around them).</summary>
     internal static void WriteReport(Utf8JsonWriter json, VerificationReport report, TimeSpan elapsed)
     {
-        json.WriteStartObject();
         json.WriteString("snapshot_dir", report.SnapshotDirectory);
         if (report.Manifest is { } manifest)
         {
@@ -100,12 +116,5 @@ internal static class VerifyCommand
         JsonOutput.WriteRate(json, "mb_per_s", report.BytesVerified, elapsed);
         JsonOutput.WriteProblems(json, "problems", report.Problems);
         JsonOutput.WriteProblems(json, "unlisted", report.Unlisted);
-        if (report.ToCorruptionError() is { } error)
-        {
-            json.WritePropertyName("error");
-            JsonOutput.WriteError(json, error);
-        }
-
-        json.WriteEndObject();
     }
 }

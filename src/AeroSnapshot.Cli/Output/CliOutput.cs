@@ -16,18 +16,28 @@ internal sealed class CliOutput
 {
     private readonly TextWriter _stdout;
     private readonly TextWriter _stderr;
-    private readonly bool _stderrIsTerminal;
+    private readonly TerminalCapabilities _terminal;
     private IAnsiConsole? _tableConsole;
     private bool _jsonWritten;
 
-    public CliOutput(bool json, bool quiet, TextWriter stdout, TextWriter stderr, bool stderrIsTerminal)
+    /// <param name="command">The command's name (<c>create</c>, <c>verify-backup</c>…): it names the JSON document's schema.</param>
+    /// <param name="json"><c>--json</c>.</param>
+    /// <param name="quiet"><c>--quiet</c>.</param>
+    /// <param name="stdout">Where text and the JSON document go.</param>
+    /// <param name="stderr">Where errors, warnings and progress go.</param>
+    /// <param name="terminal">What the streams can draw.</param>
+    public CliOutput(string command, bool json, bool quiet, TextWriter stdout, TextWriter stderr, TerminalCapabilities terminal)
     {
+        Command = command;
         Json = json;
         Quiet = quiet;
         _stdout = stdout;
         _stderr = stderr;
-        _stderrIsTerminal = stderrIsTerminal;
+        _terminal = terminal;
     }
+
+    /// <summary>The command whose output this is.</summary>
+    public string Command { get; }
 
     /// <summary><c>--json</c>: one JSON document on stdout.</summary>
     public bool Json { get; }
@@ -39,7 +49,7 @@ internal sealed class CliOutput
     public bool Text => !Json && !Quiet;
 
     /// <summary>True when a progress bar may be drawn on stderr.</summary>
-    public bool ShowProgress => Text && _stderrIsTerminal;
+    public bool ShowProgress => Text && _terminal.Progress;
 
     /// <summary>A line of text on stdout (text mode only).</summary>
     public void Line(string text = "")
@@ -72,17 +82,18 @@ internal sealed class CliOutput
 
         if (_tableConsole is null)
         {
-            bool redirected = Console.IsOutputRedirected;
             _tableConsole = AnsiConsole.Create(new AnsiConsoleSettings
             {
                 Out = new AnsiConsoleOutput(_stdout),
                 Interactive = InteractionSupport.No,
 
-                // Spectre would colour a pipe too; a file or grep gets plain text.
-                Ansi = redirected || Environment.GetEnvironmentVariable("NO_COLOR") is { Length: > 0 } ? AnsiSupport.No : AnsiSupport.Detect,
+                // Spectre would colour a pipe too; a file, grep or a dumb terminal gets plain text.
+                Ansi = _terminal.Colour ? AnsiSupport.Detect : AnsiSupport.No,
+                ColorSystem = _terminal.Colour ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             });
+            _tableConsole.Profile.Capabilities.Unicode = _terminal.UnicodeTables;
 
-            if (redirected)
+            if (!_terminal.StdoutIsTerminal)
             {
                 // No terminal to fit: let rows be as wide as they need rather than wrapping at 80.
                 _tableConsole.Profile.Width = 1024;
@@ -92,8 +103,23 @@ internal sealed class CliOutput
         _tableConsole.Write(renderable);
     }
 
-    /// <summary>Writes the command's one JSON document (with <c>--json</c> only).</summary>
-    public void JsonDocument(Action<Utf8JsonWriter> write)
+    /// <summary>The border for a table: rounded box drawing on a capable terminal, else plain ASCII.</summary>
+    public TableBorder TableBorder => _terminal.UnicodeTables ? TableBorder.Rounded : TableBorder.Ascii;
+
+    /// <summary>
+    /// Writes the command's one JSON document (with <c>--json</c> only): an object whose first member is
+    /// <c>"schema": "aerosnap/&lt;command&gt;/&lt;version&gt;"</c>, then what <paramref name="writeMembers"/> writes.
+    /// </summary>
+    public void JsonDocument(Action<Utf8JsonWriter> writeMembers)
+        => WriteDocument(json =>
+        {
+            json.WriteStartObject();
+            json.WriteString("schema", JsonOutput.SchemaOf(Command));
+            writeMembers(json);
+            json.WriteEndObject();
+        });
+
+    private void WriteDocument(Action<Utf8JsonWriter> write)
     {
         if (!Json)
         {
@@ -111,10 +137,11 @@ internal sealed class CliOutput
 
     /// <summary>
     /// Reports an AeroDB error: the code and message on stderr always (scripts grep for AERO_*),
-    /// plus the error payload as the JSON document with <c>--json</c>. Returns the exit code:
-    /// 1 for corruption, 3 for every other failure.
+    /// plus, with <c>--json</c>, the failure document (<see cref="JsonOutput.WriteError"/>), with
+    /// <paramref name="writeDetails"/> adding the command's own members to its <c>details</c>.
+    /// Returns the exit code: 1 for corruption, 11 when the data directory is in use, 3 for every other failure.
     /// </summary>
-    public int Fail(SnapshotException error)
+    public int Fail(SnapshotException error, Action<Utf8JsonWriter>? writeDetails = null)
     {
         _stderr.WriteLine($"aerosnap: {error.Code}: {Printable.Escape(error.Message)}");
         if (!Quiet)
@@ -152,18 +179,23 @@ internal sealed class CliOutput
 
         if (Json && !_jsonWritten)
         {
-            JsonDocument(json => JsonOutput.WriteError(json, error));
+            WriteDocument(json => JsonOutput.WriteError(json, Command, error, writeDetails));
         }
 
-        return IsCorruption(error.Code) ? ExitCodes.Corruption : ExitCodes.Failed;
+        return ExitCodes.For(error);
     }
 
-    /// <summary>Reports a bad command line; returns exit code 2.</summary>
-    public int UsageError(IReadOnlyList<string> errors, string? helpHint)
+    /// <summary>Reports a bad command line, with "did you mean" suggestions; returns exit code 2.</summary>
+    public int UsageError(IReadOnlyList<string> errors, IReadOnlyList<string> suggestions, string? helpHint)
     {
         foreach (string error in errors)
         {
             _stderr.WriteLine($"aerosnap: {Printable.Escape(error)}");
+        }
+
+        if (suggestions.Count > 0)
+        {
+            _stderr.WriteLine($"Did you mean {string.Join(" or ", suggestions.Select(static s => $"'{Printable.Escape(s)}'"))}?");
         }
 
         if (helpHint is not null)
@@ -173,12 +205,9 @@ internal sealed class CliOutput
 
         if (Json)
         {
-            JsonDocument(json => JsonOutput.WriteUsageError(json, errors));
+            WriteDocument(json => JsonOutput.WriteUsageError(json, Command, errors, suggestions));
         }
 
         return ExitCodes.Usage;
     }
-
-    private static bool IsCorruption(string code)
-        => code is SnapshotErrorCode.DataCorruption or SnapshotErrorCode.MetadataCorruption or SnapshotErrorCode.WalCorruption;
 }

@@ -34,13 +34,31 @@ internal static class JsonOutput
     }
 
     /// <summary>
-    /// The AeroDB error payload: <c>{"code","severity","message","invariant"?,"details":{…}}</c>, with
-    /// <c>invariant</c> the specification's id (<c>D2</c>, <c>K2</c>…) at the top level where one
-    /// applies, as AeroDB's error specification requires; the rule in words stays in <c>details</c>.
+    /// The version of every document's shape. Raised, for the command whose document changes, when a
+    /// member is removed or renamed or its meaning changes; adding a member does not raise it (readers
+    /// ignore members they do not know). docs/json-schema/ holds the schema of each version.
     /// </summary>
-    public static void WriteError(Utf8JsonWriter json, SnapshotException error)
+    public const int SchemaVersion = 1;
+
+    /// <summary>The name of the failure document's schema (<c>aerosnap/error/1</c>), the same for every command.</summary>
+    public const string ErrorDocument = "error";
+
+    /// <summary><c>aerosnap/&lt;document&gt;/1</c>: the <c>"schema"</c> member that opens every JSON document.</summary>
+    public static string SchemaOf(string document) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"aerosnap/{document}/{SchemaVersion}");
+
+    /// <summary>
+    /// The failure document every command prints with <c>--json</c> when it fails: <c>"schema":
+    /// "aerosnap/error/1"</c>, the <c>command</c> that failed, then the AeroDB error payload at the top level,
+    /// <c>{"code","severity","message","invariant"?,"details":{…}}</c>, with <c>invariant</c> the
+    /// specification's id (<c>D2</c>, <c>K2</c>…) where one applies, as AeroDB's error specification
+    /// requires; the rule in words stays in <c>details</c>, and so does anything the command adds
+    /// (<paramref name="writeDetails"/>: verify's report).
+    /// </summary>
+    public static void WriteError(Utf8JsonWriter json, string command, SnapshotException error, Action<Utf8JsonWriter>? writeDetails = null)
     {
         json.WriteStartObject();
+        json.WriteString("schema", SchemaOf(ErrorDocument));
+        json.WriteString("command", command);
         json.WriteString("code", error.Code);
         json.WriteString("severity", SeverityName(error.Severity));
         json.WriteString("message", error.Message);
@@ -59,25 +77,23 @@ internal static class JsonOutput
 
         WriteStringIfPresent(json, "rule", error.Rule);
         WriteStringIfPresent(json, "cleanup_failure", error.CleanupFailure?.Message);
+        writeDetails?.Invoke(json);
         json.WriteEndObject();
         json.WriteEndObject();
     }
 
-    /// <summary>A usage error in the same shape (code <c>AERO_CLI_USAGE</c>), listing every parse error.</summary>
-    public static void WriteUsageError(Utf8JsonWriter json, IReadOnlyList<string> errors)
+    /// <summary>A usage error in the same shape (code <c>AERO_CLI_USAGE</c>), listing every parse error and the "did you mean" suggestions.</summary>
+    public static void WriteUsageError(Utf8JsonWriter json, string command, IReadOnlyList<string> errors, IReadOnlyList<string> suggestions)
     {
         json.WriteStartObject();
+        json.WriteString("schema", SchemaOf(ErrorDocument));
+        json.WriteString("command", command);
         json.WriteString("code", UsageErrorCode);
         json.WriteString("severity", "ERROR");
         json.WriteString("message", errors.Count > 0 ? errors[0] : "Bad usage.");
         json.WriteStartObject("details");
-        json.WriteStartArray("errors");
-        foreach (string error in errors)
-        {
-            json.WriteStringValue(error);
-        }
-
-        json.WriteEndArray();
+        WriteStrings(json, "errors", errors);
+        WriteStrings(json, "suggestions", suggestions);
         json.WriteEndObject();
         json.WriteEndObject();
     }
@@ -95,12 +111,15 @@ internal static class JsonOutput
         }
     }
 
-    /// <summary>One verification problem: kind, path and message always; checksums and errno when known.</summary>
+    /// <summary>
+    /// One verification problem: kind, file (relative to the snapshot; <c>path</c> is always an absolute
+    /// path in these documents) and message always; checksums and errno when known.
+    /// </summary>
     public static void WriteProblem(Utf8JsonWriter json, VerificationProblem problem)
     {
         json.WriteStartObject();
         json.WriteString("kind", SnakeCase(problem.Kind.ToString()));
-        json.WriteString("path", problem.RelativePath);
+        json.WriteString("file", problem.RelativePath);
         json.WriteString("message", problem.Message);
         WriteStringIfPresent(json, "expected", problem.Expected?.ToString());
         WriteStringIfPresent(json, "actual", problem.Actual?.ToString());
@@ -134,6 +153,23 @@ internal static class JsonOutput
 
         json.WriteEndArray();
     }
+
+    /// <summary>A string, or null when there is none (the member is always there).</summary>
+    public static void WriteStringOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    /// <summary>An array of snapshot ids.</summary>
+    public static void WriteIds(Utf8JsonWriter json, string name, IEnumerable<SnapshotId> ids)
+        => WriteStrings(json, name, ids.Select(static id => id.ToString()));
 
     public static void WriteMilliseconds(Utf8JsonWriter json, string name, TimeSpan elapsed)
         => json.WriteNumber(name, Math.Round(elapsed.TotalMilliseconds, 3));

@@ -29,16 +29,17 @@ internal static class BackupRestoreRecovery
 
     /// <summary>
     /// Finishes or undoes the restore T belongs to, under T's lock (<see cref="BackupRestoreClaim"/>):
-    /// a T a live run holds is refused, never touched.
+    /// a T a live run holds is refused, never touched. With <paramref name="preview"/>, says which
+    /// it would do and changes nothing.
     /// </summary>
-    public static List<string> Recover(BackupRestorePaths paths)
+    public static List<string> Recover(BackupRestorePaths paths, bool preview = false)
     {
         using BackupRestoreClaim? claim = BackupRestoreClaim.TryLockExisting(paths);
-        return claim is null ? [] : RecoverLocked(paths);
+        return claim is null ? [] : RecoverLocked(paths, preview);
     }
 
-    /// <summary>Finishes or undoes it; the caller holds T's lock.</summary>
-    public static List<string> RecoverLocked(BackupRestorePaths paths)
+    /// <summary>Finishes or undoes it (or, with <paramref name="preview"/>, only says which); the caller holds T's lock.</summary>
+    public static List<string> RecoverLocked(BackupRestorePaths paths, bool preview = false)
     {
         var handled = new List<string>();
         if (NativeFile.TryStatus(paths.Temporary) is null)
@@ -48,8 +49,12 @@ internal static class BackupRestoreRecovery
 
         ulong? newInode = ReadyInode(paths);
         bool swapped = newInode is { } inode && NativeFile.TryStatus(paths.DataDirectory) is { Kind: FileKind.Directory } data && data.Inode == inode;
-        DirectoryTree.Delete(paths.Temporary);
-        NativeFile.SyncDirectory(paths.Parent);
+        if (!preview)
+        {
+            DirectoryTree.Delete(paths.Temporary);
+            NativeFile.SyncDirectory(paths.Parent);
+        }
+
         handled.Add(swapped
             ? $"{Path.GetFileName(paths.Temporary)} (restore from a backup finished: the previous data directory was deleted)"
             : $"{Path.GetFileName(paths.Temporary)} (restore from a backup undone before its swap: the data directory was never touched)");

@@ -27,7 +27,8 @@ namespace AeroSnapshot.Fast.Checkpoint;
 internal static class CheckpointRecovery
 {
     /// <summary>Finishes or undoes an interrupted checkpoint of <paramref name="dataDirectory"/>; returns what it did.</summary>
-    public static List<string> Recover(string dataDirectory)
+    /// <summary>Finishes or undoes an interrupted checkpoint; with <paramref name="preview"/>, says what it would do and changes nothing.</summary>
+    public static List<string> Recover(string dataDirectory, bool preview = false)
     {
         var handled = new List<string>();
         if (NativeFile.TryStatus(dataDirectory) is not { Kind: FileKind.Directory })
@@ -38,7 +39,8 @@ internal static class CheckpointRecovery
         bool removedTemporary = false;
         foreach (string name in new[] { CheckpointIntent.FileName, CheckpointMarker.FileName })
         {
-            if (DurableFile.RemoveIfPresent(Path.Join(dataDirectory, name + DurableFile.TemporarySuffix)))
+            string temporary = Path.Join(dataDirectory, name + DurableFile.TemporarySuffix);
+            if (preview ? NativeFile.TryStatus(temporary) is not null : DurableFile.RemoveIfPresent(temporary))
             {
                 handled.Add(name + DurableFile.TemporarySuffix);
                 removedTemporary = true;
@@ -54,7 +56,7 @@ internal static class CheckpointRecovery
                 throw new NativeIOException("read", intentPath, Errno.EINVAL, "it is not a checkpoint intent this version wrote; look at it and remove it by hand");
             }
 
-            if (removedTemporary)
+            if (removedTemporary && !preview)
             {
                 NativeFile.SyncDirectory(dataDirectory);
             }
@@ -76,6 +78,10 @@ internal static class CheckpointRecovery
         {
             handled.Add($"{CheckpointIntent.FileName} (checkpoint from {intent.SnapshotId} finished: the WAL had been reset)");
         }
+        else if (wal.Value.Size == intent.WalLength && preview)
+        {
+            handled.Add($"{CheckpointIntent.FileName} (checkpoint from {intent.SnapshotId} finished: the WAL '{intent.WalPath}' is reset to empty)");
+        }
         else if (wal.Value.Size == intent.WalLength)
         {
             using (SafeFileHandle handle = WalReset.Open(intent.WalPath, out _))
@@ -91,7 +97,11 @@ internal static class CheckpointRecovery
             handled.Add($"{CheckpointIntent.FileName} (checkpoint from {intent.SnapshotId} dropped: the WAL is {wal.Value.Size} bytes, not the {intent.WalLength} it had, so it was written since and is left alone)");
         }
 
-        RemoveIntent(dataDirectory);
+        if (!preview)
+        {
+            RemoveIntent(dataDirectory);
+        }
+
         return handled;
     }
 

@@ -27,9 +27,10 @@ internal static class StagingArea
     /// <summary>
     /// Deletes every leftover directory under <paramref name="snapshotsDirectory"/> (a crash's
     /// staging or half-pruned snapshot) and returns their names. Snapshots are never touched, nor
-    /// <paramref name="keep"/>: the staging directory a snapshot took over from its pre-copy.
+    /// <paramref name="keep"/>: the staging directory a snapshot took over from its pre-copy. With
+    /// <paramref name="preview"/>, returns the names it would delete and deletes nothing.
     /// </summary>
-    public static List<string> RemoveLeftovers(string snapshotsDirectory, string? keep = null)
+    public static List<string> RemoveLeftovers(string snapshotsDirectory, string? keep = null, bool preview = false)
     {
         var removed = new List<string>();
         if (NativeFile.TryStatus(snapshotsDirectory) is not { Kind: FileKind.Directory })
@@ -44,12 +45,16 @@ internal static class StagingArea
         {
             if (entry.Name is not null && IsLeftover(entry.Name) && !string.Equals(entry.Name, keep, StringComparison.Ordinal))
             {
-                DirectoryTree.DeleteChild(snapshots, entry.RawName);
+                if (!preview)
+                {
+                    DirectoryTree.DeleteChild(snapshots, entry.RawName);
+                }
+
                 removed.Add(entry.Name);
             }
         }
 
-        if (removed.Count > 0)
+        if (removed.Count > 0 && !preview)
         {
             // Make the removal durable, so a crash cannot bring a half-deleted tree back.
             snapshots.Sync();

@@ -10,7 +10,7 @@ namespace AeroSnapshot.Fast.Pruning;
 /// hooked, its failures classified and logged, its span and metrics recorded. Nothing to undo: a
 /// snapshot half deleted is under its <c>.deleting-</c> name, a leftover clean removes.
 /// </summary>
-internal sealed class PruneAttempt(string dataDirectory, int keep, SnapshotOptions options, AlignedBufferPool buffers)
+internal sealed class PruneAttempt(string dataDirectory, RetentionPolicy policy, bool preview, SnapshotOptions options, AlignedBufferPool buffers)
     : OperationAttempt<PruneResult>(options, recorder: null, SnapshotStep.Read, OperationTelemetry.Prune)
 {
     private readonly SnapshotOptions _options = options;
@@ -22,19 +22,28 @@ internal sealed class PruneAttempt(string dataDirectory, int keep, SnapshotOptio
     protected override PruneResult RunSteps()
     {
         long start = Stopwatch.GetTimestamp();
-        PruneResult result = new SnapshotPruner(_options, buffers, Steps).Prune(dataDirectory, keep);
+        PruneResult result = new SnapshotPruner(_options, buffers, Steps).Prune(dataDirectory, policy, preview);
         return result with { Duration = Stopwatch.GetElapsedTime(start) };
     }
 
     protected override Exception? CleanUp() => null;
 
-    protected override void TagSpan(Activity activity) => activity.SetTag("aerosnap.data_dir", dataDirectory);
+    protected override void TagSpan(Activity activity)
+    {
+        activity.SetTag("aerosnap.data_dir", dataDirectory);
+        activity.SetTag("aerosnap.prune.policy", policy.ToString());
+        activity.SetTag("aerosnap.prune.preview", preview);
+    }
 
     protected override TimeSpan? Elapsed(PruneResult result) => result.Duration;
 
     protected override void Succeeded(PruneResult result, Activity? activity)
     {
-        SnapshotTelemetry.SnapshotsPruned.Add(result.Deleted.Count);
+        if (!preview)
+        {
+            SnapshotTelemetry.SnapshotsPruned.Add(result.Deleted.Count);
+        }
+
         activity?.SetTag("aerosnap.prune.deleted", result.Deleted.Count);
     }
 }

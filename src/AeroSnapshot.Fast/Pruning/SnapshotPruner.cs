@@ -11,9 +11,10 @@ using AeroSnapshot.Fast.Verification;
 namespace AeroSnapshot.Fast.Pruning;
 
 /// <summary>
-/// Prune: keep the newest <c>keep</c> snapshots that verify, delete the older valid ones, and never
-/// touch one that does not verify (it is evidence, and it may be all there is). Every snapshot is
-/// verified before anything is deleted; if verification cannot tell (a read failed), nothing is.
+/// Prune: keep the valid snapshots a <see cref="RetentionPolicy"/> keeps (always the newest valid
+/// one), delete the other valid ones, and never touch one that does not verify (it is evidence, and
+/// it may be all there is). Every snapshot is verified before anything is deleted; if verification
+/// cannot tell (a read failed), nothing is. A preview verifies and decides the same way, and deletes nothing.
 /// </summary>
 /// <remarks>
 /// Each deletion is crash-safe: the snapshot is first renamed aside to <c>.deleting-&lt;id&gt;</c>
@@ -47,7 +48,7 @@ internal sealed class SnapshotPruner
         _steps = steps;
     }
 
-    public PruneResult Prune(string dataDirectory, int keep)
+    public PruneResult Prune(string dataDirectory, RetentionPolicy policy, bool preview)
     {
         List<SnapshotsDirectory.Entry>? entries;
         DirectoryHandle snapshots;
@@ -56,7 +57,7 @@ internal sealed class SnapshotPruner
             entries = SnapshotsDirectory.Scan(dataDirectory);
             if (entries is null)
             {
-                return new PruneResult([], [], []);
+                return new PruneResult([], [], []) { Preview = preview };
             }
 
             // Everything from here on goes through this one descriptor, opened without following a
@@ -70,11 +71,11 @@ internal sealed class SnapshotPruner
 
         using (snapshots)
         {
-            return Prune(snapshots, entries, keep);
+            return Prune(snapshots, entries, policy, preview);
         }
     }
 
-    private PruneResult Prune(DirectoryHandle snapshots, List<SnapshotsDirectory.Entry> entries, int keep)
+    private PruneResult Prune(DirectoryHandle snapshots, List<SnapshotsDirectory.Entry> entries, RetentionPolicy policy, bool preview)
     {
         var valid = new List<(SnapshotsDirectory.Entry Entry, FileIdentity Verified)>();
         var invalid = new List<SkippedSnapshot>();
@@ -114,16 +115,28 @@ internal sealed class SnapshotPruner
             }
         }
 
-        // entries are newest first, so valid is too.
-        var kept = valid.Take(keep).Select(static e => e.Entry.Id!.Value).ToList();
+        // Decisions come newest first; deletions go oldest first, so a failure part way keeps the newer ones.
+        IReadOnlyList<RetentionDecision> decisions = policy.Apply(valid.Select(static e => e.Entry.Id!.Value));
+        var byId = valid.ToDictionary(static e => e.Entry.Id!.Value);
+        var kept = decisions.Where(static d => d.Keep).Select(static d => d.Id).ToList();
         var deleted = new List<SnapshotId>();
-        for (int i = valid.Count - 1; i >= keep; i--)
+        for (int i = decisions.Count - 1; i >= 0; i--)
         {
-            Delete(snapshots, valid[i].Entry, valid[i].Verified);
-            deleted.Add(valid[i].Entry.Id!.Value);
+            if (decisions[i].Keep)
+            {
+                continue;
+            }
+
+            if (!preview)
+            {
+                (SnapshotsDirectory.Entry entry, FileIdentity verified) = byId[decisions[i].Id];
+                Delete(snapshots, entry, verified);
+            }
+
+            deleted.Add(decisions[i].Id);
         }
 
-        return new PruneResult(kept, deleted, invalid);
+        return new PruneResult(kept, deleted, invalid) { Decisions = decisions, Preview = preview };
     }
 
     private void Delete(DirectoryHandle snapshots, SnapshotsDirectory.Entry snapshot, FileIdentity verified)

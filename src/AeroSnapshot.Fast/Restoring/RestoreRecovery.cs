@@ -18,8 +18,11 @@ namespace AeroSnapshot.Fast.Restoring;
 /// </summary>
 internal static class RestoreRecovery
 {
-    /// <summary>Recovers every interrupted restore of <paramref name="target"/>; returns the names it handled.</summary>
-    public static List<string> Recover(RestoreTarget target)
+    /// <summary>
+    /// Recovers every interrupted restore of <paramref name="target"/>; returns the names it handled
+    /// (with <paramref name="preview"/>: would handle, changing nothing).
+    /// </summary>
+    public static List<string> Recover(RestoreTarget target, bool preview = false)
     {
         var handled = new List<string>();
         if (NativeFile.TryStatus(target.Parent) is not { Kind: FileKind.Directory })
@@ -31,6 +34,14 @@ internal static class RestoreRecovery
         foreach (string sibling in FindSiblings(target))
         {
             string siblingPath = Path.Join(target.Parent, sibling);
+            if (preview)
+            {
+                handled.Add(RestoreIntent.ExistsIn(siblingPath)
+                    ? $"{sibling} (a restore interrupted before its swap: the entries it moved are moved back into '{target.Name}', then it is deleted)"
+                    : $"{sibling} (a restore's build or its previous data: deleted)");
+                continue;
+            }
+
             if (RestoreIntent.TryRead(siblingPath) is { } intent)
             {
                 MoveBack(target, siblingPath, intent);
@@ -49,6 +60,12 @@ internal static class RestoreRecovery
         string marker = Path.Join(target.Path, RestoreIntent.FileName);
         if (NativeFile.TryStatus(marker) is not null)
         {
+            if (preview)
+            {
+                handled.Add(Path.Join(target.Name, RestoreIntent.FileName));
+                return handled;
+            }
+
             _ = DurableFile.RemoveIfPresent(marker);
 
             NativeFile.SyncDirectory(target.Path);

@@ -187,6 +187,39 @@ internal sealed class SnapshotRestorer : OperationAttempt<RestoreResult>
         };
     }
 
+    /// <summary>
+    /// What <see cref="OperationAttempt{TResult}.Run"/> would do, doing none of it: the same refusals
+    /// (AeroDB's running marker, a visibly broken snapshot, a target that is missing or holds two
+    /// storage files) and the same sorting of the target's entries. Checksums are not read here; a
+    /// preview verifies the snapshot separately.
+    /// </summary>
+    internal RestorePreview Preview()
+    {
+        try
+        {
+            DataDirectoryLayout.ThrowIfRunning(_target.Path, "Restore");
+            List<string> recovered = RestoreRecovery.Recover(_target, preview: true);
+            using AlignedBufferPool.Lease buffer = _buffers.Rent();
+            using OpenedSnapshot snapshot = OpenSnapshot(buffer.Span);
+            ReplacedDirectory state = InspectTarget();
+            bool walKept = _keepWal && state.HasWal;
+            (List<byte[]> keep, List<string> discarded) = SortEntries(walKept, state.Storage.Location);
+            return new RestorePreview(
+                snapshot.Manifest!.SnapshotId,
+                _target.Path,
+                DataDirectoryLayout.StorageRelativePath(state.Storage.Location).Replace(Path.DirectorySeparatorChar, '/'),
+                walKept,
+                [.. keep.Select(static name => DirectoryListing.Printable(name))],
+                discarded,
+                recovered,
+                [.. snapshot.Inventory!.UnlistedFiles.Select(static file => file.RelativePath)]);
+        }
+        catch (NativeIOException ex)
+        {
+            throw SnapshotException.FromNative(ex, SnapshotStep.Read);
+        }
+    }
+
     private OpenedSnapshot OpenSnapshot(Span<byte> scratch)
     {
         OpenedSnapshot? snapshot = OpenedSnapshot.TryOpen(_snapshotDirectory, scratch, stopAtFirstProblem: false, _options.Strict)

@@ -57,14 +57,15 @@ public sealed class ConcurrencyTests(ITestOutputHelper output) : IDisposable
             }
             else
             {
-                Assert.True(a.ExitCode + b.ExitCode == 3, $"{context}: expected one success and one exit 3:\n{a}\n{b}");
-                (CliResult loser, RunningCli loserProcess, RunningCli winnerProcess) = a.ExitCode == 3 ? (a, first, second) : (b, second, first);
+                Assert.True((a.ExitCode == 0) != (b.ExitCode == 0), $"{context}: expected one success and one failure:\n{a}\n{b}");
+                (CliResult loser, RunningCli loserProcess, RunningCli winnerProcess) = a.ExitCode != 0 ? (a, first, second) : (b, second, first);
                 Assert.Single(seen.NewSnapshots);
                 (string? code, int? errno, _, string? path, string? message) = CliJson.Error(loser);
                 Assert.True(code == SnapshotErrorCode.Failed, $"{context}: the loser's error is not AERO_SNAPSHOT_FAILED:\n{loser}");
                 if (errno == EWOULDBLOCK)
                 {
                     // EWOULDBLOCK comes only from a non-blocking flock: the loser did not wait.
+                    Assert.True(loser.ExitCode == 11, $"{context}: the data directory was in use, expected exit 11:\n{loser}");
                     Assert.Equal(_dir.LockPath, path);
                     Assert.Contains("is in use: another process holds the lock", message, StringComparison.Ordinal);
                     Assert.Contains("aerosnap: AERO_SNAPSHOT_FAILED", loser.Stderr, StringComparison.Ordinal);
@@ -75,6 +76,7 @@ public sealed class ConcurrencyTests(ITestOutputHelper output) : IDisposable
                 else
                 {
                     Assert.True(errno == EEXIST && message!.Contains("already exists", StringComparison.Ordinal), $"{context}: the loser failed for another reason:\n{loser}");
+                    Assert.True(loser.ExitCode == 3, $"{context}: expected exit 3:\n{loser}");
                     outcome = "one snapshot; the other ran after it in the same second and was refused (EEXIST)";
                 }
             }

@@ -166,6 +166,30 @@ public sealed class CheckpointTests
     }
 
     [Fact]
+    public void A_preview_of_clean_says_it_would_finish_the_interrupted_checkpoint_and_changes_nothing()
+    {
+        using var data = Build(out byte[] wal);
+        using var manager = new SnapshotManager();
+        SnapshotId id = data.CreateSnapshot(manager);
+        WriteMarker(data, id);
+        new CheckpointIntent(id, WalPath(data), wal.Length).Write(data.Root);
+        File.WriteAllText(Path.Join(data.Root, "checkpoint.json.tmp"), "{");
+
+        IReadOnlyList<string> previewed = manager.PreviewLeftovers(data.Root);
+
+        Assert.Contains("checkpoint.json.tmp", previewed);
+        Assert.Contains(previewed, h => h.Contains("finished: the WAL", StringComparison.Ordinal) && h.Contains("is reset to empty", StringComparison.Ordinal));
+        Assert.Equal(wal, File.ReadAllBytes(WalPath(data)));
+        Assert.True(File.Exists(Path.Join(data.Root, ".checkpoint-intent")));
+        Assert.True(File.Exists(Path.Join(data.Root, "checkpoint.json.tmp")));
+
+        IReadOnlyList<string> handled = manager.RemoveLeftovers(data.Root);
+
+        Assert.Equal(previewed.Select(static h => h.Split(' ')[0]), handled.Select(static h => h.Split(' ')[0]));
+        Assert.Equal(0, new FileInfo(WalPath(data)).Length);
+    }
+
+    [Fact]
     public void Clean_undoes_a_checkpoint_interrupted_before_its_marker_leaving_the_wal_untouched()
     {
         using var data = Build(out byte[] wal);

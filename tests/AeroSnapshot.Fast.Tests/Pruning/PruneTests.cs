@@ -50,6 +50,42 @@ public sealed class PruneTests : IDisposable
     }
 
     [Fact]
+    public void A_preview_decides_exactly_as_prune_does_and_deletes_nothing()
+    {
+        SnapshotId[] ids = FiveSnapshotsWithOneCorrupt();
+        List<string> before = RemainingNames();
+
+        PruneResult preview = _workspace.Manager.PreviewPrune(_workspace.DataDirectory, RetentionPolicy.Last(2));
+
+        Assert.True(preview.Preview);
+        Assert.Equal([ids[4], ids[2]], preview.Kept);
+        Assert.Equal([ids[0], ids[1]], preview.Deleted.Order());
+        Assert.Equal(ids[3], Assert.Single(preview.Invalid).Id);
+        Assert.Equal(before, RemainingNames());
+
+        PruneResult pruned = _workspace.Manager.Prune(_workspace.DataDirectory, RetentionPolicy.Last(2));
+
+        Assert.False(pruned.Preview);
+        Assert.Equal(preview.Kept, pruned.Kept);
+        Assert.Equal(preview.Deleted, pruned.Deleted);
+        Assert.Equal(preview.Decisions, pruned.Decisions);
+    }
+
+    [Fact]
+    public void A_policy_counts_valid_snapshots_only_and_never_deletes_an_invalid_one()
+    {
+        SnapshotId[] ids = FiveSnapshotsWithOneCorrupt();
+
+        // The snapshots are seconds apart, so they share a day: daily 1 keeps the newest only,
+        // and the corrupt one neither counts nor goes.
+        PruneResult result = _workspace.Manager.Prune(_workspace.DataDirectory, new RetentionPolicy { KeepDaily = 1 });
+
+        Assert.Equal([ids[4]], result.Kept);
+        Assert.Equal(RetentionRules.Newest | RetentionRules.Daily, result.Decisions[0].KeptBy);
+        Assert.Equal([ids[3].ToString(), ids[4].ToString()], RemainingNames());
+    }
+
+    [Fact]
     public void Pruning_when_nothing_verifies_deletes_nothing()
     {
         _workspace.WriteTypicalData();
