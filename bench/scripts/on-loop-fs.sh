@@ -4,6 +4,7 @@
 #
 #   bench/scripts/on-loop-fs.sh ext4-journal bash -c 'bench/scripts/compare-create.sh 1024 7 "$LOOP_DIR/compare"'
 #   bench/scripts/on-loop-fs.sh xfs-reflink  <command...>
+#   bench/scripts/on-loop-fs.sh btrfs        <command...>
 #
 # Three things keep the loop device from flattering or penalising what runs on it:
 # - the loop device does direct I/O on its image, so that evicting a file on the mounted file
@@ -17,7 +18,7 @@
 #   after a mount 2.5x slower than the rest).
 # AEROSNAP_LOOP_GIB sets the image's size (default 12). Run as root.
 set -euo pipefail
-kind=${1:?ext4-journal or xfs-reflink}
+kind=${1:?ext4-journal, xfs-reflink or btrfs}
 shift
 LOOP_DIR=$(mktemp -d -t aerosnap-loop.XXXXXX)
 export LOOP_DIR
@@ -35,6 +36,7 @@ dd if=/dev/zero of="$image" bs=8M count="$((size_gib * 128))" oflag=direct statu
 case "$kind" in
   ext4-journal) mkfs.ext4 -q -F -j -E lazy_itable_init=0,lazy_journal_init=0,nodiscard "$image" ;;   # ordered-data journal, the ext4 default
   xfs-reflink) mkfs.xfs -q -f -K -m reflink=1 "$image" ;;
+  btrfs) mkfs.btrfs -q -f -K "$image" ;;   # shares extents (reflink) always
   *) echo "unknown file system $kind" >&2; exit 2 ;;
 esac
 device=$(losetup --find --show --direct-io=on "$image")

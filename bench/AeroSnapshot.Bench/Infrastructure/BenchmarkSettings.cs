@@ -24,6 +24,12 @@ internal static class BenchmarkSettings
     /// <summary>AEROSNAP_BENCH_4GIB=1 adds the 4 GiB storage case.</summary>
     public static bool Include4GiB => Environment.GetEnvironmentVariable("AEROSNAP_BENCH_4GIB") == "1";
 
+    /// <summary>AEROSNAP_BENCH_PAUSE_GIB: the storage sizes of the pause-by-size suite, comma-separated GiB (default 1,4,16).</summary>
+    public static IReadOnlyList<int> PauseSizesGiB => (Environment.GetEnvironmentVariable("AEROSNAP_BENCH_PAUSE_GIB") ?? "1,4,16")
+        .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(static size => int.Parse(size, System.Globalization.CultureInfo.InvariantCulture))
+        .ToArray();
+
     /// <summary>AEROSNAP_BENCH_DIR: where benchmark data lives (default: bench-data under the working directory).</summary>
     public static string DataRoot => Environment.GetEnvironmentVariable("AEROSNAP_BENCH_DIR") is { Length: > 0 } dir
         ? dir

@@ -33,10 +33,18 @@ internal static class PageCache
         byte[] buffer = new byte[1 << 20];
         foreach (string file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
         {
-            using FileStream stream = File.OpenRead(file);
-            while (stream.Read(buffer) > 0)
-            {
-            }
+            WarmFile(file, buffer);
+        }
+    }
+
+    /// <summary>Reads one file once so that it is cached.</summary>
+    public static void WarmFile(string path) => WarmFile(path, new byte[1 << 20]);
+
+    private static void WarmFile(string path, byte[] buffer)
+    {
+        using FileStream stream = File.OpenRead(path);
+        while (stream.Read(buffer) > 0)
+        {
         }
     }
 }
