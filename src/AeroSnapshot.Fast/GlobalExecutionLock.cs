@@ -1,16 +1,24 @@
 namespace AeroSnapshot.Fast;
 
 /// <summary>
-/// The lock AeroDB holds to pause all writes. A snapshot is taken only while the calling thread
-/// holds it; the snapshot manager checks that and never takes or releases it itself, so the
-/// database decides exactly how long its writes are paused.
+/// The lock AeroDB holds to pause all writes, owned by a thread. A snapshot is taken only while
+/// the calling thread holds it; the snapshot manager checks that and never takes or releases it
+/// itself, so the database decides exactly how long its writes are paused. Not for a holder that
+/// awaits while holding it (the release would run on another thread and throw
+/// <see cref="SynchronizationLockException"/>): use <see cref="AsyncExecutionLock"/> or the
+/// database's own lock behind <see cref="IExecutionLock"/>.
 /// </summary>
-public sealed class GlobalExecutionLock
+/// <remarks>Thread-safe.</remarks>
+public sealed class GlobalExecutionLock : IExecutionLock
 {
     private readonly Lock _lock = new();
 
     /// <summary>True when the calling thread holds the lock.</summary>
     public bool IsHeldByCurrentThread => _lock.IsHeldByCurrentThread;
+
+    /// <inheritdoc/>
+    /// <remarks>The caller is the current thread.</remarks>
+    public bool IsHeldByCaller => _lock.IsHeldByCurrentThread;
 
     /// <summary>Waits for the lock and returns a scope that releases it when disposed.</summary>
     public Scope Acquire()

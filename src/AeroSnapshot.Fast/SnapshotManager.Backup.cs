@@ -25,7 +25,7 @@ public sealed partial class SnapshotManager
     /// <c>checkpoint.json</c> that is not a marker (<c>AERO_METADATA_CORRUPTION</c>),
     /// a bad WAL record (<c>AERO_WAL_CORRUPTION</c>), the output exists, or a system call failed.
     /// </exception>
-    public BackupResult Backup(string dataDirectory, string outputPath, string? walPath, GlobalExecutionLock executionLock, SnapshotOptions? options = null)
+    public BackupResult Backup(string dataDirectory, string outputPath, string? walPath, IExecutionLock executionLock, SnapshotOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);

@@ -23,7 +23,7 @@ public sealed partial class SnapshotManager
     /// <param name="options">As for <c>CreateSnapshot</c>; the same options are used by the completion.</param>
     /// <returns>The capture; dispose it (completed or not) when done.</returns>
     /// <exception cref="SnapshotException">The capture failed; nothing of it is left behind.</exception>
-    public SnapshotCapture CaptureSnapshot(string dataDirectory, string storagePath, string schemaDirectory, IWalDurability wal, GlobalExecutionLock executionLock, SnapshotOptions? options = null)
+    public SnapshotCapture CaptureSnapshot(string dataDirectory, string storagePath, string schemaDirectory, IWalDurability wal, IExecutionLock executionLock, SnapshotOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(storagePath);
         return Capture(new SnapshotRequest(dataDirectory, storagePath, null, schemaDirectory, wal, executionLock), options);
@@ -42,7 +42,7 @@ public sealed partial class SnapshotManager
     /// <param name="options">As for <c>CreateSnapshot</c>.</param>
     /// <returns>The capture; dispose it (completed or not) when done.</returns>
     /// <exception cref="SnapshotException">The capture failed; nothing of it is left behind.</exception>
-    public SnapshotCapture CaptureSnapshot(string dataDirectory, SafeFileHandle storageHandle, string storagePathForErrors, string schemaDirectory, IWalDurability wal, GlobalExecutionLock executionLock, SnapshotOptions? options = null)
+    public SnapshotCapture CaptureSnapshot(string dataDirectory, SafeFileHandle storageHandle, string storagePathForErrors, string schemaDirectory, IWalDurability wal, IExecutionLock executionLock, SnapshotOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(storageHandle);
         return Capture(new SnapshotRequest(dataDirectory, storagePathForErrors ?? "storage.dat", storageHandle, schemaDirectory, wal, executionLock), options);

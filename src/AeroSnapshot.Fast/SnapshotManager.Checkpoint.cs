@@ -33,7 +33,7 @@ public sealed partial class SnapshotManager
     /// unless the error is at step <see cref="SnapshotStep.CheckpointResetWal"/> after the truncation
     /// (then <see cref="RemoveLeftovers"/> finishes the reset).
     /// </exception>
-    public CheckpointResult Checkpoint(string dataDirectory, string storagePath, string schemaDirectory, string walPath, GlobalExecutionLock executionLock, SnapshotOptions? options = null, SafeFileHandle? walHandle = null)
+    public CheckpointResult Checkpoint(string dataDirectory, string storagePath, string schemaDirectory, string walPath, IExecutionLock executionLock, SnapshotOptions? options = null, SafeFileHandle? walHandle = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         ArgumentException.ThrowIfNullOrEmpty(storagePath);

@@ -6,7 +6,7 @@ public sealed partial class SnapshotManager
 {
     /// <summary>
     /// Optional work to do just before pausing writes, so that the paused part of
-    /// <see cref="CreateSnapshot(string, string, string, IWalDurability, GlobalExecutionLock, SnapshotOptions?)"/>
+    /// <see cref="CreateSnapshot(string, string, string, IWalDurability, IExecutionLock, SnapshotOptions?)"/>
     /// is shorter: makes <c>snapshots/</c> exist durably, removes leftovers, writes back the storage
     /// file's dirty pages and, with <paramref name="warmSource"/>, reads the storage file into the page
     /// cache. Needs no lock and changes nothing a snapshot reader can see.

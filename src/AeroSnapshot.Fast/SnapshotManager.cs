@@ -15,6 +15,9 @@ namespace AeroSnapshot.Fast;
 /// <remarks>
 /// Everything runs on the calling thread with synchronous system calls; the manager starts no
 /// threads and issues no asynchronous I/O (the specification forbids both inside a snapshot).
+/// Thread-safe: any number of threads may call one instance at once (the buffer pool is shared);
+/// operations on the same data directory are serialised by its <c>LOCK</c> and the caller's
+/// execution lock, not by the instance. <see cref="Dispose"/> must not race a running call.
 /// </remarks>
 public sealed partial class SnapshotManager : IDisposable
 {
@@ -33,7 +36,7 @@ public sealed partial class SnapshotManager : IDisposable
     /// <param name="executionLock">Must be held by the calling thread for the whole call.</param>
     /// <param name="options">Clock, progress, cancellation and tuning; <see cref="SnapshotOptions.Default"/> when null.</param>
     /// <exception cref="SnapshotException">The snapshot was not taken; nothing of it is left behind.</exception>
-    public SnapshotResult CreateSnapshot(string dataDirectory, string storagePath, string schemaDirectory, IWalDurability wal, GlobalExecutionLock executionLock, SnapshotOptions? options = null)
+    public SnapshotResult CreateSnapshot(string dataDirectory, string storagePath, string schemaDirectory, IWalDurability wal, IExecutionLock executionLock, SnapshotOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(storagePath);
         return Create(new SnapshotRequest(
@@ -52,7 +55,7 @@ public sealed partial class SnapshotManager : IDisposable
     /// <param name="executionLock">Must be held by the calling thread.</param>
     /// <param name="options">Options, or null for the defaults.</param>
     /// <exception cref="SnapshotException">The snapshot was not taken; nothing of it is left behind.</exception>
-    public SnapshotResult CreateSnapshot(string dataDirectory, SafeFileHandle storageHandle, string storagePathForErrors, string schemaDirectory, IWalDurability wal, GlobalExecutionLock executionLock, SnapshotOptions? options = null)
+    public SnapshotResult CreateSnapshot(string dataDirectory, SafeFileHandle storageHandle, string storagePathForErrors, string schemaDirectory, IWalDurability wal, IExecutionLock executionLock, SnapshotOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(storageHandle);
         return Create(new SnapshotRequest(

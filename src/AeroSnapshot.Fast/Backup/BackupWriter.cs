@@ -42,14 +42,14 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
     private readonly StreamingCrc32 _crc = new();
     private readonly string _dataDirectory;
     private readonly string? _walPath;
-    private readonly GlobalExecutionLock _executionLock;
+    private readonly IExecutionLock _executionLock;
     private readonly string _output;
     private readonly string _outputDirectory;
     private readonly string _temporary;
     private bool _temporaryCreated;   // the partial archive exists and is this attempt's to delete
     private bool _published;          // renamed to the output, its directory not yet synced
 
-    public BackupWriter(string dataDirectory, string outputPath, string? walPath, GlobalExecutionLock executionLock, SnapshotOptions options, AlignedBufferPool buffers)
+    public BackupWriter(string dataDirectory, string outputPath, string? walPath, IExecutionLock executionLock, SnapshotOptions options, AlignedBufferPool buffers)
         : base(options, recorder: null, SnapshotStep.CheckLock, OperationTelemetry.Backup)
     {
         _options = options;
@@ -68,11 +68,11 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
 
     protected override BackupResult RunSteps()
     {
-        if (!_executionLock.IsHeldByCurrentThread)
+        if (!_executionLock.IsHeldByCaller)
         {
             throw new SnapshotException(
                 SnapshotErrorCode.Failed,
-                "A backup may only be taken while the calling thread holds the global execution lock.",
+                "A backup may only be taken while the caller holds the execution lock (IExecutionLock.IsHeldByCaller was false).",
                 SnapshotStep.CheckLock,
                 rule: "writes are paused for the whole backup");
         }

@@ -45,11 +45,11 @@ internal sealed class CheckpointRunner : OperationAttempt<CheckpointResult>
     {
         // Attributed, not entered: the steps a test can stop a checkpoint at are its own four and its snapshot's.
         Steps.Attribute(SnapshotStep.CheckLock);
-        if (!_request.ExecutionLock.IsHeldByCurrentThread)
+        if (!_request.ExecutionLock.IsHeldByCaller)
         {
             throw new SnapshotException(
                 SnapshotErrorCode.Failed,
-                "A checkpoint may only be taken while the calling thread holds the global execution lock.",
+                "A checkpoint may only be taken while the caller holds the execution lock (IExecutionLock.IsHeldByCaller was false).",
                 SnapshotStep.CheckLock,
                 rule: "writes are paused for the whole snapshot");
         }
@@ -182,4 +182,4 @@ internal sealed record CheckpointRequest(
     string SchemaDirectory,
     string WalPath,
     SafeFileHandle? WalHandle,
-    GlobalExecutionLock ExecutionLock);
+    IExecutionLock ExecutionLock);

@@ -54,11 +54,11 @@ internal sealed class SnapshotCapturer
         // The caller holds the global execution lock: writes are paused from here on.
         steps.Enter(SnapshotStep.CheckLock);
         long pauseStart = Stopwatch.GetTimestamp();
-        if (!_request.ExecutionLock.IsHeldByCurrentThread)
+        if (!_request.ExecutionLock.IsHeldByCaller)
         {
             throw new SnapshotException(
                 SnapshotErrorCode.Failed,
-                "A snapshot may only be taken while the calling thread holds the global execution lock.",
+                "A snapshot may only be taken while the caller holds the execution lock (IExecutionLock.IsHeldByCaller was false).",
                 SnapshotStep.CheckLock,
                 rule: "writes are paused for the whole snapshot");
         }

@@ -9,4 +9,4 @@ internal sealed record SnapshotRequest(
     SafeFileHandle? StorageHandle,
     string SchemaDirectory,
     IWalDurability Wal,
-    GlobalExecutionLock ExecutionLock);
+    IExecutionLock ExecutionLock);

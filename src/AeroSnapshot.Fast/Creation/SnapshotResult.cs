@@ -11,7 +11,7 @@ public enum StorageCopyMethod
 }
 
 /// <summary>
-/// What <see cref="SnapshotManager.CreateSnapshot(string, string, string, IWalDurability, GlobalExecutionLock, SnapshotOptions?)"/>
+/// What <see cref="SnapshotManager.CreateSnapshot(string, string, string, IWalDurability, IExecutionLock, SnapshotOptions?)"/>
 /// made: the published snapshot and what it cost, measured while it was taken, so no caller has to
 /// read the snapshot back to report on it.
 /// </summary>
