@@ -1,8 +1,8 @@
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using AeroSnapshot.Fast.IO.Interop;
+using AeroSnapshot.TestSupport;
 
 namespace AeroSnapshot.Fast.Tests.IO;
 
@@ -75,7 +75,9 @@ public sealed partial class PathSyscallTests
     [Fact]
     public void Every_call_of_an_at_form_in_the_library_passes_its_no_follow_flag()
     {
-        string library = Path.GetFullPath(Path.Join(SourceDirectory(), "..", "..", "..", "src", "AeroSnapshot.Fast"));
+        // From the repository, not [CallerFilePath]: CI builds with ContinuousIntegrationBuild, which
+        // maps source paths to /_/ (a CI run failed here on that alone).
+        string library = Path.Join(TestSuiteRules.RepositoryRoot(), "src", "AeroSnapshot.Fast");
         var findings = new List<string>();
         int calls = 0;
         foreach (string file in Directory.EnumerateFiles(library, "*.cs", SearchOption.AllDirectories))
@@ -124,8 +126,6 @@ public sealed partial class PathSyscallTests
             }
         }
     }
-
-    private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 
     /// <summary>A call and the rest of its statement (flags may sit in a variable declared with the name saying so).</summary>
     [GeneratedRegex(@"Sys\.(?<name>OpenAt|FChmodAt|FAccessAt|Statx)\((?<arguments>[^;]*);")]
