@@ -26,7 +26,7 @@ internal sealed class CommandContext(ParseResult parseResult, CliOutput output, 
     /// </summary>
     public SnapshotOptions Options(Action<SnapshotProgress>? progress, bool strict = false, StorageFileLocation? storageLocation = null) => new()
     {
-        Progress = progress,
+        Progress = progress is null ? null : new InlineProgress<SnapshotProgress>(progress),
         CancellationToken = Cancellation,
         Strict = strict,
         StorageLocation = storageLocation,

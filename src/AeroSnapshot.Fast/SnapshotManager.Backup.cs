@@ -19,14 +19,16 @@ public sealed partial class SnapshotManager
     /// <param name="walPath">The WAL; null for <c>&lt;data&gt;/wal/wal.log</c>, skipped when that does not exist (a given path must exist).</param>
     /// <param name="executionLock">Must be held by the calling thread (the WAL must not grow while it is copied).</param>
     /// <param name="options">Clock (the backup's id), progress, cancellation, buffer size, logger (skipped snapshots).</param>
+    /// <param name="cancellationToken">Stops the operation between buffers and steps; what it had begun is undone or left as a leftover <c>clean</c> removes, as for any failure.</param>
     /// <exception cref="SnapshotException">
     /// The backup was not made and no partial archive is left: no valid snapshot, or only ones older
     /// than the checkpoint's (<c>AERO_SNAPSHOT_FAILED</c>, the latter with invariant D1), a
     /// <c>checkpoint.json</c> that is not a marker (<c>AERO_METADATA_CORRUPTION</c>),
     /// a bad WAL record (<c>AERO_WAL_CORRUPTION</c>), the output exists, or a system call failed.
     /// </exception>
-    public BackupResult Backup(string dataDirectory, string outputPath, string? walPath, IExecutionLock executionLock, SnapshotOptions? options = null)
+    public BackupResult Backup(string dataDirectory, string outputPath, string? walPath, IExecutionLock executionLock, SnapshotOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options = SnapshotOptions.ForCall(options, cancellationToken);
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         ArgumentException.ThrowIfNullOrEmpty(outputPath);
         ArgumentNullException.ThrowIfNull(executionLock);

@@ -21,10 +21,12 @@ public sealed partial class SnapshotManager
     /// <param name="wal">Makes the WAL durable first (<see cref="WalDurability"/>).</param>
     /// <param name="executionLock">The lock that pauses the database's writes; the calling thread must hold it.</param>
     /// <param name="options">As for <c>CreateSnapshot</c>; the same options are used by the completion.</param>
+    /// <param name="cancellationToken">Stops the operation between buffers and steps; what it had begun is undone or left as a leftover <c>clean</c> removes, as for any failure.</param>
     /// <returns>The capture; dispose it (completed or not) when done.</returns>
     /// <exception cref="SnapshotException">The capture failed; nothing of it is left behind.</exception>
-    public SnapshotCapture CaptureSnapshot(string dataDirectory, string storagePath, string schemaDirectory, IWalDurability wal, IExecutionLock executionLock, SnapshotOptions? options = null)
+    public SnapshotCapture CaptureSnapshot(string dataDirectory, string storagePath, string schemaDirectory, IWalDurability wal, IExecutionLock executionLock, SnapshotOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options = SnapshotOptions.ForCall(options, cancellationToken);
         ArgumentException.ThrowIfNullOrEmpty(storagePath);
         return Capture(new SnapshotRequest(dataDirectory, storagePath, null, schemaDirectory, wal, executionLock), options);
     }
@@ -40,10 +42,12 @@ public sealed partial class SnapshotManager
     /// <param name="wal">Makes the WAL durable first.</param>
     /// <param name="executionLock">The lock that pauses the database's writes; the calling thread must hold it.</param>
     /// <param name="options">As for <c>CreateSnapshot</c>.</param>
+    /// <param name="cancellationToken">Stops the operation between buffers and steps; what it had begun is undone or left as a leftover <c>clean</c> removes, as for any failure.</param>
     /// <returns>The capture; dispose it (completed or not) when done.</returns>
     /// <exception cref="SnapshotException">The capture failed; nothing of it is left behind.</exception>
-    public SnapshotCapture CaptureSnapshot(string dataDirectory, SafeFileHandle storageHandle, string storagePathForErrors, string schemaDirectory, IWalDurability wal, IExecutionLock executionLock, SnapshotOptions? options = null)
+    public SnapshotCapture CaptureSnapshot(string dataDirectory, SafeFileHandle storageHandle, string storagePathForErrors, string schemaDirectory, IWalDurability wal, IExecutionLock executionLock, SnapshotOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options = SnapshotOptions.ForCall(options, cancellationToken);
         ArgumentNullException.ThrowIfNull(storageHandle);
         return Capture(new SnapshotRequest(dataDirectory, storagePathForErrors ?? "storage.dat", storageHandle, schemaDirectory, wal, executionLock), options);
     }

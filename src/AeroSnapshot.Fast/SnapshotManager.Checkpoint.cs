@@ -20,6 +20,7 @@ public sealed partial class SnapshotManager
     /// <param name="executionLock">Must be held by the calling thread for the whole call.</param>
     /// <param name="options">Clock, progress, cancellation and tuning.</param>
     /// <param name="walHandle">The database's own writable handle to the WAL, when it has one open; it is truncated through that handle and not closed.</param>
+    /// <param name="cancellationToken">Stops the operation between buffers and steps; what it had begun is undone or left as a leftover <c>clean</c> removes, as for any failure.</param>
     /// <remarks>
     /// Without <paramref name="walHandle"/> the checkpoint is one of a stopped data directory (the
     /// library opens the WAL itself), and it is refused (<c>AERO_SNAPSHOT_FAILED</c>, naming the file)
@@ -33,8 +34,9 @@ public sealed partial class SnapshotManager
     /// unless the error is at step <see cref="SnapshotStep.CheckpointResetWal"/> after the truncation
     /// (then <see cref="RemoveLeftovers"/> finishes the reset).
     /// </exception>
-    public CheckpointResult Checkpoint(string dataDirectory, string storagePath, string schemaDirectory, string walPath, IExecutionLock executionLock, SnapshotOptions? options = null, SafeFileHandle? walHandle = null)
+    public CheckpointResult Checkpoint(string dataDirectory, string storagePath, string schemaDirectory, string walPath, IExecutionLock executionLock, SnapshotOptions? options = null, SafeFileHandle? walHandle = null, CancellationToken cancellationToken = default)
     {
+        options = SnapshotOptions.ForCall(options, cancellationToken);
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         ArgumentException.ThrowIfNullOrEmpty(storagePath);
         ArgumentException.ThrowIfNullOrEmpty(schemaDirectory);

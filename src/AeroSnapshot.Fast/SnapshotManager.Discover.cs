@@ -18,8 +18,9 @@ public sealed partial class SnapshotManager
     /// <c>snapshots</c> cannot be listed or is not a directory, or a restore into
     /// <paramref name="dataDirectory"/> was interrupted before its swap (run <see cref="RemoveLeftovers"/> first).
     /// </exception>
-    public DiscoveryResult DiscoverNewestValid(string dataDirectory, SnapshotOptions? options = null, Action<SkippedSnapshot>? onSkipped = null)
+    public DiscoveryResult DiscoverNewestValid(string dataDirectory, SnapshotOptions? options = null, Action<SkippedSnapshot>? onSkipped = null, CancellationToken cancellationToken = default)
     {
+        options = SnapshotOptions.ForCall(options, cancellationToken);
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         options ??= SnapshotOptions.Default;
         var discovery = new SnapshotDiscovery(options, Buffers(options));

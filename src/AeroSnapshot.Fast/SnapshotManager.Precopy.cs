@@ -26,9 +26,11 @@ public sealed partial class SnapshotManager
     /// <param name="storagePath">The storage file.</param>
     /// <param name="schemaDirectory">The schema tree (the same path the snapshot will be given).</param>
     /// <param name="options">Buffer size, writeback window, cancellation; <see cref="SnapshotOptions.Default"/> when null.</param>
+    /// <param name="cancellationToken">Stops the operation between buffers and steps; what it had begun is undone or left as a leftover <c>clean</c> removes, as for any failure.</param>
     /// <exception cref="SnapshotException">The pre-copy failed; nothing of it is left behind.</exception>
-    public SnapshotPrecopy PrecopySnapshot(string dataDirectory, string storagePath, string schemaDirectory, SnapshotOptions? options = null)
+    public SnapshotPrecopy PrecopySnapshot(string dataDirectory, string storagePath, string schemaDirectory, SnapshotOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options = SnapshotOptions.ForCall(options, cancellationToken);
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         ArgumentException.ThrowIfNullOrEmpty(storagePath);
         ArgumentException.ThrowIfNullOrEmpty(schemaDirectory);

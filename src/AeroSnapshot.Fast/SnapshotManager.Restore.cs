@@ -21,6 +21,7 @@ public sealed partial class SnapshotManager
     /// sits beside a WAL from another time, for AeroDB to roll forward. Off by default.
     /// </param>
     /// <param name="options">Progress, cancellation, buffer size and <see cref="SnapshotOptions.Strict"/>.</param>
+    /// <param name="cancellationToken">Stops the operation between buffers and steps; what it had begun is undone or left as a leftover <c>clean</c> removes, as for any failure.</param>
     /// <remarks>
     /// Restore never merges. Carried over from the target: <c>snapshots/</c> (the recovery history,
     /// often the source) and <c>wal/</c> with <paramref name="keepWal"/>; a <c>LOCK</c> file is
@@ -40,8 +41,9 @@ public sealed partial class SnapshotManager
     /// holds AeroDB's <c>.lock</c>, or holds two storage files and no location was given,
     /// <c>AERO_SNAPSHOT_IO</c> when a system call fails; in every case the target is as it was.
     /// </exception>
-    public RestoreResult Restore(string snapshotDirectory, string targetDataDirectory, bool keepWal = false, SnapshotOptions? options = null)
+    public RestoreResult Restore(string snapshotDirectory, string targetDataDirectory, bool keepWal = false, SnapshotOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options = SnapshotOptions.ForCall(options, cancellationToken);
         ArgumentException.ThrowIfNullOrEmpty(snapshotDirectory);
         ArgumentException.ThrowIfNullOrEmpty(targetDataDirectory);
         options ??= SnapshotOptions.Default;

@@ -22,11 +22,12 @@ public sealed partial class SnapshotManager
     /// It is the same single pass restore-backup makes, without the writes: an archive it passes,
     /// restore-backup restores into any data directory with room, and an archive it refuses,
     /// restore-backup refuses with the same code. Names are measured against what any Linux file
-    /// system takes (255-byte names, 4096-byte paths); <see cref="VerifyBackup(string, string, SnapshotOptions?)"/>
+    /// system takes (255-byte names, 4096-byte paths); <see cref="VerifyBackup(string, string, SnapshotOptions?, CancellationToken)"/>
     /// measures them against a given target.
     /// </remarks>
-    public BackupVerification VerifyBackup(string archivePath, SnapshotOptions? options = null)
+    public BackupVerification VerifyBackup(string archivePath, SnapshotOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options = SnapshotOptions.ForCall(options, cancellationToken);
         ArgumentException.ThrowIfNullOrEmpty(archivePath);
         options ??= SnapshotOptions.Default;
         return VerifyArchive(archivePath, BackupTargetLimits.Anywhere, options);
@@ -35,19 +36,21 @@ public sealed partial class SnapshotManager
     /// <summary>
     /// Makes every check <see cref="RestoreBackup"/> of <paramref name="archivePath"/> into
     /// <paramref name="targetDataDirectory"/> would make, and writes nothing: those of
-    /// <see cref="VerifyBackup(string, SnapshotOptions?)"/>, with every name measured against the
+    /// <see cref="VerifyBackup(string, SnapshotOptions?, CancellationToken)"/>, with every name measured against the
     /// target's file system (its NAME_MAX) and every path against PATH_MAX as the restore would
     /// write it there.
     /// </summary>
     /// <param name="archivePath">The backup archive.</param>
     /// <param name="targetDataDirectory">The data directory a restore would replace (its parent, where the restore works, must exist).</param>
     /// <param name="options">Progress, cancellation and buffer size.</param>
+    /// <param name="cancellationToken">Stops the operation between buffers and steps; what it had begun is undone or left as a leftover <c>clean</c> removes, as for any failure.</param>
     /// <exception cref="SnapshotException">
-    /// The codes of <see cref="VerifyBackup(string, SnapshotOptions?)"/>; <c>AERO_SNAPSHOT_IO</c> when the
+    /// The codes of <see cref="VerifyBackup(string, SnapshotOptions?, CancellationToken)"/>; <c>AERO_SNAPSHOT_IO</c> when the
     /// target's file system cannot be asked.
     /// </exception>
-    public BackupVerification VerifyBackup(string archivePath, string targetDataDirectory, SnapshotOptions? options)
+    public BackupVerification VerifyBackup(string archivePath, string targetDataDirectory, SnapshotOptions? options, CancellationToken cancellationToken = default)
     {
+        options = SnapshotOptions.ForCall(options, cancellationToken);
         ArgumentException.ThrowIfNullOrEmpty(archivePath);
         ArgumentException.ThrowIfNullOrEmpty(targetDataDirectory);
         options ??= SnapshotOptions.Default;
@@ -77,12 +80,14 @@ public sealed partial class SnapshotManager
     /// <param name="archivePath">The backup archive.</param>
     /// <param name="dataDirectory">The data directory to replace; it must exist.</param>
     /// <param name="options">Progress, cancellation, buffer size and <see cref="SnapshotOptions.StorageLocation"/>.</param>
+    /// <param name="cancellationToken">Stops the operation between buffers and steps; what it had begun is undone or left as a leftover <c>clean</c> removes, as for any failure.</param>
     /// <exception cref="SnapshotException">
-    /// The corruption codes of <see cref="VerifyBackup(string, SnapshotOptions?)"/>, or a failure; in every case before the
+    /// The corruption codes of <see cref="VerifyBackup(string, SnapshotOptions?, CancellationToken)"/>, or a failure; in every case before the
     /// swap, the data directory is exactly as it was.
     /// </exception>
-    public BackupVerification RestoreBackup(string archivePath, string dataDirectory, SnapshotOptions? options = null)
+    public BackupRestoreResult RestoreBackup(string archivePath, string dataDirectory, SnapshotOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options = SnapshotOptions.ForCall(options, cancellationToken);
         ArgumentException.ThrowIfNullOrEmpty(archivePath);
         ArgumentException.ThrowIfNullOrEmpty(dataDirectory);
         options ??= SnapshotOptions.Default;

@@ -14,13 +14,15 @@ public sealed partial class SnapshotManager
     /// </summary>
     /// <param name="walPath">The WAL file; a link is refused.</param>
     /// <param name="options">Cancellation and buffer size.</param>
+    /// <param name="cancellationToken">Stops the operation between buffers and steps; what it had begun is undone or left as a leftover <c>clean</c> removes, as for any failure.</param>
     /// <returns>How many records and bytes the WAL holds, and its first and last sequence numbers.</returns>
     /// <exception cref="SnapshotException">
     /// <c>AERO_WAL_CORRUPTION</c> (FATAL, invariant K2) naming the record's offset, with a
     /// <see cref="WalFrameException"/> inside; <c>AERO_SNAPSHOT_IO</c> when the file cannot be read.
     /// </exception>
-    public WalSummary ValidateWal(string walPath, SnapshotOptions? options = null)
+    public WalSummary ValidateWal(string walPath, SnapshotOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options = SnapshotOptions.ForCall(options, cancellationToken);
         ArgumentException.ThrowIfNullOrEmpty(walPath);
         options ??= SnapshotOptions.Default;
         Copying.AlignedBufferPool buffers = Buffers(options);

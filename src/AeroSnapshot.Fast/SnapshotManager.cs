@@ -35,9 +35,11 @@ public sealed partial class SnapshotManager : IDisposable
     /// <param name="wal">Made durable before anything is copied (step 2 of the sequence).</param>
     /// <param name="executionLock">Must be held by the calling thread for the whole call.</param>
     /// <param name="options">Clock, progress, cancellation and tuning; <see cref="SnapshotOptions.Default"/> when null.</param>
+    /// <param name="cancellationToken">Stops the operation between buffers and steps; what it had begun is undone or left as a leftover <c>clean</c> removes, as for any failure.</param>
     /// <exception cref="SnapshotException">The snapshot was not taken; nothing of it is left behind.</exception>
-    public SnapshotResult CreateSnapshot(string dataDirectory, string storagePath, string schemaDirectory, IWalDurability wal, IExecutionLock executionLock, SnapshotOptions? options = null)
+    public SnapshotResult CreateSnapshot(string dataDirectory, string storagePath, string schemaDirectory, IWalDurability wal, IExecutionLock executionLock, SnapshotOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options = SnapshotOptions.ForCall(options, cancellationToken);
         ArgumentException.ThrowIfNullOrEmpty(storagePath);
         return Create(new SnapshotRequest(
             dataDirectory, storagePath, null, schemaDirectory, wal, executionLock), options);
@@ -54,9 +56,11 @@ public sealed partial class SnapshotManager : IDisposable
     /// <param name="wal">Made durable before anything is copied.</param>
     /// <param name="executionLock">Must be held by the calling thread.</param>
     /// <param name="options">Options, or null for the defaults.</param>
+    /// <param name="cancellationToken">Stops the operation between buffers and steps; what it had begun is undone or left as a leftover <c>clean</c> removes, as for any failure.</param>
     /// <exception cref="SnapshotException">The snapshot was not taken; nothing of it is left behind.</exception>
-    public SnapshotResult CreateSnapshot(string dataDirectory, SafeFileHandle storageHandle, string storagePathForErrors, string schemaDirectory, IWalDurability wal, IExecutionLock executionLock, SnapshotOptions? options = null)
+    public SnapshotResult CreateSnapshot(string dataDirectory, SafeFileHandle storageHandle, string storagePathForErrors, string schemaDirectory, IWalDurability wal, IExecutionLock executionLock, SnapshotOptions? options = null, CancellationToken cancellationToken = default)
     {
+        options = SnapshotOptions.ForCall(options, cancellationToken);
         ArgumentNullException.ThrowIfNull(storageHandle);
         return Create(new SnapshotRequest(
             dataDirectory, storagePathForErrors ?? "storage.dat", storageHandle, schemaDirectory, wal, executionLock), options);

@@ -4,21 +4,35 @@ using Microsoft.Extensions.Logging;
 namespace AeroSnapshot.Fast;
 
 /// <summary>Options for taking and reading snapshots.</summary>
-public sealed class SnapshotOptions
+public sealed record SnapshotOptions
 {
     /// <summary>The defaults.</summary>
     public static SnapshotOptions Default { get; } = new();
+
+    /// <summary>The options one call runs with: <paramref name="options"/> (or the defaults) and the call's token.</summary>
+    internal static SnapshotOptions ForCall(SnapshotOptions? options, CancellationToken cancellationToken)
+    {
+        options ??= Default;
+        return cancellationToken.CanBeCanceled ? options with { CancellationToken = cancellationToken } : options;
+    }
 
     /// <summary>
     /// The clock. The snapshot id and <c>created_at</c> come from one reading of it.
     /// </summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
-    /// <summary>Called as bytes are copied or read. Keep it cheap: it runs inside the write pause.</summary>
-    public Action<SnapshotProgress>? Progress { get; init; }
+    /// <summary>
+    /// Told as bytes are copied or read, on the calling thread, synchronously. Keep it cheap: it
+    /// runs inside the write pause. (<see cref="Progress{T}"/> posts each report to the thread pool
+    /// or the synchronization context; an implementation that reports inline keeps the order.)
+    /// </summary>
+    public IProgress<SnapshotProgress>? Progress { get; init; }
 
-    /// <summary>Stops the operation between buffers; a partial snapshot is removed first.</summary>
-    public CancellationToken CancellationToken { get; init; }
+    /// <summary>
+    /// The operation's cancellation token: each long operation takes it as its last parameter and
+    /// stops between buffers; a partial snapshot is removed first.
+    /// </summary>
+    internal CancellationToken CancellationToken { get; init; }
 
     /// <summary>Where skipped snapshots and clean-up problems are logged.</summary>
     public ILogger? Logger { get; init; }

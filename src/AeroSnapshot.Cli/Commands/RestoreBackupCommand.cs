@@ -46,7 +46,7 @@ internal static class RestoreBackupCommand
             }
 
             long start = Stopwatch.GetTimestamp();
-            BackupVerification result = ProgressDisplay.Run(context.Output, "restore-backup", progress => context.LockWait.Retry(() => manager.RestoreBackup(archive, directory, context.Options(progress, storageLocation: DataPaths.StorageLocation(context.ParseResult, storageLocation)))));
+            BackupRestoreResult result = ProgressDisplay.Run(context.Output, "restore-backup", progress => context.LockWait.Retry(() => manager.RestoreBackup(archive, directory, context.Options(progress, storageLocation: DataPaths.StorageLocation(context.ParseResult, storageLocation)))));
             TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
 
             long bytes = result.SnapshotBytes + (result.Wal?.Bytes ?? 0);
@@ -57,7 +57,7 @@ internal static class RestoreBackupCommand
             context.Output.Line($"  took {Human.Duration(elapsed)} ({Human.Rate(bytes, elapsed)})");
             context.Output.JsonDocument(json =>
             {
-                json.WriteString("archive", result.ArchivePath);
+                json.WriteString("archive", result.Archive.ArchivePath);
                 json.WriteString("data_dir", directory);
                 json.WriteBoolean("dry_run", false);
                 json.WriteString("backup_id", result.Manifest.BackupId.ToString());

@@ -25,7 +25,7 @@ namespace AeroSnapshot.Fast.Backup;
 /// and modes that follow D's (<see cref="ReplacedDirectory"/>), on descriptors, before it is fsynced.
 /// </para>
 /// </summary>
-internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
+internal sealed class BackupRestorer : OperationAttempt<BackupRestoreResult>
 {
     private readonly SnapshotOptions _options;
     private readonly AlignedBufferPool _buffers;
@@ -53,11 +53,14 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
     protected override SnapshotException ClassifyIOException(IOException io)
         => new(SnapshotErrorCode.IO, $"Restore from a backup, step {Steps.Current}, failed reading the archive '{_archivePath}': {io.Message}", Steps.Current, _archivePath, errno: Errors.ErrnoOf(io), innerException: io);
 
-    protected override BackupVerification RunSteps()
+    protected override TimeSpan? Elapsed(BackupRestoreResult result) => result.Duration;
+
+    protected override BackupRestoreResult RunSteps()
     {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
-            return Restore();
+            return Restore() with { Duration = System.Diagnostics.Stopwatch.GetElapsedTime(start) };
         }
         catch (SimulatedCrashException)
         {
@@ -66,7 +69,7 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
         }
     }
 
-    private BackupVerification Restore()
+    private BackupRestoreResult Restore()
     {
         Steps.Enter(SnapshotStep.Prepare);
         if (NativeFile.TryStatus(_paths.DataDirectory) is not { Kind: FileKind.Directory } dataDirectory)
@@ -116,7 +119,7 @@ internal sealed class BackupRestorer : OperationAttempt<BackupVerification>
         DirectoryTree.Delete(_paths.Temporary);
         ReleaseClaim();
         NativeFile.SyncDirectory(_paths.Parent);
-        return verification;
+        return new BackupRestoreResult(_paths.DataDirectory, verification, replaced.Storage.Location);
     }
 
     /// <summary>Before the swap, undoes it; after, finishes it: exactly what <c>clean</c> would do.</summary>

@@ -24,4 +24,11 @@ public sealed record BackupResult(string ArchivePath, BackupManifest Manifest, l
     /// entry name written here is UTF-8 text, so they are not in the archive.
     /// </summary>
     public IReadOnlyList<string> LeftOut { get; init; } = [];
+
+    /// <summary>The whole backup, from the lock check to the archive's publication.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>For a log line: the archive, its snapshot and sizes, the duration.</summary>
+    public override string ToString()
+        => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"backup {ArchivePath} of snapshot {Manifest.SnapshotId}: {ArchiveBytes} bytes ({SnapshotFiles} snapshot files, {WalBytes} WAL bytes), {Duration.TotalMilliseconds:0.#} ms");
 }

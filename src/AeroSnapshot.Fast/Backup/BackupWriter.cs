@@ -66,7 +66,15 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
 
     protected override string Component => "backup";
 
+    protected override TimeSpan? Elapsed(BackupResult result) => result.Duration;
+
     protected override BackupResult RunSteps()
+    {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        return WriteBackup() with { Duration = System.Diagnostics.Stopwatch.GetElapsedTime(start) };
+    }
+
+    private BackupResult WriteBackup()
     {
         if (!_executionLock.IsHeldByCaller)
         {

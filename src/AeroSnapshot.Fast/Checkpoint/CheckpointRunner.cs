@@ -41,8 +41,12 @@ internal sealed class CheckpointRunner : OperationAttempt<CheckpointResult>
 
     protected override void TagSpan(System.Diagnostics.Activity activity) => activity.SetTag("aerosnap.data_dir", _request.DataDirectory);
 
+    protected override TimeSpan? Elapsed(CheckpointResult result) => result.Duration;
+
     protected override CheckpointResult RunSteps()
     {
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+
         // Attributed, not entered: the steps a test can stop a checkpoint at are its own four and its snapshot's.
         Steps.Attribute(SnapshotStep.CheckLock);
         if (!_request.ExecutionLock.IsHeldByCaller)
@@ -135,7 +139,7 @@ internal sealed class CheckpointRunner : OperationAttempt<CheckpointResult>
             _undoOnFailure = false;
             Steps.Enter(SnapshotStep.CheckpointRemoveIntent);
             CheckpointRecovery.RemoveIntent(dataDirectory);
-            return new CheckpointResult(id, marker, markerPath, walPath, walLength);
+            return new CheckpointResult(id, marker, markerPath, walPath, walLength) { Duration = System.Diagnostics.Stopwatch.GetElapsedTime(start) };
         }
         finally
         {

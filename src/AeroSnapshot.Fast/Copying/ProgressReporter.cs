@@ -1,7 +1,7 @@
 namespace AeroSnapshot.Fast.Copying;
 
 /// <summary>Counts bytes done against a total and tells the caller's callback, if any.</summary>
-internal sealed class ProgressReporter(Action<SnapshotProgress>? callback, long totalBytes)
+internal sealed class ProgressReporter(IProgress<SnapshotProgress>? callback, long totalBytes)
 {
     public static ProgressReporter None { get; } = new(null, 0);
 
@@ -17,6 +17,6 @@ internal sealed class ProgressReporter(Action<SnapshotProgress>? callback, long 
         }
 
         BytesDone += bytes;
-        callback(new SnapshotProgress(BytesDone, TotalBytes, currentFile));
+        callback.Report(new SnapshotProgress(BytesDone, TotalBytes, currentFile));
     }
 }

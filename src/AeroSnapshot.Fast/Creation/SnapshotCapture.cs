@@ -4,7 +4,7 @@ namespace AeroSnapshot.Fast.Creation;
 
 /// <summary>
 /// A snapshot captured while the caller held its execution lock and not yet published
-/// (<see cref="SnapshotManager.CaptureSnapshot(string, string, string, IWalDurability, IExecutionLock, SnapshotOptions?)"/>):
+/// (<see cref="SnapshotManager.CaptureSnapshot(string, string, string, IWalDurability, IExecutionLock, SnapshotOptions?, CancellationToken)"/>):
 /// the storage file cloned or copied and the schema tree copied into the staging directory, as
 /// they were at the capture. Release the lock, then call <see cref="Complete"/>: it checksums a
 /// clone, makes everything durable, writes the manifest and publishes, reading only the snapshot's

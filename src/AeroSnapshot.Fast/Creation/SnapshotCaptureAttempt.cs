@@ -6,7 +6,7 @@ using AeroSnapshot.Fast.Execution;
 namespace AeroSnapshot.Fast.Creation;
 
 /// <summary>
-/// A capture in its frame (<see cref="SnapshotManager.CaptureSnapshot(string, string, string, IWalDurability, IExecutionLock, SnapshotOptions?)"/>):
+/// A capture in its frame (<see cref="SnapshotManager.CaptureSnapshot(string, string, string, IWalDurability, IExecutionLock, SnapshotOptions?, CancellationToken)"/>):
 /// the first half of a create, with the syncs and a clone's checksum left to the completion. A
 /// failure removes what it made.
 /// </summary>

@@ -11,7 +11,7 @@ public enum StorageCopyMethod
 }
 
 /// <summary>
-/// What <see cref="SnapshotManager.CreateSnapshot(string, string, string, IWalDurability, IExecutionLock, SnapshotOptions?)"/>
+/// What <see cref="SnapshotManager.CreateSnapshot(string, string, string, IWalDurability, IExecutionLock, SnapshotOptions?, CancellationToken)"/>
 /// made: the published snapshot and what it cost, measured while it was taken, so no caller has to
 /// read the snapshot back to report on it.
 /// </summary>
@@ -59,4 +59,10 @@ public sealed class SnapshotResult
 
     /// <summary>How the snapshot used <see cref="SnapshotOptions.Precopy"/>; null when it was given none.</summary>
     public Precopy.PrecopyReport? Precopy { get; internal init; }
+
+    /// <summary>The snapshot and its cost, for a log line: id, directory, size, files, copy method, duration and pause.</summary>
+    public override string ToString()
+        => string.Create(
+            System.Globalization.CultureInfo.InvariantCulture,
+            $"snapshot {Id} at {Directory}: {Bytes} bytes in {Files} files, storage {StorageCopy.ToString().ToLowerInvariant()}, {Duration.TotalMilliseconds:0.#} ms, pause {Pause.TotalMilliseconds:0.#} ms");
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using AeroSnapshot.Fast.Verification;
 
 namespace AeroSnapshot.Fast.Discovery;
@@ -26,7 +27,8 @@ public sealed class DiscoveryResult
     /// <summary>The verification report of the selected snapshot; null when none is valid.</summary>
     public VerificationReport? Selected { get; }
 
-    /// <summary>True when a valid snapshot was found.</summary>
+    /// <summary>True when a valid snapshot was found; <see cref="Selected"/> is then not null.</summary>
+    [MemberNotNullWhen(true, nameof(Selected))]
     public bool Found => Selected is not null;
 
     /// <summary>The selected snapshot's id.</summary>
@@ -37,4 +39,10 @@ public sealed class DiscoveryResult
 
     /// <summary>Entries of <c>snapshots/</c> that are not snapshots (staging leftovers, stray files), by name.</summary>
     public IReadOnlyList<string> IgnoredEntries { get; }
+
+    /// <summary>What was found, for a log line: the selected snapshot and how many were passed over.</summary>
+    public override string ToString()
+        => (Found ? $"newest valid snapshot {SelectedId?.ToString() ?? Selected.SnapshotDirectory}" : "no valid snapshot")
+            + (Skipped.Count == 0 ? string.Empty : $", {Skipped.Count} skipped")
+            + (IgnoredEntries.Count == 0 ? string.Empty : $", {IgnoredEntries.Count} other entries ignored");
 }

@@ -8,7 +8,7 @@ namespace AeroSnapshot.Fast.Precopy;
 
 /// <summary>
 /// A snapshot's copy made ahead of the write pause by
-/// <see cref="SnapshotManager.PrecopySnapshot(string, string, string, SnapshotOptions?)"/>: the storage
+/// <see cref="SnapshotManager.PrecopySnapshot(string, string, string, SnapshotOptions?, CancellationToken)"/>: the storage
 /// file's prefix and the schema tree, durable in a staging directory of <c>snapshots/</c>, with what
 /// the pause needs to check them. Give it to one <c>CreateSnapshot</c> through
 /// <see cref="SnapshotOptions.Precopy"/>; the pause then re-hashes the prefix, copies only the tail

@@ -11,7 +11,7 @@ namespace AeroSnapshot.Cli.Tests.Reliability;
 /// Suite 6 of issue #7: concurrency. Two <c>aerosnap create</c> processes on one data directory at
 /// once, many rounds: the data directory's LOCK lets one work at a time, the other fails at once
 /// with the lock message, and nothing is ever corrupt. Then many threads of one process calling
-/// <see cref="SnapshotManager.CreateSnapshot(string, string, string, IWalDurability, IExecutionLock, SnapshotOptions?)"/>
+/// <see cref="SnapshotManager.CreateSnapshot(string, string, string, IWalDurability, IExecutionLock, SnapshotOptions?, CancellationToken)"/>
 /// on one shared manager, with and without the global execution lock.
 /// </summary>
 [Collection(ReliabilitySuites.Name)]

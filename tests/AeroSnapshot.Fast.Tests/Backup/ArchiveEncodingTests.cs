@@ -22,7 +22,7 @@ public sealed class ArchiveEncodingTests : IDisposable
     private readonly TestDataDirectory _source;
     private readonly string _archive;
     private readonly IReadOnlyList<string> _expected;
-    private readonly BackupVerification _original;
+    private readonly BackupRestoreResult _original;
 
     public ArchiveEncodingTests()
     {
@@ -208,12 +208,12 @@ public sealed class ArchiveEncodingTests : IDisposable
         BackupVerification verified = _manager.VerifyBackup(variant);
         using var target = new TestDataDirectory();
         target.WriteStorage(10);
-        BackupVerification restored = _manager.RestoreBackup(variant, target.Root);
+        BackupRestoreResult restored = _manager.RestoreBackup(variant, target.Root);
         Assert.Equal(_expected, TestDataDirectory.TreeListing(target.Root));
         Assert.Equal(_original.SnapshotBytes, verified.SnapshotBytes);
         Assert.Equal(_original.SnapshotBytes, restored.SnapshotBytes);
         Assert.Equal(_original.SnapshotFiles, restored.SnapshotFiles);
         Assert.Empty(restored.Unverified);
-        return restored;
+        return restored.Archive;
     }
 }

@@ -25,7 +25,7 @@ public sealed class ArchiveLockReleaseTests
             var options = new SnapshotOptions
             {
                 TimeProvider = new FixedTimeProvider(BackupFixture.SnapshotClock.AddHours(1)),
-                Progress = _ => child ??= ForkedChildStandIn.HoldingDescriptorsOn(partial),
+                Progress = new InlineProgress<SnapshotProgress>(_ => child ??= ForkedChildStandIn.HoldingDescriptorsOn(partial)),
             };
 
             BackupFixture.Backup(manager, data.Root, archive, options: options);

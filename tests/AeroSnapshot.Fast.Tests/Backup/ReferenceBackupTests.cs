@@ -39,7 +39,7 @@ public sealed class ReferenceBackupTests
         target.WriteSchema("old.json", "replaced");
 
         BackupVerification verified = manager.VerifyBackup(archive);
-        BackupVerification restored = manager.RestoreBackup(archive, target.Root);
+        BackupRestoreResult restored = manager.RestoreBackup(archive, target.Root);
 
         // AeroDB names the backup after its snapshot and stamps created_at with the backup's own time.
         Assert.Equal(verified.Manifest, restored.Manifest);

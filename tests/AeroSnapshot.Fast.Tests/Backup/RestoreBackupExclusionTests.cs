@@ -55,7 +55,7 @@ public sealed class RestoreBackupExclusionTests : IDisposable
                 }
             },
         };
-        Task<BackupVerification> running = Task.Run(() => _manager.RestoreBackup(_archive, _target.Root, first));
+        Task<BackupRestoreResult> running = Task.Run(() => _manager.RestoreBackup(_archive, _target.Root, first));
         Assert.True(paused.Wait(TimeSpan.FromSeconds(30)), "the first restore never reached its sync step");
         IReadOnlyList<string> work = TestDataDirectory.TreeListing(Temporary);
         IReadOnlyList<string> old = TestDataDirectory.TreeListing(_target.Root);
@@ -75,7 +75,7 @@ public sealed class RestoreBackupExclusionTests : IDisposable
         Assert.Equal(old, TestDataDirectory.TreeListing(_target.Root));
 
         resume.Set();
-        BackupVerification done = await running;
+        BackupRestoreResult done = await running;
 
         Assert.Equal(File.ReadAllBytes(Path.Join(_source.SnapshotDirectory(done.Manifest.SnapshotId), "storage.dat")), File.ReadAllBytes(_target.StoragePath));
         Assert.False(Directory.Exists(Temporary));
@@ -112,7 +112,7 @@ public sealed class RestoreBackupExclusionTests : IDisposable
         Assert.Throws<SimulatedCrashException>(() => _manager.RestoreBackup(_archive, _target.Root, crash));
         Assert.True(Directory.Exists(Temporary));
 
-        BackupVerification result = _manager.RestoreBackup(_archive, _target.Root);
+        BackupRestoreResult result = _manager.RestoreBackup(_archive, _target.Root);
 
         Assert.False(Directory.Exists(Temporary));
         Assert.Equal(File.ReadAllBytes(Path.Join(_source.SnapshotDirectory(result.Manifest.SnapshotId), "storage.dat")), File.ReadAllBytes(_target.StoragePath));

@@ -23,7 +23,7 @@ public sealed class RestoreBackupTests
         {
             BackupFixture.Backup(manager, source.Root, archive);
 
-            BackupVerification result = manager.RestoreBackup(archive, target.Root);
+            BackupRestoreResult result = manager.RestoreBackup(archive, target.Root);
 
             Assert.Equal(id, result.Manifest.SnapshotId);
             string snapshot = source.SnapshotDirectory(id);
@@ -166,7 +166,7 @@ public sealed class RestoreBackupTests
             ArchiveEditor.Write(nested, items);
 
             BackupVerification verified = manager.VerifyBackup(nested);
-            BackupVerification restored = manager.RestoreBackup(nested, target.Root);
+            BackupRestoreResult restored = manager.RestoreBackup(nested, target.Root);
             SnapshotException strict = Assert.Throws<SnapshotException>(() => manager.VerifyBackup(nested, new SnapshotOptions { Strict = true }));
 
             Assert.Equal(["snapshot/schemas/orders/v2/orders.json"], verified.Unverified);

@@ -61,7 +61,7 @@ public sealed class VerifyMatchesRestoreTests : IDisposable
             IReadOnlyList<string> before = TestDataDirectory.TreeListing(target.Root);
 
             string? verified = Verdict(() => _manager.VerifyBackup(archive, target.Root, null));
-            string? restored = Verdict(() => _manager.RestoreBackup(archive, target.Root));
+            string? restored = Verdict(() => _manager.RestoreBackup(archive, target.Root).Archive);
 
             string plainly = string.Join(", ", plan.Select(static p => $"({p.Kind},{p.A},{p.B})"));
             Assert.True(verified == restored, $"plan [{plainly}]: verify-backup says {verified ?? "valid"}, restore-backup {restored ?? "restored"}");

@@ -28,18 +28,22 @@ public sealed class CopyCancellationTests : IDisposable
         var reports = new List<long>();
         var options = new SnapshotOptions
         {
-            CancellationToken = cancel.Token,
             BufferSize = Buffer,
             UseReflink = false,
-            Progress = p =>
+            Progress = new InlineProgress<SnapshotProgress>(p =>
             {
                 reports.Add(p.BytesDone);
                 cancel.Cancel();
-            },
+            }),
         };
 
         using var manager = new SnapshotManager();
-        Assert.ThrowsAny<OperationCanceledException>(() => _data.CreateSnapshot(manager, options));
+        var executionLock = new GlobalExecutionLock();
+        using (executionLock.Acquire())
+        {
+            // The token is the call's last parameter, as in every long operation.
+            Assert.ThrowsAny<OperationCanceledException>(() => manager.CreateSnapshot(_data.Root, _data.StoragePath, _data.SchemaDirectory, WalDurability.None, executionLock, options, cancel.Token));
+        }
 
         Assert.Single(reports);
         Assert.Empty(_data.SnapshotsListing());
@@ -59,16 +63,15 @@ public sealed class CopyCancellationTests : IDisposable
             var reports = new List<long>();
             var options = new SnapshotOptions
             {
-                CancellationToken = cancel.Token,
                 BufferSize = Buffer,
-                Progress = p =>
+                Progress = new InlineProgress<SnapshotProgress>(p =>
                 {
                     reports.Add(p.BytesDone);
                     cancel.Cancel();
-                },
+                }),
             };
 
-            Assert.ThrowsAny<OperationCanceledException>(() => manager.Restore(_data.SnapshotDirectory(id), target, options: options));
+            Assert.ThrowsAny<OperationCanceledException>(() => manager.Restore(_data.SnapshotDirectory(id), target, options: options, cancellationToken: cancel.Token));
 
             Assert.Single(reports);
             Assert.Empty(Directory.EnumerateFileSystemEntries(target));

@@ -114,7 +114,7 @@ public sealed class CreateSnapshotFailureTests : IDisposable
         var wal = new FailingWal();
         var reports = new List<SnapshotProgress>();
 
-        var error = Assert.Throws<SnapshotException>(() => _data.CreateSnapshot(_manager, new SnapshotOptions { Progress = reports.Add }, wal));
+        var error = Assert.Throws<SnapshotException>(() => _data.CreateSnapshot(_manager, new SnapshotOptions { Progress = new InlineProgress<SnapshotProgress>(reports.Add) }, wal));
 
         Assert.Equal(SnapshotStep.SyncWal, error.Step);
         Assert.Equal(SnapshotErrorCode.IO, error.Code);
@@ -207,7 +207,7 @@ public sealed class CreateSnapshotFailureTests : IDisposable
         var options = new SnapshotOptions
         {
             BufferSize = 64 * 1024,
-            Progress = _ =>
+            Progress = new InlineProgress<SnapshotProgress>(_ =>
             {
                 if (change.StartsWith("shrunk", StringComparison.Ordinal) && !shrunk)
                 {
@@ -215,7 +215,7 @@ public sealed class CreateSnapshotFailureTests : IDisposable
                     using FileStream stream = File.Open(_data.StoragePath, FileMode.Open, FileAccess.Write, FileShare.ReadWrite);
                     stream.SetLength(100_000);
                 }
-            },
+            }),
             BeforeStep = s =>
             {
                 if (s != SnapshotStep.SyncStorage)
@@ -271,13 +271,13 @@ public sealed class CreateSnapshotFailureTests : IDisposable
         {
             CancellationToken = cancel.Token,
             BufferSize = 64 * 1024,
-            Progress = p =>
+            Progress = new InlineProgress<SnapshotProgress>(p =>
             {
                 if (p.BytesDone > 1 << 20)
                 {
                     cancel.Cancel();
                 }
-            },
+            }),
         };
 
         Assert.ThrowsAny<OperationCanceledException>(() => _data.CreateSnapshot(_manager, options));

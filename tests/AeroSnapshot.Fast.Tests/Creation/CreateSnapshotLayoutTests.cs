@@ -155,7 +155,7 @@ public sealed class CreateSnapshotLayoutTests : IDisposable
         _data.WriteSchema("x.json", "12345");
         var reports = new List<SnapshotProgress>();
 
-        _data.CreateSnapshot(_manager, new SnapshotOptions { Progress = reports.Add });
+        _data.CreateSnapshot(_manager, new SnapshotOptions { Progress = new InlineProgress<SnapshotProgress>(reports.Add) });
 
         Assert.NotEmpty(reports);
         Assert.Equal((2 << 20) + 10, reports[^1].BytesTotal);

@@ -37,7 +37,7 @@ public sealed class RestoreReportingTests : IDisposable
         var reports = new List<SnapshotProgress>();
 
         RestoreResult result = _workspace.Manager.Restore(
-            _workspace.SnapshotPath(id), target, options: new SnapshotOptions { Progress = reports.Add });
+            _workspace.SnapshotPath(id), target, options: new SnapshotOptions { Progress = new InlineProgress<SnapshotProgress>(reports.Add) });
 
         const long expected = (1 << 20) + 7 + 5 + 10;
         Assert.Equal(expected, result.BytesRestored);
@@ -67,7 +67,7 @@ public sealed class RestoreReportingTests : IDisposable
         Directory.CreateDirectory(target);
         var reports = new List<SnapshotProgress>();
 
-        RestoreResult result = _workspace.Manager.Restore(snapshot, target, options: new SnapshotOptions { Progress = reports.Add });
+        RestoreResult result = _workspace.Manager.Restore(snapshot, target, options: new SnapshotOptions { Progress = new InlineProgress<SnapshotProgress>(reports.Add) });
 
         Assert.Equal(expected, result.BytesRestored);
         Assert.Equal(4, result.FilesRestored);

@@ -11,7 +11,7 @@ namespace AeroSnapshot.Fast.Tests.Support;
 /// <summary>
 /// A throw-away directory holding an AeroDB data directory (<c>data/</c>) and room beside it for
 /// restore targets, on the real file system under the temp directory. Snapshots are taken with the
-/// real <see cref="SnapshotManager.CreateSnapshot(string, string, string, IWalDurability, IExecutionLock, SnapshotOptions?)"/>,
+/// real <see cref="SnapshotManager.CreateSnapshot(string, string, string, IWalDurability, IExecutionLock, SnapshotOptions?, CancellationToken)"/>,
 /// each one second after the previous so ids are distinct and ordered. Deleted on dispose,
 /// read-only snapshot files included.
 /// </summary>

@@ -47,7 +47,7 @@ public sealed class VerifyCorruptionTests : IDisposable
     {
         var seen = new List<SnapshotProgress>();
 
-        VerificationReport report = Verify(new SnapshotOptions { Progress = seen.Add });
+        VerificationReport report = Verify(new SnapshotOptions { Progress = new InlineProgress<SnapshotProgress>(seen.Add) });
 
         Assert.NotEmpty(seen);
         Assert.All(seen, p => Assert.Equal(report.BytesVerified, p.BytesTotal));

@@ -157,7 +157,7 @@ public sealed class ReferenceWalVerdictTests
                 byte[] wal = File.ReadAllBytes(verdict.Path);
                 items[walEntry] = items[walEntry] with { Data = wal };
                 ArchiveEditor.Write(edited, items);
-                Func<BackupVerification> run = restore ? () => manager.RestoreBackup(edited, target.Root) : () => manager.VerifyBackup(edited);
+                Func<BackupVerification> run = restore ? () => manager.RestoreBackup(edited, target.Root).Archive : () => manager.VerifyBackup(edited);
                 if (verdict.Accepted)
                 {
                     Assert.Equal(verdict.Records, run().Wal!.Value.Records);
