@@ -76,14 +76,7 @@ internal sealed class BackupWriter : OperationAttempt<BackupResult>
 
     private BackupResult WriteBackup()
     {
-        if (!_executionLock.IsHeldByCaller)
-        {
-            throw new SnapshotException(
-                SnapshotErrorCode.Failed,
-                "A backup may only be taken while the caller holds the execution lock (IExecutionLock.IsHeldByCaller was false).",
-                SnapshotStep.CheckLock,
-                rule: "writes are paused for the whole backup");
-        }
+        ExecutionLockCheck.ThrowUnlessHeld(_executionLock, "A backup", "writes are paused for the whole backup");
 
         SnapshotId backupId = SnapshotId.FromDateTimeOffset(_options.TimeProvider.GetUtcNow());
         Steps.Enter(SnapshotStep.Prepare);

@@ -49,14 +49,7 @@ internal sealed class CheckpointRunner : OperationAttempt<CheckpointResult>
 
         // Attributed, not entered: the steps a test can stop a checkpoint at are its own four and its snapshot's.
         Steps.Attribute(SnapshotStep.CheckLock);
-        if (!_request.ExecutionLock.IsHeldByCaller)
-        {
-            throw new SnapshotException(
-                SnapshotErrorCode.Failed,
-                "A checkpoint may only be taken while the caller holds the execution lock (IExecutionLock.IsHeldByCaller was false).",
-                SnapshotStep.CheckLock,
-                rule: "writes are paused for the whole snapshot");
-        }
+        ExecutionLockCheck.ThrowUnlessHeld(_request.ExecutionLock, "A checkpoint", "writes are paused for the whole snapshot");
 
         if (_request.WalHandle is null)
         {

@@ -16,7 +16,7 @@ internal sealed class CapturedSnapshot : IDisposable
 {
     public required SnapshotId Id { get; init; }
 
-    public required SnapshotOptions Options { get; init; }
+    public required SnapshotOptions Options { get; set; }   // set: the completion may bring its own cancellation token
 
     public required StepRecorder Recorder { get; init; }
 

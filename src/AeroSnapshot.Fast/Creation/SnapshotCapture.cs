@@ -54,8 +54,9 @@ public sealed class SnapshotCapture : IDisposable
     /// disk needs. A second call returns the first result.
     /// </summary>
     /// <exception cref="SnapshotException">The completion failed; nothing is visible and the staging directory is removed.</exception>
+    /// <param name="cancellationToken">Stops the completion between buffers (the capture's own token, if it had one, still counts); nothing becomes visible and the staging directory is removed.</param>
     /// <exception cref="ObjectDisposedException">The capture was disposed, or a failed completion already removed it.</exception>
-    public SnapshotResult Complete()
+    public SnapshotResult Complete(CancellationToken cancellationToken = default)
     {
         if (_result is not null)
         {
@@ -64,6 +65,15 @@ public sealed class SnapshotCapture : IDisposable
 
         CapturedSnapshot captured = _captured ?? throw new ObjectDisposedException(nameof(SnapshotCapture), "The capture was disposed or its completion failed; it cannot be published.");
         _captured = null;
+        CancellationToken captureToken = captured.Options.CancellationToken;
+        using CancellationTokenSource? both = cancellationToken.CanBeCanceled && captureToken.CanBeCanceled
+            ? CancellationTokenSource.CreateLinkedTokenSource(captureToken, cancellationToken)
+            : null;
+        if (cancellationToken.CanBeCanceled)
+        {
+            captured.Options = captured.Options with { CancellationToken = both?.Token ?? cancellationToken };
+        }
+
         _result = new SnapshotCompletionAttempt(captured, _buffers).Run();
         return _result;
     }

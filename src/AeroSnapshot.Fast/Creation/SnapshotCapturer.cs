@@ -54,14 +54,7 @@ internal sealed class SnapshotCapturer
         // The caller holds the global execution lock: writes are paused from here on.
         steps.Enter(SnapshotStep.CheckLock);
         long pauseStart = Stopwatch.GetTimestamp();
-        if (!_request.ExecutionLock.IsHeldByCaller)
-        {
-            throw new SnapshotException(
-                SnapshotErrorCode.Failed,
-                "A snapshot may only be taken while the caller holds the execution lock (IExecutionLock.IsHeldByCaller was false).",
-                SnapshotStep.CheckLock,
-                rule: "writes are paused for the whole snapshot");
-        }
+        ExecutionLockCheck.ThrowUnlessHeld(_request.ExecutionLock, "A snapshot", "writes are paused for the whole snapshot");
 
         // One clock reading gives both the id and created_at.
         SnapshotId id = SnapshotId.FromDateTimeOffset(_options.TimeProvider.GetUtcNow());

@@ -1,5 +1,6 @@
 using AeroSnapshot.Fast.Creation;
 using AeroSnapshot.Fast.Tests.Support;
+using Change = AeroSnapshot.Fast.Tests.Support.DataDirectoryChange;
 using CsCheck;
 
 namespace AeroSnapshot.Fast.Tests.Creation;
@@ -16,11 +17,11 @@ public sealed class CaptureSnapshotTests
     private static readonly DateTimeOffset Instant = new(2026, 12, 8, 9, 0, 0, TimeSpan.Zero);
 
     private static readonly Gen<Change> AnyChange = Gen.OneOf<Change>(
-        Gen.Int[1, 200_000].Select(static n => (Change)new Append(n)),
-        Gen.Select(Gen.Double[0, 1], Gen.Int[1, 3000], static (at, n) => (Change)new Overwrite(at, n)),
-        Gen.Double[0, 1].Select(static f => (Change)new Truncate(f)),
-        Gen.Select(Gen.Int[0, 2], Gen.Int[0, 5], Gen.Int[0, 3000], static (d, f, n) => (Change)new WriteSchema(d, f, n)),
-        Gen.Select(Gen.Int[0, 2], Gen.Int[0, 5], static (d, f) => (Change)new DeleteSchema(d, f)));
+        Gen.Int[1, 200_000].Select(static n => (Change)new Change.Append(n)),
+        Gen.Select(Gen.Double[0, 1], Gen.Int[1, 3000], static (at, n) => (Change)new Change.Overwrite(at, n)),
+        Gen.Double[0, 1].Select(static f => (Change)new Change.Truncate(f)),
+        Gen.Select(Gen.Int[0, 2], Gen.Int[0, 5], Gen.Int[0, 3000], static (d, f, n) => (Change)new Change.WriteSchema(d, f, n)),
+        Gen.Select(Gen.Int[0, 2], Gen.Int[0, 5], static (d, f) => (Change)new Change.DeleteSchema(d, f)));
 
     private static readonly Gen<(int Size, (int Dir, int File, int Bytes)[] Schemas, Change[] Changes, ulong Seed)> Case = Gen.Select(
         Gen.OneOf(Gen.Int[0, 16], Gen.Int[0, 700_000]),
@@ -58,6 +59,30 @@ public sealed class CaptureSnapshotTests
         // The capture made snapshots/, so removing it leaves the data directory as it was.
         Assert.False(Directory.Exists(staging));
         Assert.False(Directory.Exists(data.SnapshotsDirectory));
+    }
+
+    [Fact]
+    public void A_completion_cancelled_through_its_token_publishes_nothing_and_removes_the_capture()
+    {
+        using var manager = new SnapshotManager();
+        using var data = TypicalData();
+        var executionLock = new GlobalExecutionLock();
+        SnapshotCapture capture;
+        using (executionLock.Acquire())
+        {
+            capture = manager.CaptureSnapshot(data.Root, data.StoragePath, data.SchemaDirectory, WalDurability.None, executionLock, Options());
+        }
+
+        using (capture)
+        {
+            using var cancel = new CancellationTokenSource();
+            cancel.Cancel();
+            Assert.ThrowsAny<OperationCanceledException>(() => capture.Complete(cancel.Token));
+            Assert.False(Directory.Exists(capture.StagingDirectory));
+            Assert.Throws<ObjectDisposedException>(() => capture.Complete());
+        }
+
+        Assert.Empty(Directory.Exists(data.SnapshotsDirectory) ? Directory.EnumerateFileSystemEntries(data.SnapshotsDirectory) : []);
     }
 
     [Fact]
@@ -115,7 +140,7 @@ public sealed class CaptureSnapshotTests
         }
 
         abandoned.Dispose();
-        Assert.Throws<ObjectDisposedException>(abandoned.Complete);
+        Assert.Throws<ObjectDisposedException>(() => abandoned.Complete());
     }
 
     private static void CaptureChangeComplete(string? parent, bool expectClone, int iterations)
@@ -125,10 +150,10 @@ public sealed class CaptureSnapshotTests
             using var manager = new SnapshotManager();
             using var data = new TestDataDirectory(parent);
             var random = new Random((int)c.Seed);
-            data.WriteStorage(Bytes(random, c.Size));
+            data.WriteStorage(Change.Bytes(random, c.Size));
             foreach ((int dir, int file, int bytes) in c.Schemas)
             {
-                data.WriteSchema(SchemaName(dir, file), Bytes(random, bytes));
+                data.WriteSchema(Change.SchemaName(dir, file), Change.Bytes(random, bytes));
             }
 
             ExpectedContent atCapture = ExpectedContent.Read(data.StoragePath, data.SchemaDirectory);
@@ -174,70 +199,5 @@ public sealed class CaptureSnapshotTests
         data.WriteSchema("users/user_v1.json", "{\"type\":\"object\"}");
         data.WriteSchema("orders_v1.json", "[1,2,3]");
         return data;
-    }
-
-    private static string SchemaName(int dir, int file) => dir == 0 ? $"s{file}.json" : $"d{dir}/s{file}.json";
-
-    private static byte[] Bytes(Random random, int length)
-    {
-        byte[] bytes = new byte[length];
-        random.NextBytes(bytes);
-        return bytes;
-    }
-
-    /// <summary>One thing the database does between the capture and the completion.</summary>
-    private abstract record Change
-    {
-        public abstract void Apply(TestDataDirectory data, Random random);
-    }
-
-    private sealed record Append(int Length) : Change
-    {
-        public override void Apply(TestDataDirectory data, Random random)
-        {
-            using FileStream stream = new(data.StoragePath, FileMode.Append);
-            stream.Write(Bytes(random, Length));
-        }
-    }
-
-    private sealed record Overwrite(double At, int Length) : Change
-    {
-        public override void Apply(TestDataDirectory data, Random random)
-        {
-            using FileStream stream = new(data.StoragePath, FileMode.Open);
-            if (stream.Length == 0)
-            {
-                return;
-            }
-
-            stream.Position = (long)(At * (stream.Length - 1));
-            stream.Write(Bytes(random, (int)Math.Min(Length, stream.Length - stream.Position)));
-        }
-    }
-
-    private sealed record Truncate(double Fraction) : Change
-    {
-        public override void Apply(TestDataDirectory data, Random random)
-        {
-            using FileStream stream = new(data.StoragePath, FileMode.Open);
-            stream.SetLength((long)(Fraction * stream.Length));
-        }
-    }
-
-    private sealed record WriteSchema(int Dir, int File, int Length) : Change
-    {
-        public override void Apply(TestDataDirectory data, Random random) => data.WriteSchema(SchemaName(Dir, File), Bytes(random, Length));
-    }
-
-    private sealed record DeleteSchema(int Dir, int File) : Change
-    {
-        public override void Apply(TestDataDirectory data, Random random)
-        {
-            string path = Path.Join(data.SchemaDirectory, SchemaName(Dir, File));
-            if (System.IO.File.Exists(path))
-            {
-                System.IO.File.Delete(path);
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@ using AeroSnapshot.Fast.Creation;
 using AeroSnapshot.Fast.IO;
 using AeroSnapshot.Fast.Precopy;
 using AeroSnapshot.Fast.Tests.Support;
+using Change = AeroSnapshot.Fast.Tests.Support.DataDirectoryChange;
 using CsCheck;
 
 namespace AeroSnapshot.Fast.Tests.Precopy;
@@ -26,13 +27,13 @@ public sealed class PrecopyPropertyTests
         Gen.Int[0, 700_000]);
 
     private static readonly Gen<Change> AnyChange = Gen.OneOf<Change>(
-        Gen.Int[1, 200_000].Select(static n => (Change)new Append(n)),
-        Gen.Select(Gen.Double[0, 1], Gen.Int[1, 3000], static (at, n) => (Change)new Overwrite(at, n)),
-        Gen.Double[0, 1].Select(static f => (Change)new Truncate(f)),
-        Gen.Bool.Select(static same => (Change)new Replace(same)),
-        Gen.Select(Gen.Int[0, 2], Gen.Int[0, 5], Gen.Int[0, 3000], static (d, f, n) => (Change)new WriteSchema(d, f, n)),
-        Gen.Select(Gen.Int[0, 2], Gen.Int[0, 5], static (d, f) => (Change)new DeleteSchema(d, f)),
-        Gen.Int[1, 2].Select(static d => (Change)new DeleteSchemaDirectory(d)));
+        Gen.Int[1, 200_000].Select(static n => (Change)new Change.Append(n)),
+        Gen.Select(Gen.Double[0, 1], Gen.Int[1, 3000], static (at, n) => (Change)new Change.Overwrite(at, n)),
+        Gen.Double[0, 1].Select(static f => (Change)new Change.Truncate(f)),
+        Gen.Bool.Select(static same => (Change)new Change.Replace(same)),
+        Gen.Select(Gen.Int[0, 2], Gen.Int[0, 5], Gen.Int[0, 3000], static (d, f, n) => (Change)new Change.WriteSchema(d, f, n)),
+        Gen.Select(Gen.Int[0, 2], Gen.Int[0, 5], static (d, f) => (Change)new Change.DeleteSchema(d, f)),
+        Gen.Int[1, 2].Select(static d => (Change)new Change.DeleteSchemaDirectory(d)));
 
     private static readonly Gen<(int Size, (int Dir, int File, int Bytes)[] Schemas, Change[] Changes, ulong Seed)> Case = Gen.Select(
         StorageSize,
@@ -51,10 +52,10 @@ public sealed class PrecopyPropertyTests
             using var manager = new SnapshotManager();
             using var data = new TestDataDirectory();
             var random = new Random((int)c.Seed);
-            data.WriteStorage(Bytes(random, c.Size));
+            data.WriteStorage(Change.Bytes(random, c.Size));
             foreach ((int dir, int file, int bytes) in c.Schemas)
             {
-                data.WriteSchema(SchemaName(dir, file), Bytes(random, bytes));
+                data.WriteSchema(Change.SchemaName(dir, file), Change.Bytes(random, bytes));
             }
 
             var options = new SnapshotOptions { PrecopyChunkBytes = Chunk, PrecopyMapsPrefix = mapped, BufferSize = 16 << 10, TimeProvider = new FixedTimeProvider(Instant) };
@@ -113,94 +114,6 @@ public sealed class PrecopyPropertyTests
         }, iter: 60, threads: 1);
     }
 
-    private static string SchemaName(int dir, int file) => dir == 0 ? $"s{file}.json" : $"d{dir}/s{file}.json";
-
-    private static byte[] Bytes(Random random, int length)
-    {
-        byte[] bytes = new byte[length];
-        random.NextBytes(bytes);
-        return bytes;
-    }
-
     private static Dictionary<string, byte[]> SchemaFiles(TestDataDirectory data)
         => new(ExpectedContent.Read(data.StoragePath, data.SchemaDirectory).SchemaFiles, StringComparer.Ordinal);
-
-    /// <summary>One thing the database (or a misbehaving one) does between the pre-copy and the pause.</summary>
-    private abstract record Change
-    {
-        public abstract void Apply(TestDataDirectory data, Random random);
-    }
-
-    private sealed record Append(int Length) : Change
-    {
-        public override void Apply(TestDataDirectory data, Random random)
-        {
-            using FileStream stream = new(data.StoragePath, FileMode.Append);
-            stream.Write(Bytes(random, Length));
-        }
-    }
-
-    private sealed record Overwrite(double At, int Length) : Change
-    {
-        public override void Apply(TestDataDirectory data, Random random)
-        {
-            using FileStream stream = new(data.StoragePath, FileMode.Open);
-            if (stream.Length == 0)
-            {
-                return;
-            }
-
-            stream.Position = (long)(At * (stream.Length - 1));
-            stream.Write(Bytes(random, (int)Math.Min(Length, stream.Length - stream.Position)));
-        }
-    }
-
-    private sealed record Truncate(double Fraction) : Change
-    {
-        public override void Apply(TestDataDirectory data, Random random)
-        {
-            using FileStream stream = new(data.StoragePath, FileMode.Open);
-            stream.SetLength((long)(Fraction * stream.Length));
-        }
-    }
-
-    private sealed record Replace(bool SameContent) : Change
-    {
-        public override void Apply(TestDataDirectory data, Random random)
-        {
-            byte[] content = SameContent ? File.ReadAllBytes(data.StoragePath) : Bytes(random, random.Next(0, 300_000));
-            string temporary = data.StoragePath + ".new";
-            File.WriteAllBytes(temporary, content);
-            File.Move(temporary, data.StoragePath, overwrite: true);
-        }
-    }
-
-    private sealed record WriteSchema(int Dir, int File, int Length) : Change
-    {
-        public override void Apply(TestDataDirectory data, Random random) => data.WriteSchema(SchemaName(Dir, File), Bytes(random, Length));
-    }
-
-    private sealed record DeleteSchema(int Dir, int File) : Change
-    {
-        public override void Apply(TestDataDirectory data, Random random)
-        {
-            string path = Path.Join(data.SchemaDirectory, SchemaName(Dir, File));
-            if (System.IO.File.Exists(path))
-            {
-                System.IO.File.Delete(path);
-            }
-        }
-    }
-
-    private sealed record DeleteSchemaDirectory(int Dir) : Change
-    {
-        public override void Apply(TestDataDirectory data, Random random)
-        {
-            string path = Path.Join(data.SchemaDirectory, $"d{Dir}");
-            if (Directory.Exists(path))
-            {
-                Directory.Delete(path, recursive: true);
-            }
-        }
-    }
 }

@@ -27,14 +27,21 @@ public sealed class VerifyAllocationTests
         SnapshotId id = workspace.Snapshot();
         string snapshot = workspace.SnapshotPath(id);
 
-        // The first call JITs the code and fills the buffer pool; the second is the one measured.
+        // The first call JITs the code and fills the buffer pool; the least of the next three is the
+        // one measured: a one-time cost can still land on any single run (a CI run charged 1,168 B of
+        // it to the 256 MiB measurement), a per-byte cost is in every run.
         Assert.True(workspace.Manager.Verify(snapshot).IsValid);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        VerificationReport report = workspace.Manager.Verify(snapshot);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long least = long.MaxValue;
+        for (int run = 0; run < 3; run++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            VerificationReport report = workspace.Manager.Verify(snapshot);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
 
-        Assert.True(report.IsValid);
-        Assert.Equal(storageBytes, report.BytesVerified - 23); // the two schema files hold 11 + 12 bytes
-        return allocated;
+            Assert.True(report.IsValid);
+            Assert.Equal(storageBytes, report.BytesVerified - 23); // the two schema files hold 11 + 12 bytes
+        }
+
+        return least;
     }
 }
