@@ -74,7 +74,10 @@ internal static class ListCommand
             return;
         }
 
-        var table = new Table().Border(output.TableBorder).Title(Markup.Escape(Printable.Escape(snapshots)));
+        // The directory is a line of its own, not the table's title: Spectre cuts a title to the
+        // table's width with a Unicode ellipsis, which lost the path and broke ASCII output.
+        output.Line(snapshots);
+        var table = new Table().Border(output.TableBorder);
         table.AddColumn(new TableColumn("id").NoWrap());
         table.AddColumn("created_at");
         table.AddColumn(new TableColumn("bytes").RightAligned());

@@ -55,11 +55,14 @@ public sealed class ArchiveWordTests(ITestOutputHelper output)
     [Fact]
     public void Verify_backup_with_a_target_refuses_a_path_restore_backup_could_not_write_there()
     {
-        // A schema path of 3,960 bytes: fine in a data directory near the root, too long for
-        // PATH_MAX under a target whose own path is a few hundred bytes deep.
+        // A schema path that, with the source's own path, comes to about 4,000 bytes: it fits
+        // PATH_MAX in the source and in its snapshot's staging directory, and not under a target
+        // whose path is a few hundred bytes deeper. Sized from the source's path, since TMPDIR
+        // may be anywhere (a bare machine's is 25 bytes longer than /tmp).
         using var source = new DataDirectory(storageBytes: 4096);
         File.WriteAllBytes(Path.Join(source.Data, "wal", "wal.log"), BackupCommandTests.FramedWal(2));
-        string deep = string.Join('/', Enumerable.Range(0, 20).Select(static i => $"{i:D2}" + new string('s', 195)));
+        int segment = (4000 - source.Data.Length - 19) / 20;
+        string deep = string.Join('/', Enumerable.Range(0, 20).Select(i => $"{i:D2}" + new string('s', segment - 2)));
         source.WriteSchema(deep + "/x.json", "{}");
         source.CreateSnapshot();
         string archive = Path.Join(source.Root, "b.tar");
