@@ -67,14 +67,10 @@ public sealed class KillRestoreBackupTests(ITestOutputHelper output) : IDisposab
 
     private static bool KillAfter(TimeSpan delay, params string[] arguments)
     {
-        var start = new ProcessStartInfo(CliProcess.DotnetHost) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(CliProcess.CliDll);
-        foreach (string argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using Process process = ExternalCommand.Start(start);
+        // Through CliProcess, like every other run of the tool: its environment turns off the JIT
+        // runtime's debugger FIFOs, which a killed process leaves in TMPDIR (the bare-machine stage
+        // found seven of them from this test when it started the host by hand).
+        using Process process = ExternalCommand.Start(CliProcess.StartInfo(CliProcess.FileName, [.. CliProcess.LeadingArguments, .. arguments]));
         bool finished = process.WaitForExit(delay);
         if (!finished)
         {
