@@ -66,14 +66,7 @@ public sealed class CaptureSnapshotTests
     {
         using var manager = new SnapshotManager();
         using var data = TypicalData();
-        var executionLock = new GlobalExecutionLock();
-        SnapshotCapture capture;
-        using (executionLock.Acquire())
-        {
-            capture = manager.CaptureSnapshot(data.Root, data.StoragePath, data.SchemaDirectory, WalDurability.None, executionLock, Options());
-        }
-
-        using (capture)
+        using (SnapshotCapture capture = CaptureUnderLock(manager, data))
         {
             using var cancel = new CancellationTokenSource();
             cancel.Cancel();
@@ -188,6 +181,16 @@ public sealed class CaptureSnapshotTests
             Assert.Equal(manifest, File.ReadAllBytes(Path.Join(data.SnapshotDirectory(plain), "manifest.json")));
             Assert.Equal(listing, TestDataDirectory.TreeListing(data.SnapshotDirectory(plain)));
         }, iter: iterations, threads: 1);
+    }
+
+    /// <summary>A capture taken under a lock of its own, released before it returns (as a database releases it before completing).</summary>
+    private static SnapshotCapture CaptureUnderLock(SnapshotManager manager, TestDataDirectory data)
+    {
+        var executionLock = new GlobalExecutionLock();
+        using (executionLock.Acquire())
+        {
+            return manager.CaptureSnapshot(data.Root, data.StoragePath, data.SchemaDirectory, WalDurability.None, executionLock, Options());
+        }
     }
 
     private static SnapshotOptions Options(DateTimeOffset? instant = null) => new() { TimeProvider = new FixedTimeProvider(instant ?? Instant) };
